@@ -1,0 +1,59 @@
+package frontline
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// EventKind names what happened. Events are the audit trail.
+type EventKind string
+
+const (
+	EventConversationStarted EventKind = "conversation.started"
+	EventSignal              EventKind = "signal"        // a detector fired; Data is a Signal
+	EventSearch              EventKind = "kb.search"     // what the bot retrieved and decided
+	EventHandoff             EventKind = "handoff"       // the bot handed off; Data is the packet summary
+	EventClaim               EventKind = "claim"         // an agent took it
+	EventTransfer            EventKind = "transfer"      // moved to another tier or team
+	EventHandback            EventKind = "handback"      // the agent gave it back to the bot
+	EventNote                EventKind = "note"          // an agent's internal note
+	EventSLABreach           EventKind = "sla.breach"    // a deadline passed
+	EventEscalation          EventKind = "escalation"    // moved up after a breach
+	EventResolution          EventKind = "resolution"    // closed
+	EventCSAT                EventKind = "csat"          // the customer's rating
+	EventPrivacy             EventKind = "privacy"       // moved to private visibility
+	EventStatus              EventKind = "status.change" // status changed
+)
+
+// Event is one thing that happened in a conversation, other than a message.
+type Event struct {
+	ID             int64     `json:"id"`
+	ConversationID string    `json:"conversation_id"`
+	Kind           EventKind `json:"kind"`
+	// Actor: "bot", "system", an agent id or a visitor id.
+	Actor string `json:"actor,omitempty"`
+	// Seq of the message the event is about, 0 when none. When the event
+	// is appended with a message, the store fills it in.
+	Seq       int64           `json:"seq,omitempty"`
+	Data      json.RawMessage `json:"data,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// EventFilter selects events. ConversationID or Kinds must be set.
+type EventFilter struct {
+	ConversationID string
+	Kinds          []EventKind
+	Since          time.Time
+	AfterID        int64
+	Limit          int // 0 means DefaultListLimit
+}
+
+// MustJSON marshals v for an Event's Data; it panics only on values that
+// cannot be marshalled, which is a programming error.
+func MustJSON(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("frontline: MustJSON: " + err.Error())
+	}
+	return b
+}
