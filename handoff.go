@@ -1,0 +1,84 @@
+package frontline
+
+import (
+	"context"
+	"time"
+)
+
+// HandoffPacket is everything a human needs to pick up a conversation
+// without asking the customer to repeat themselves.
+type HandoffPacket struct {
+	ConversationID string `json:"conversation_id"`
+	// Reason in plain words, shown to agents ("asked for a person; billing error").
+	Reason   string   `json:"reason"`
+	Tier     Tier     `json:"tier"`
+	Team     string   `json:"team"`
+	Priority Priority `json:"priority"`
+	Severity Severity `json:"severity"`
+	// Private: the topic needs restricted visibility (privacy).
+	Private bool     `json:"private,omitempty"`
+	Signals []Signal `json:"signals,omitempty"`
+	// Transcript is masked: it never holds private data in clear.
+	Transcript    []Message      `json:"transcript"`
+	ArticlesTried []ArticleTried `json:"articles_tried,omitempty"`
+	// FailedAnswers are the bot replies that did not help.
+	FailedAnswers []string          `json:"failed_answers,omitempty"`
+	Summary       string            `json:"summary"`
+	Profile       map[string]string `json:"profile,omitempty"`
+	CreatedAt     time.Time         `json:"created_at"`
+}
+
+// ArticleTried is one knowledge-base article the bot retrieved, with its score.
+type ArticleTried struct {
+	ArticleID  string  `json:"article_id"`
+	RevisionID string  `json:"revision_id"`
+	Title      string  `json:"title"`
+	Score      float64 `json:"score"`
+}
+
+// QueueStatus is where a hand-off stands.
+type QueueStatus string
+
+const (
+	QueueWaiting  QueueStatus = "waiting"
+	QueueAssigned QueueStatus = "assigned"
+	QueueResolved QueueStatus = "resolved"
+)
+
+// QueueEntry is a conversation in the human queue.
+type QueueEntry struct {
+	ConversationID string        `json:"conversation_id"`
+	Tier           Tier          `json:"tier"`
+	Team           string        `json:"team"`
+	Priority       Priority      `json:"priority"`
+	Status         QueueStatus   `json:"status"`
+	AssigneeID     string        `json:"assignee_id,omitempty"`
+	EnqueuedAt     time.Time     `json:"enqueued_at"`
+	DueAt          time.Time     `json:"due_at"`
+	Packet         HandoffPacket `json:"packet"`
+}
+
+// QueuePosition is what the customer sees while waiting.
+type QueuePosition struct {
+	ConversationID string      `json:"conversation_id"`
+	Status         QueueStatus `json:"status"`
+	// Position is 1 for next in line; 0 when not waiting.
+	Position int `json:"position"`
+	// ETA is the estimated wait; 0 when unknown or not waiting.
+	ETA       time.Duration `json:"eta"`
+	AgentName string        `json:"agent_name,omitempty"`
+}
+
+// Handoff is the door from the bot to the humans.
+type Handoff interface {
+	// Enqueue puts the conversation in the human queue with its packet: the
+	// conversation becomes queued (the bot falls silent), an EventHandoff
+	// is recorded in the same commit and TopicQueue is woken. Enqueueing a
+	// conversation that is already waiting or assigned updates nothing and
+	// returns the existing entry. ENotFound for an unknown conversation.
+	Enqueue(ctx context.Context, packet HandoffPacket) (*QueueEntry, error)
+
+	// QueuePosition tells the customer where they stand. ENotFound when the
+	// conversation was never handed off.
+	QueuePosition(ctx context.Context, conversationID string) (QueuePosition, error)
+}
