@@ -1,0 +1,226 @@
+package kb
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	frontline "github.com/frontlinehq/frontline"
+)
+
+// SearchQuery is a customer's question. Text must already be masked.
+type SearchQuery struct {
+	Text string
+	// Locale restricts the search to articles in that language and picks
+	// the full-text language; "" searches every locale with the default
+	// language's full-text rules.
+	Locale string
+	// Audience is who asks: "public" (anonymous, the default) sees public
+	// articles; "customers" (signed in) sees public and customer articles.
+	Audience string
+	// Limit is the most hits returned, one per article. Default 5, max 50.
+	Limit int
+}
+
+// Hit is one article found for a query, represented by its best passage.
+type Hit struct {
+	ArticleID  string  `json:"article_id"`
+	RevisionID string  `json:"revision_id"`
+	Slug       string  `json:"slug"`
+	Title      string  `json:"title"`
+	Passage    string  `json:"passage"` // Markdown of the best chunk
+	URL        string  `json:"url"`
+	Score      float64 `json:"score"` // calibrated, in [0,1]
+}
+
+// SearchResult is what Search found. Hits are ordered by fused rank, best
+// first. When Abstained is set the top hit scored below Threshold: there is
+// no confident match and the bot must not answer from Hits (they are still
+// returned so editors can see what was near).
+type SearchResult struct {
+	Hits      []Hit   `json:"hits"`
+	Abstained bool    `json:"abstained"`
+	Threshold float64 `json:"threshold"`
+	TopScore  float64 `json:"top_score"`
+}
+
+// Search finds the published articles that best answer q. Candidates come
+// from two retrievers over the passage index: vector (cosine over
+// embeddings, HNSW on Postgres) and full text (language-aware); they are
+// fused by reciprocal rank fusion at the article level (each article is
+// represented by its best passage in each list), and each hit gets a
+// calibrated score (see calibrate). Only published articles of the query's
+// audience (and locale, if given) are considered. Every decision is logged.
+// EInvalid for empty or oversized text or an unknown audience; EUnavailable
+// when the embedder fails.
+func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+	res := SearchResult{Threshold: s.opts.Threshold, Abstained: true}
+	text, err := validText("text", q.Text)
+	if err != nil {
+		return res, err
+	}
+	audiences, err := audiencesFor(q.Audience)
+	if err != nil {
+		return res, err
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 5
+	}
+	limit = min(limit, 50)
+	if err := s.ensureReady(ctx); err != nil {
+		return res, err
+	}
+	vecs, err := s.emb.Embed(ctx, []string{text})
+	if err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	vmatches, err := s.store.SearchVector(ctx, VectorQuery{Vector: vecs[0], Locale: q.Locale, Audiences: audiences, Limit: s.opts.Candidates})
+	if err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	tmatches, err := s.store.SearchText(ctx, TextQuery{Text: text, Locale: q.Locale, Audiences: audiences, Limit: s.opts.Candidates})
+	if err != nil {
+		return res, fmt.Errorf("search: %w", err)
+	}
+	ranked := fuse(vmatches, tmatches)
+	scores := calibrate(ranked)
+	for i, r := range ranked {
+		if i == limit {
+			break
+		}
+		passage, err := s.displayPassage(ctx, r)
+		if err != nil {
+			return res, fmt.Errorf("search: %w", err)
+		}
+		res.Hits = append(res.Hits, Hit{
+			ArticleID:  r.articleID,
+			RevisionID: r.best.RevisionID,
+			Slug:       r.best.Slug,
+			Title:      r.best.Title,
+			Passage:    passage,
+			URL:        s.opts.ArticleURLPrefix + r.best.Slug,
+			Score:      scores[i],
+		})
+	}
+	if len(res.Hits) > 0 {
+		res.TopScore = res.Hits[0].Score
+	}
+	res.Abstained = res.TopScore < s.opts.Threshold
+	s.log.InfoContext(ctx, "kb search",
+		"query", text, // masked by the caller before it reaches kb
+		"top_score", round3(res.TopScore),
+		"threshold", s.opts.Threshold,
+		"abstained", res.Abstained,
+		"top_slug", topSlug(res.Hits),
+		"hits", len(res.Hits))
+	return res, nil
+}
+
+func topSlug(h []Hit) string {
+	if len(h) == 0 {
+		return ""
+	}
+	return h[0].Slug
+}
+
+func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
+
+// audiencesFor maps who is asking to the audiences they may see.
+func audiencesFor(a string) ([]Audience, error) {
+	switch Audience(a) {
+	case "", AudiencePublic:
+		return []Audience{AudiencePublic}, nil
+	case AudienceCustomers:
+		return []Audience{AudiencePublic, AudienceCustomers}, nil
+	}
+	return nil, frontline.Errorf(frontline.EInvalid, "audience: %q is not public or customers", a)
+}
+
+// displayPassage returns the Markdown to show for a hit: its best chunk. When
+// the article was found through a phrasing, the chunk that best matched in
+// the candidates is used, else the article's first chunk.
+func (s *Service) displayPassage(ctx context.Context, r rankedArticle) (string, error) {
+	if r.bestChunk != nil {
+		return r.bestChunk.Text, nil
+	}
+	ps, err := s.store.FindPassages(ctx, r.articleID)
+	if err != nil {
+		return "", err
+	}
+	for _, p := range ps {
+		if p.Kind == KindChunk {
+			return p.Text, nil
+		}
+	}
+	return r.best.Title, nil
+}
+
+// rrfK damps the weight of the very top ranks in reciprocal rank fusion;
+// 60 is the value of Cormack et al. (2009) and works across collections.
+const rrfK = 60
+
+// rankedArticle is one article after fusion.
+type rankedArticle struct {
+	articleID string
+	fused     float64
+	// cosine is the best cosine similarity of any of its passages among
+	// the vector candidates (0 if none).
+	cosine    float64
+	best      PassageMatch  // best passage overall (vector first, else text)
+	bestChunk *PassageMatch // best chunk passage among the candidates
+}
+
+// fuse groups both candidate lists per article and orders articles by
+// reciprocal rank fusion of their best ranks in each list. Ties are broken
+// by cosine, then article id, so results are deterministic.
+func fuse(vector, text []PassageMatch) []rankedArticle {
+	byID := make(map[string]*rankedArticle)
+	get := func(m PassageMatch) *rankedArticle {
+		r := byID[m.ArticleID]
+		if r == nil {
+			r = &rankedArticle{articleID: m.ArticleID, best: m}
+			byID[m.ArticleID] = r
+		}
+		return r
+	}
+	addList := func(list []PassageMatch, isVector bool) {
+		rank := 0
+		seen := make(map[string]bool)
+		for _, m := range list {
+			r := get(m)
+			if m.Kind == KindChunk && r.bestChunk == nil {
+				c := m
+				r.bestChunk = &c
+			}
+			if seen[m.ArticleID] {
+				continue
+			}
+			seen[m.ArticleID] = true
+			rank++
+			r.fused += 1 / float64(rrfK+rank)
+			if isVector {
+				r.cosine = m.Score
+				r.best = m
+			}
+		}
+	}
+	addList(vector, true)
+	addList(text, false)
+	out := make([]rankedArticle, 0, len(byID))
+	for _, r := range byID {
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.fused != b.fused {
+			return a.fused > b.fused
+		}
+		if a.cosine != b.cosine {
+			return a.cosine > b.cosine
+		}
+		return a.articleID < b.articleID
+	})
+	return out
+}

@@ -1,0 +1,574 @@
+package kb
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	frontline "github.com/frontlinehq/frontline"
+)
+
+// Options configure a Service. Zero values take the defaults named below.
+type Options struct {
+	// Threshold is the calibrated score below which Search abstains
+	// ("no confident match"). Default DefaultThreshold.
+	Threshold float64
+	// Logger receives one line per search decision. Default: discard.
+	Logger *slog.Logger
+	// ArticleURLPrefix is put before a slug to make Hit.URL. Default "/kb/".
+	ArticleURLPrefix string
+	// Candidates is how many passages each retriever (vector, full text)
+	// hands to fusion. Default 60.
+	Candidates int
+	// ChunkRunes bounds a passage's length. Default DefaultChunkRunes.
+	ChunkRunes int
+	// Now returns the current time. Default time.Now.
+	Now func() time.Time
+}
+
+// DefaultThreshold is the abstain threshold when Options.Threshold is zero.
+// See calibrate for what a score means.
+const DefaultThreshold = 0.5
+
+// Service is the knowledge base: the editor's operations, search for the
+// bot, and the feedback reports. It is safe for concurrent use.
+type Service struct {
+	store Store
+	emb   Embedder
+	opts  Options
+	log   *slog.Logger
+
+	// ready guards loading the embedder's learned state once per process.
+	mu    *sync.Mutex
+	ready *bool
+}
+
+// NewService returns a Service over store that embeds with emb.
+func NewService(store Store, emb Embedder, opts Options) *Service {
+	if opts.Threshold == 0 {
+		opts.Threshold = DefaultThreshold
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if opts.ArticleURLPrefix == "" {
+		opts.ArticleURLPrefix = "/kb/"
+	}
+	if opts.Candidates <= 0 {
+		opts.Candidates = 60
+	}
+	if opts.ChunkRunes <= 0 {
+		opts.ChunkRunes = DefaultChunkRunes
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	ready := false
+	return &Service{store: store, emb: emb, opts: opts, log: opts.Logger, mu: new(sync.Mutex), ready: &ready}
+}
+
+// Threshold returns the abstain threshold in use.
+func (s *Service) Threshold() float64 { return s.opts.Threshold }
+
+// Embedder returns the embedder the Service indexes and searches with.
+func (s *Service) Embedder() Embedder { return s.emb }
+
+// InTx runs fn with a Service whose store writes commit together when fn
+// returns nil and are all discarded otherwise (used by import: all or
+// nothing). Searches inside fn see fn's own writes.
+func (s *Service) InTx(ctx context.Context, fn func(tx *Service) error) error {
+	return s.store.WithTx(ctx, func(st Store) error {
+		tx := *s
+		tx.store = st
+		return fn(&tx)
+	})
+}
+
+// CreateArticle validates and stores a new article as a draft or in review
+// (a published or archived state is refused: publish it afterwards). It
+// returns the stored article with its new ID. EInvalid/ETooLarge for bad
+// fields, EConflict for a taken slug.
+func (s *Service) CreateArticle(ctx context.Context, a Article) (*Article, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if a.State != StateDraft && a.State != StateReview {
+		return nil, frontline.Errorf(frontline.EInvalid, "state: a new article is draft or review; publish it to make it searchable")
+	}
+	now := s.opts.Now().UTC()
+	a.ID = frontline.NewID("art_")
+	a.PublishedRevisionID = ""
+	a.CreatedAt, a.UpdatedAt = now, now
+	if err := s.store.CreateArticle(ctx, &a); err != nil {
+		return nil, fmt.Errorf("create article: %w", err)
+	}
+	return &a, nil
+}
+
+// UpdateArticle changes an article's working copy. Customers keep seeing the
+// published revision until Publish. State may move only between draft and
+// review here. ENotFound, EInvalid, ETooLarge, EConflict (slug taken).
+func (s *Service) UpdateArticle(ctx context.Context, id string, upd ArticleUpdate) (*Article, error) {
+	a, err := s.store.FindArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if upd.Slug != nil {
+		a.Slug = *upd.Slug
+	}
+	if upd.Title != nil {
+		a.Title = *upd.Title
+	}
+	if upd.Body != nil {
+		a.Body = *upd.Body
+	}
+	if upd.Tags != nil {
+		a.Tags = *upd.Tags
+	}
+	if upd.Locale != nil {
+		a.Locale = *upd.Locale
+	}
+	audienceChanged := false
+	if upd.Audience != nil {
+		audienceChanged = *upd.Audience != a.Audience
+		a.Audience = *upd.Audience
+	}
+	if upd.State != nil {
+		if *upd.State != StateDraft && *upd.State != StateReview {
+			return nil, frontline.Errorf(frontline.EInvalid, "state: use publish, archive or rollback to make an article %s", *upd.State)
+		}
+		if a.State == StatePublished || a.State == StateArchived {
+			// The published revision stays live; the working copy is
+			// what moves to draft/review. Keep the article's state.
+		} else {
+			a.State = *upd.State
+		}
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	a.UpdatedAt = s.opts.Now().UTC()
+	err = s.store.WithTx(ctx, func(tx Store) error {
+		if err := tx.UpdateArticle(ctx, a); err != nil {
+			return err
+		}
+		// Audience and locale are filters on the index: apply them to
+		// the live passages at once rather than at the next publish.
+		if a.State == StatePublished && (audienceChanged || upd.Locale != nil) {
+			return s.reindexArticle(ctx, tx, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("update article: %w", err)
+	}
+	return a, nil
+}
+
+// Article returns an article by ID, or ENotFound.
+func (s *Service) Article(ctx context.Context, id string) (*Article, error) {
+	return s.store.FindArticleByID(ctx, id)
+}
+
+// ArticleBySlug returns an article by slug, or ENotFound.
+func (s *Service) ArticleBySlug(ctx context.Context, slug string) (*Article, error) {
+	return s.store.FindArticleBySlug(ctx, slug)
+}
+
+// Articles lists articles matching f, ordered by slug.
+func (s *Service) Articles(ctx context.Context, f ArticleFilter) ([]*Article, error) {
+	return s.store.FindArticles(ctx, f)
+}
+
+// Revisions lists an article's revisions, newest first.
+func (s *Service) Revisions(ctx context.Context, articleID string) ([]*Revision, error) {
+	if _, err := s.store.FindArticleByID(ctx, articleID); err != nil {
+		return nil, err
+	}
+	return s.store.FindRevisions(ctx, articleID)
+}
+
+// Revision returns one revision, or ENotFound.
+func (s *Service) Revision(ctx context.Context, id string) (*Revision, error) {
+	return s.store.FindRevisionByID(ctx, id)
+}
+
+// Publish makes the article's working copy a new immutable revision by
+// author, makes it the published revision and re-indexes that article only
+// (its chunks and phrasings). Readers see the old passages until the new
+// ones are committed, never neither. EInvalid if author is empty or the
+// article fails validation, ENotFound, EUnavailable if the embedder fails.
+func (s *Service) Publish(ctx context.Context, articleID, author string) (*Revision, error) {
+	a, err := s.store.FindArticleByID(ctx, articleID)
+	if err != nil {
+		return nil, err
+	}
+	return s.publish(ctx, a, a.Title, a.Body, a.Tags, author)
+}
+
+// Rollback publishes the content of an older revision again, as a new
+// revision by author; history only grows. ENotFound if the revision is not
+// one of the article's.
+func (s *Service) Rollback(ctx context.Context, articleID, revisionID, author string) (*Revision, error) {
+	a, err := s.store.FindArticleByID(ctx, articleID)
+	if err != nil {
+		return nil, err
+	}
+	old, err := s.store.FindRevisionByID(ctx, revisionID)
+	if err != nil {
+		return nil, err
+	}
+	if old.ArticleID != a.ID {
+		return nil, frontline.Errorf(frontline.ENotFound, "revision %s is not a revision of article %s", revisionID, articleID)
+	}
+	return s.publish(ctx, a, old.Title, old.Body, old.Tags, author)
+}
+
+func (s *Service) publish(ctx context.Context, a *Article, title, body string, tags []string, author string) (*Revision, error) {
+	if author == "" {
+		return nil, frontline.Errorf(frontline.EInvalid, "author: required to publish")
+	}
+	a.Title, a.Body, a.Tags = title, body, tags
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	if err := s.ensureReady(ctx); err != nil {
+		return nil, err
+	}
+	rev := &Revision{
+		ID:        frontline.NewID("rev_"),
+		ArticleID: a.ID,
+		Title:     a.Title,
+		Body:      a.Body,
+		Tags:      a.Tags,
+		Author:    author,
+		CreatedAt: s.opts.Now().UTC(),
+	}
+	phr, err := s.store.FindPhrasings(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	passages, err := s.passagesFor(ctx, a, rev, phr)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.PublishRevision(ctx, rev, passages); err != nil {
+		return nil, fmt.Errorf("publish %s: %w", a.Slug, err)
+	}
+	return rev, nil
+}
+
+// Archive withdraws an article: its passages leave the index at once and it
+// is never found by Search until published again. ENotFound.
+func (s *Service) Archive(ctx context.Context, articleID string) error {
+	return s.store.WithTx(ctx, func(tx Store) error {
+		a, err := tx.FindArticleByID(ctx, articleID)
+		if err != nil {
+			return err
+		}
+		a.State = StateArchived
+		a.UpdatedAt = s.opts.Now().UTC()
+		if err := tx.UpdateArticle(ctx, a); err != nil {
+			return err
+		}
+		return tx.ReplacePassages(ctx, a.ID, nil)
+	})
+}
+
+// AddPhrasing attaches a customer question to an article and, if the
+// article is published, re-indexes that article so the phrasing is
+// searchable at once. EInvalid for empty/oversized text or unknown source,
+// ENotFound for a missing article.
+func (s *Service) AddPhrasing(ctx context.Context, articleID, text string, source PhrasingSource) (*Phrasing, error) {
+	ps, err := s.AddPhrasings(ctx, articleID, []string{text}, source)
+	if err != nil {
+		return nil, err
+	}
+	return ps[0], nil
+}
+
+// AddPhrasings attaches several phrasings to one article in one
+// transaction (all or none) and re-indexes it once.
+func (s *Service) AddPhrasings(ctx context.Context, articleID string, texts []string, source PhrasingSource) ([]*Phrasing, error) {
+	if !source.Valid() {
+		return nil, frontline.Errorf(frontline.EInvalid, "source: %q is not editor, unanswered or import", source)
+	}
+	now := s.opts.Now().UTC()
+	ps := make([]*Phrasing, len(texts))
+	for i, t := range texts {
+		t, err := validText("phrasing", t)
+		if err != nil {
+			return nil, err
+		}
+		ps[i] = &Phrasing{ID: frontline.NewID("phr_"), ArticleID: articleID, Text: t, Source: source, CreatedAt: now}
+	}
+	if err := s.ensureReady(ctx); err != nil {
+		return nil, err
+	}
+	err := s.store.WithTx(ctx, func(tx Store) error {
+		a, err := tx.FindArticleByID(ctx, articleID)
+		if err != nil {
+			return err
+		}
+		if err := tx.AddPhrasings(ctx, ps); err != nil {
+			return err
+		}
+		if a.State == StatePublished {
+			return s.reindexArticle(ctx, tx, a)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("add phrasings: %w", err)
+	}
+	return ps, nil
+}
+
+// DeletePhrasing removes a phrasing and re-indexes its article. ENotFound.
+func (s *Service) DeletePhrasing(ctx context.Context, id string) error {
+	if err := s.ensureReady(ctx); err != nil {
+		return err
+	}
+	return s.store.WithTx(ctx, func(tx Store) error {
+		p, err := tx.FindPhrasingByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := tx.DeletePhrasing(ctx, id); err != nil {
+			return err
+		}
+		a, err := tx.FindArticleByID(ctx, p.ArticleID)
+		if err != nil {
+			return err
+		}
+		if a.State == StatePublished {
+			return s.reindexArticle(ctx, tx, a)
+		}
+		return nil
+	})
+}
+
+// Phrasings lists an article's phrasings, oldest first.
+func (s *Service) Phrasings(ctx context.Context, articleID string) ([]*Phrasing, error) {
+	return s.store.FindPhrasings(ctx, articleID)
+}
+
+// reindexArticle rebuilds the passages of a published article from its
+// published revision and current phrasings, within tx.
+func (s *Service) reindexArticle(ctx context.Context, tx Store, a *Article) error {
+	if a.PublishedRevisionID == "" {
+		return tx.ReplacePassages(ctx, a.ID, nil)
+	}
+	rev, err := tx.FindRevisionByID(ctx, a.PublishedRevisionID)
+	if err != nil {
+		return err
+	}
+	phr, err := tx.FindPhrasings(ctx, a.ID)
+	if err != nil {
+		return err
+	}
+	passages, err := s.passagesFor(ctx, a, rev, phr)
+	if err != nil {
+		return err
+	}
+	return tx.ReplacePassages(ctx, a.ID, passages)
+}
+
+// passagesFor chunks rev, adds one passage per phrasing and embeds them all.
+func (s *Service) passagesFor(ctx context.Context, a *Article, rev *Revision, phr []*Phrasing) ([]Passage, error) {
+	passages := Chunk(rev.Title, rev.Body, s.opts.ChunkRunes)
+	for _, p := range phr {
+		passages = append(passages, Passage{Kind: KindPhrasing, Text: p.Text, IndexText: p.Text})
+	}
+	texts := make([]string, len(passages))
+	for i := range passages {
+		p := &passages[i]
+		p.ID = frontline.NewID("psg_")
+		p.ArticleID, p.RevisionID = a.ID, rev.ID
+		p.Ordinal = i
+		p.Locale, p.Audience = a.Locale, a.Audience
+		texts[i] = p.IndexText
+	}
+	vecs, err := s.emb.Embed(ctx, texts)
+	if err != nil {
+		return nil, fmt.Errorf("embed %s: %w", a.Slug, err)
+	}
+	if len(vecs) != len(passages) {
+		return nil, frontline.Errorf(frontline.EUnavailable, "embedder %s returned %d vectors for %d texts", s.emb.Name(), len(vecs), len(passages))
+	}
+	for i := range passages {
+		passages[i].Embedding = vecs[i]
+	}
+	return passages, nil
+}
+
+// indexStateName is where the Service keeps a Fitter's learned state.
+func (s *Service) indexStateName() string { return "embedder:" + s.emb.Name() }
+
+// ensureReady loads a Fitter's learned state from the store once, so that
+// queries are embedded exactly like the stored passages. A store with no
+// saved state (a new KB) leaves the embedder unfitted until Reindex.
+func (s *Service) ensureReady(ctx context.Context) error {
+	f, ok := s.emb.(Fitter)
+	if !ok {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *s.ready {
+		return nil
+	}
+	data, err := s.store.LoadIndexState(ctx, s.indexStateName())
+	switch {
+	case frontline.ErrorCode(err) == frontline.ENotFound:
+	case err != nil:
+		return fmt.Errorf("load index state: %w", err)
+	default:
+		if err := f.UnmarshalState(data); err != nil {
+			return fmt.Errorf("load index state: %w", err)
+		}
+	}
+	*s.ready = true
+	return nil
+}
+
+// Reindex rebuilds the whole index: it refits a learning embedder on every
+// published article's chunks and phrasings, saves what it learned, and
+// replaces each published article's passages, in one transaction (readers
+// keep the old index until it commits). Run it after a bulk import or when
+// many articles have changed since the last one: incremental publishes
+// reuse the weights learned here.
+func (s *Service) Reindex(ctx context.Context) error {
+	if err := s.ensureReady(ctx); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.store.WithTx(ctx, func(tx Store) error {
+		arts, err := tx.FindArticles(ctx, ArticleFilter{State: StatePublished})
+		if err != nil {
+			return err
+		}
+		type item struct {
+			a   *Article
+			rev *Revision
+			phr []*Phrasing
+		}
+		items := make([]item, 0, len(arts))
+		var docs []FitDoc
+		for _, a := range arts {
+			rev, err := tx.FindRevisionByID(ctx, a.PublishedRevisionID)
+			if err != nil {
+				return fmt.Errorf("reindex %s: %w", a.Slug, err)
+			}
+			phr, err := tx.FindPhrasings(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			items = append(items, item{a, rev, phr})
+			for _, c := range Chunk(rev.Title, rev.Body, s.opts.ChunkRunes) {
+				docs = append(docs, FitDoc{Text: c.IndexText, ArticleID: a.ID})
+			}
+			for _, p := range phr {
+				docs = append(docs, FitDoc{Text: p.Text, ArticleID: a.ID})
+			}
+		}
+		if f, ok := s.emb.(Fitter); ok {
+			f.Fit(docs)
+			state, err := f.MarshalState()
+			if err != nil {
+				return fmt.Errorf("reindex: %w", err)
+			}
+			if err := tx.SaveIndexState(ctx, s.indexStateName(), state); err != nil {
+				return fmt.Errorf("reindex: %w", err)
+			}
+		}
+		for _, it := range items {
+			passages, err := s.passagesFor(ctx, it.a, it.rev, it.phr)
+			if err != nil {
+				return err
+			}
+			if err := tx.ReplacePassages(ctx, it.a.ID, passages); err != nil {
+				return fmt.Errorf("reindex %s: %w", it.a.Slug, err)
+			}
+		}
+		return nil
+	})
+}
+
+// RecordQuestion keeps a question the bot searched for (Text already masked
+// by the caller) for the reports. EInvalid for an empty conversation id or
+// text.
+func (s *Service) RecordQuestion(ctx context.Context, q QuestionRecord) error {
+	if !frontline.ValidID(q.ConversationID) {
+		return frontline.Errorf(frontline.EInvalid, "conversation_id: %q is not a valid id", q.ConversationID)
+	}
+	text, err := validText("text", q.Text)
+	if err != nil {
+		return err
+	}
+	q.Text = text
+	q.ID = frontline.NewID("q_")
+	q.CreatedAt = s.opts.Now().UTC()
+	q.HandedOff, q.ResolvedArticleID = false, ""
+	q.ArticleIDs = slices.Clone(q.ArticleIDs)
+	return s.store.RecordQuestion(ctx, &q)
+}
+
+// RecordHandoff notes that a conversation was handed to a human now; the
+// questions asked in it before count as unanswered, and the articles cited
+// in it as "handed off after". EInvalid for a bad id.
+func (s *Service) RecordHandoff(ctx context.Context, conversationID string) error {
+	if !frontline.ValidID(conversationID) {
+		return frontline.Errorf(frontline.EInvalid, "conversation_id: %q is not a valid id", conversationID)
+	}
+	return s.store.RecordHandoff(ctx, conversationID, s.opts.Now().UTC())
+}
+
+// ArticleStats returns, per cited article, how often it was cited and how
+// often those conversations were handed off afterwards.
+func (s *Service) ArticleStats(ctx context.Context) ([]ArticleStat, error) {
+	return s.store.ArticleStats(ctx)
+}
+
+// AttachQuestions adds the given recorded questions to an article as
+// phrasings (source unanswered) and takes them off the unanswered list, in
+// one transaction. ENotFound for a missing article or question.
+func (s *Service) AttachQuestions(ctx context.Context, articleID string, questionIDs []string) ([]*Phrasing, error) {
+	if len(questionIDs) == 0 {
+		return nil, frontline.Errorf(frontline.EInvalid, "question_ids: required")
+	}
+	var out []*Phrasing
+	err := s.InTx(ctx, func(tx *Service) error {
+		all, err := tx.store.FindQuestions(ctx, QuestionFilter{})
+		if err != nil {
+			return err
+		}
+		byID := make(map[string]*QuestionRecord, len(all))
+		for _, q := range all {
+			byID[q.ID] = q
+		}
+		texts := make([]string, 0, len(questionIDs))
+		for _, id := range questionIDs {
+			q, ok := byID[id]
+			if !ok {
+				return frontline.Errorf(frontline.ENotFound, "question %s not found", id)
+			}
+			texts = append(texts, q.Text)
+		}
+		out, err = tx.AddPhrasings(ctx, articleID, texts, SourceUnanswered)
+		if err != nil {
+			return err
+		}
+		return tx.store.ResolveQuestions(ctx, questionIDs, articleID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
