@@ -57,3 +57,16 @@ func MustJSON(v any) json.RawMessage {
 	}
 	return b
 }
+
+// ValidateEvent checks an event before it is recorded.
+func ValidateEvent(e *Event) error {
+	switch {
+	case !ValidID(e.ConversationID):
+		return Errorf(EInvalid, "event needs a valid conversation id")
+	case e.Kind == "":
+		return Errorf(EInvalid, "event needs a kind")
+	case len(e.Data) > 0 && !json.Valid(e.Data):
+		return Errorf(EInvalid, "event data is not valid JSON")
+	}
+	return nil
+}

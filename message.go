@@ -1,6 +1,10 @@
 package frontline
 
-import "time"
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+)
 
 // MaxBodyBytes bounds a message body. Larger bodies are refused with
 // ETooLarge by every Log.
@@ -82,4 +86,28 @@ type AppendRequest struct {
 type AppendResult struct {
 	Message   Message
 	Duplicate bool
+}
+
+// ErrHumanOwns is returned when the bot tries to post in a conversation a
+// human owns: the bot stays silent while an agent is on it.
+var ErrHumanOwns = &Error{Code: EConflict, Message: "a human owns this conversation; the bot stays silent"}
+
+// ValidateMessage checks a message before it is appended; every Log calls it
+// so both stores refuse the same things with the same errors.
+func ValidateMessage(m *Message) error {
+	switch {
+	case !ValidID(m.ConversationID):
+		return Errorf(EInvalid, "message needs a valid conversation id")
+	case !m.Author.Valid():
+		return Errorf(EInvalid, "unknown message author %q", m.Author)
+	case m.ClientMsgID != "" && !ValidID(m.ClientMsgID):
+		return Errorf(EInvalid, "client message id must be 1-64 letters, digits, '_' or '-'")
+	case len(m.Body) > MaxBodyBytes:
+		return Errorf(ETooLarge, "message body is %d bytes; the limit is %d", len(m.Body), MaxBodyBytes)
+	case strings.TrimSpace(m.Body) == "":
+		return Errorf(EInvalid, "message body is empty")
+	case !utf8.ValidString(m.Body):
+		return Errorf(EInvalid, "message body is not valid UTF-8")
+	}
+	return nil
 }

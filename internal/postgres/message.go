@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/frontlinehq/frontline"
+)
+
+const messageColumns = `conversation_id, seq, coalesce(client_msg_id, ''), author, author_id, author_name, body, meta, created_at`
+
+func scanMessage(row pgx.Row) (frontline.Message, error) {
+	var m frontline.Message
+	err := row.Scan(&m.ConversationID, &m.Seq, &m.ClientMsgID, &m.Author, &m.AuthorID,
+		&m.AuthorName, &m.Body, &m.Meta, &m.CreatedAt)
+	m.CreatedAt = m.CreatedAt.UTC()
+	return m, err
+}
+
+// appendSQL appends a message in one statement (one round trip, its own
+// commit): lock the conversation row, skip when the client message id is
+// already stored, refuse the bot while a human owns the thread, insert with
+// the next seq, bump last_seq, record the events and NOTIFY — all or
+// nothing. The row lock serialises appends per conversation, so seq has no
+// gaps; a racing duplicate that slipped past the snapshot hits the unique
+// constraint and is read back by the caller.
+const appendSQL = `
+WITH conv AS (
+	SELECT id, last_seq, status FROM conversations WHERE id = $1 FOR UPDATE
+), dup AS (
+	SELECT seq FROM messages WHERE conversation_id = $1 AND client_msg_id = $2
+), ins AS (
+	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta)
+	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7 FROM conv
+	WHERE NOT EXISTS (SELECT 1 FROM dup)
+	  AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))
+	RETURNING seq, created_at
+), bump AS (
+	UPDATE conversations SET last_seq = ins.seq, updated_at = ins.created_at FROM ins WHERE conversations.id = $1
+), ev AS (
+	INSERT INTO events (conversation_id, kind, actor, seq, data)
+	SELECT $1, e.j->>'kind', coalesce(e.j->>'actor', ''), coalesce(nullif((e.j->>'seq')::bigint, 0), ins.seq), nullif(e.j->'data', 'null')
+	FROM ins, jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(j, n)
+	ORDER BY e.n
+)
+SELECT conv.status, dup.seq, ins.seq, ins.created_at,
+	CASE WHEN ins.seq IS NOT NULL THEN pg_notify($9, 'conv:' || $1 || ' ' || ins.seq) END IS NULL
+FROM conv LEFT JOIN dup ON true LEFT JOIN ins ON true`
+
+// AppendMessage implements frontline.Log.
+func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (frontline.AppendResult, error) {
+	m := req.Message
+	if err := frontline.ValidateMessage(&m); err != nil {
+		return frontline.AppendResult{}, err
+	}
+	events, err := encodeEvents(req.Events)
+	if err != nil {
+		return frontline.AppendResult{}, err
+	}
+	var clientID *string
+	if m.ClientMsgID != "" {
+		clientID = &m.ClientMsgID
+	}
+	var (
+		status    frontline.ConversationStatus
+		dupSeq    *int64
+		insSeq    *int64
+		createdAt *time.Time
+		ignored   bool
+	)
+	err = db.pool.QueryRow(ctx, appendSQL, m.ConversationID, clientID, m.Author, m.AuthorID,
+		m.AuthorName, m.Body, m.Meta, events, db.channel).Scan(&status, &dupSeq, &insSeq, &createdAt, &ignored)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return frontline.AppendResult{}, notFound(m.ConversationID)
+	case IsUniqueViolation(err, "messages_conversation_id_client_msg_id_key"):
+		return db.readDuplicate(ctx, m)
+	case err != nil:
+		return frontline.AppendResult{}, fmt.Errorf("append message: %w", err)
+	case dupSeq != nil:
+		return db.readDuplicate(ctx, m)
+	case insSeq == nil:
+		return frontline.AppendResult{}, frontline.ErrHumanOwns
+	}
+	m.Seq = *insSeq
+	m.CreatedAt = createdAt.UTC()
+	return frontline.AppendResult{Message: m}, nil
+}
+
+func (db *DB) readDuplicate(ctx context.Context, m frontline.Message) (frontline.AppendResult, error) {
+	got, err := scanMessage(db.pool.QueryRow(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = $1 AND client_msg_id = $2`, m.ConversationID, m.ClientMsgID))
+	if err != nil {
+		return frontline.AppendResult{}, fmt.Errorf("append message: read duplicate: %w", err)
+	}
+	return frontline.AppendResult{Message: got, Duplicate: true}, nil
+}
+
+// ReadMessages implements frontline.Log.
+func (db *DB) ReadMessages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]frontline.Message, error) {
+	if limit <= 0 {
+		limit = frontline.DefaultListLimit
+	}
+	rows, err := db.pool.Query(ctx, `SELECT `+messageColumns+` FROM messages
+		WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, conversationID, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (frontline.Message, error) { return scanMessage(r) })
+	if err != nil {
+		return nil, fmt.Errorf("read messages: %w", err)
+	}
+	if len(out) == 0 {
+		// Tell an empty page from an unknown conversation.
+		var exists bool
+		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE id = $1)`, conversationID).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("read messages: %w", err)
+		}
+		if !exists {
+			return nil, notFound(conversationID)
+		}
+	}
+	return out, nil
+}
+
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503"
+}
