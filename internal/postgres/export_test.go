@@ -1,0 +1,8 @@
+package postgres
+
+// SetTestConnected installs a test signal called each time LISTEN is
+// (re)established.
+func (b *Bus) SetTestConnected(f func()) { b.testConnected = f }
+
+// NotifyChannel is the channel this store NOTIFYs on.
+func (db *DB) NotifyChannel() string { return db.channel }
