@@ -1,0 +1,325 @@
+package widget
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// Config is everything the widget server needs besides its dependencies.
+// cmd/frontline fills it from the environment.
+type Config struct {
+	// Sites by key: who may embed the widget and how.
+	Sites []Site
+	// TokenSecret signs visitor tokens; at least 32 bytes. Keep it the same
+	// on every node and across restarts, or visitors lose their thread.
+	TokenSecret []byte
+	// TokenTTL is how long a visitor token lives (default 30 days).
+	TokenTTL time.Duration
+	// DemoSiteKey is the site the demo page at / embeds; empty serves no demo.
+	DemoSiteKey string
+	// AdminToken protects /debug/widget/stats for non-loopback callers;
+	// empty means loopback only.
+	AdminToken string
+	Limits     Limits
+}
+
+// Site is one website that embeds the widget.
+type Site struct {
+	Key  string
+	Name string
+	// AllowedOrigins are exact origins ("https://shop.example"; scheme,
+	// host and port must match, host case-insensitively).
+	AllowedOrigins []string
+	// AllowSameHost also admits pages served by this server itself (the
+	// demo page), whatever host name it is reached by.
+	AllowSameHost bool
+	// IdentitySecret verifies customers: the site sends user_id and
+	// hex(HMAC-SHA256(IdentitySecret, user_id)). Empty disables it.
+	IdentitySecret string
+	// Hours are when humans answer; zero value means always.
+	Hours BusinessHours
+}
+
+// Limits bound what one connection and one IP may do. Zero fields take the
+// defaults of DefaultLimits.
+type Limits struct {
+	// MaxBodyBytes bounds a customer message (at most frontline.MaxBodyBytes).
+	MaxBodyBytes int
+	// MaxFrameBytes is the websocket read limit; larger frames close the
+	// connection with 1009.
+	MaxFrameBytes int64
+	// FramesPerSecond and FrameBurst limit one connection.
+	FramesPerSecond float64
+	FrameBurst      int
+	// IPFramesPerSecond and IPFrameBurst limit all connections of one IP together.
+	IPFramesPerSecond float64
+	IPFrameBurst      int
+	// IPConnectsPerSecond and IPConnectBurst limit new connections per IP.
+	IPConnectsPerSecond float64
+	IPConnectBurst      int
+	// SendBuffer is the per-connection queue of outgoing frames; a client
+	// that lets it fill is dropped (close 4409).
+	SendBuffer int
+}
+
+// DefaultLimits suit one human typing. A load test from one address needs
+// the IP limits raised.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxBodyBytes:        4 << 10,
+		MaxFrameBytes:       16 << 10,
+		FramesPerSecond:     5,
+		FrameBurst:          20,
+		IPFramesPerSecond:   50,
+		IPFrameBurst:        200,
+		IPConnectsPerSecond: 5,
+		IPConnectBurst:      50,
+		SendBuffer:          32,
+	}
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxFrameBytes == 0 {
+		l.MaxFrameBytes = d.MaxFrameBytes
+	}
+	if l.FramesPerSecond == 0 {
+		l.FramesPerSecond = d.FramesPerSecond
+	}
+	if l.FrameBurst == 0 {
+		l.FrameBurst = d.FrameBurst
+	}
+	if l.IPFramesPerSecond == 0 {
+		l.IPFramesPerSecond = d.IPFramesPerSecond
+	}
+	if l.IPFrameBurst == 0 {
+		l.IPFrameBurst = d.IPFrameBurst
+	}
+	if l.IPConnectsPerSecond == 0 {
+		l.IPConnectsPerSecond = d.IPConnectsPerSecond
+	}
+	if l.IPConnectBurst == 0 {
+		l.IPConnectBurst = d.IPConnectBurst
+	}
+	if l.SendBuffer == 0 {
+		l.SendBuffer = d.SendBuffer
+	}
+	return l
+}
+
+func (l Limits) validate() error {
+	switch {
+	case l.MaxBodyBytes < 1 || l.MaxBodyBytes > frontline.MaxBodyBytes:
+		return fmt.Errorf("Limits.MaxBodyBytes: %d is outside 1..%d", l.MaxBodyBytes, frontline.MaxBodyBytes)
+	case l.MaxFrameBytes < int64(l.MaxBodyBytes)+512:
+		return fmt.Errorf("Limits.MaxFrameBytes: %d leaves no room for a %d-byte body", l.MaxFrameBytes, l.MaxBodyBytes)
+	case l.FramesPerSecond < 0 || l.IPFramesPerSecond < 0 || l.IPConnectsPerSecond < 0:
+		return fmt.Errorf("Limits: rates must not be negative")
+	case l.FrameBurst < 1 || l.IPFrameBurst < 1 || l.IPConnectBurst < 1:
+		return fmt.Errorf("Limits: bursts must be at least 1")
+	case l.SendBuffer < 1:
+		return fmt.Errorf("Limits.SendBuffer: must be at least 1")
+	}
+	return nil
+}
+
+// Deps are the parts the widget talks to.
+type Deps struct {
+	Log frontline.Log
+	Bus frontline.Bus
+	// Responder is the bot; nil means nobody answers automatically.
+	Responder frontline.Responder
+	// Handoff gives queue positions; nil until the queue is wired.
+	Handoff frontline.Handoff
+	Logger  *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// BusinessHours are the hours humans answer, in one time zone.
+type BusinessHours struct {
+	Location *time.Location
+	// Days open; empty means every day when Open/Close are set.
+	Days []time.Weekday
+	// Open and Close are offsets from local midnight; Close <= Open with
+	// both zero means always open.
+	Open, Close time.Duration
+}
+
+// Always reports whether the hours never close.
+func (h BusinessHours) Always() bool { return h.Open == 0 && h.Close == 0 }
+
+// IsOpen reports whether humans answer at t.
+func (h BusinessHours) IsOpen(t time.Time) bool {
+	if h.Always() {
+		return true
+	}
+	loc := h.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	lt := t.In(loc)
+	if len(h.Days) > 0 {
+		open := false
+		for _, d := range h.Days {
+			if d == lt.Weekday() {
+				open = true
+			}
+		}
+		if !open {
+			return false
+		}
+	}
+	since := time.Duration(lt.Hour())*time.Hour + time.Duration(lt.Minute())*time.Minute + time.Duration(lt.Second())*time.Second
+	return since >= h.Open && since < h.Close
+}
+
+// String is the form ParseBusinessHours reads, shown to customers.
+func (h BusinessHours) String() string {
+	if h.Always() {
+		return ""
+	}
+	days := "every day"
+	if len(h.Days) > 0 {
+		var names []string
+		for _, d := range h.Days {
+			names = append(names, d.String()[:3])
+		}
+		days = strings.Join(names, ",")
+	}
+	loc := "UTC"
+	if h.Location != nil {
+		loc = h.Location.String()
+	}
+	return fmt.Sprintf("%s %s-%s %s", days, clock(h.Open), clock(h.Close), loc)
+}
+
+func clock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60)
+}
+
+var weekdays = map[string]time.Weekday{
+	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
+	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
+}
+
+// ParseBusinessHours reads "Mon-Fri 09:00-17:00 Europe/Berlin",
+// "Mon,Wed,Sat 10:00-14:00 UTC" or "09:00-18:00 UTC" (every day). The empty
+// string means always open.
+func ParseBusinessHours(s string) (BusinessHours, error) {
+	fields := strings.Fields(s)
+	if len(fields) == 0 {
+		return BusinessHours{}, nil
+	}
+	if len(fields) < 2 || len(fields) > 3 {
+		return BusinessHours{}, fmt.Errorf("business hours %q: want [days] HH:MM-HH:MM zone", s)
+	}
+	var h BusinessHours
+	if len(fields) == 3 {
+		days, err := parseDays(fields[0])
+		if err != nil {
+			return BusinessHours{}, fmt.Errorf("business hours %q: %w", s, err)
+		}
+		h.Days = days
+		fields = fields[1:]
+	}
+	open, close, ok := strings.Cut(fields[0], "-")
+	if !ok {
+		return BusinessHours{}, fmt.Errorf("business hours %q: time range %q: want HH:MM-HH:MM", s, fields[0])
+	}
+	var err error
+	if h.Open, err = parseClock(open); err != nil {
+		return BusinessHours{}, fmt.Errorf("business hours %q: %w", s, err)
+	}
+	if h.Close, err = parseClock(close); err != nil {
+		return BusinessHours{}, fmt.Errorf("business hours %q: %w", s, err)
+	}
+	if h.Close <= h.Open {
+		return BusinessHours{}, fmt.Errorf("business hours %q: closing %s is not after opening %s", s, close, open)
+	}
+	if h.Location, err = time.LoadLocation(fields[1]); err != nil {
+		return BusinessHours{}, fmt.Errorf("business hours %q: zone: %w", s, err)
+	}
+	return h, nil
+}
+
+func parseDays(s string) ([]time.Weekday, error) {
+	var days []time.Weekday
+	for part := range strings.SplitSeq(strings.ToLower(s), ",") {
+		from, to, isRange := strings.Cut(part, "-")
+		a, ok := weekdays[from]
+		if !ok {
+			return nil, fmt.Errorf("day %q: want Mon..Sun", from)
+		}
+		if !isRange {
+			days = append(days, a)
+			continue
+		}
+		b, ok := weekdays[to]
+		if !ok {
+			return nil, fmt.Errorf("day %q: want Mon..Sun", to)
+		}
+		for d := a; ; d = (d + 1) % 7 {
+			days = append(days, d)
+			if d == b {
+				break
+			}
+		}
+	}
+	return days, nil
+}
+
+func parseClock(s string) (time.Duration, error) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		if s == "24:00" {
+			return 24 * time.Hour, nil
+		}
+		return 0, fmt.Errorf("time %q: want HH:MM", s)
+	}
+	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+func (c Config) validate() error {
+	if len(c.TokenSecret) < 32 {
+		return fmt.Errorf("widget config: TokenSecret: %d bytes, need at least 32", len(c.TokenSecret))
+	}
+	if c.TokenTTL < 0 {
+		return fmt.Errorf("widget config: TokenTTL: must not be negative")
+	}
+	if len(c.Sites) == 0 {
+		return fmt.Errorf("widget config: Sites: at least one site is needed")
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Sites {
+		if !frontline.ValidID(s.Key) {
+			return fmt.Errorf("widget config: Sites[%d].Key %q: 1 to 64 letters, digits, '_' or '-'", i, s.Key)
+		}
+		if seen[s.Key] {
+			return fmt.Errorf("widget config: Sites[%d].Key %q: listed twice", i, s.Key)
+		}
+		seen[s.Key] = true
+		if len(s.AllowedOrigins) == 0 && !s.AllowSameHost {
+			return fmt.Errorf("widget config: site %q: no AllowedOrigins and AllowSameHost off: nobody could embed it", s.Key)
+		}
+		for j, o := range s.AllowedOrigins {
+			if _, err := parseOrigin(o); err != nil {
+				return fmt.Errorf("widget config: site %q: AllowedOrigins[%d]: %w", s.Key, j, err)
+			}
+		}
+	}
+	if c.DemoSiteKey != "" && !seen[c.DemoSiteKey] {
+		return fmt.Errorf("widget config: DemoSiteKey %q: no such site", c.DemoSiteKey)
+	}
+	if err := c.Limits.withDefaults().validate(); err != nil {
+		return fmt.Errorf("widget config: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,679 @@
+package widget
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/time/rate"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// outbound is one item for a connection's writer: a frame to write and/or a
+// change of what the writer follows. The writer alone reads the Log for
+// pushes, so it alone knows the last seq it sent.
+type outbound struct {
+	frame any // a *…Frame with a serverHeader
+	// follow, when set, makes the writer follow this conversation and
+	// replay everything after followAfter.
+	follow      string
+	followAfter int64
+	// watchQueue makes the writer follow the queue and push positions.
+	watchQueue bool
+}
+
+type framer interface{ header() *serverHeader }
+
+func (h *serverHeader) header() *serverHeader { return h }
+
+// conn is one customer websocket. readLoop owns the session fields; writeLoop
+// owns the follow fields.
+type conn struct {
+	s       *Server
+	ws      *websocket.Conn
+	site    *Site
+	ip      *ipEntry
+	limiter *rate.Limiter
+	send    chan outbound
+
+	closeOnce  sync.Once
+	closing    chan struct{}
+	closeCode  int // 0: tear down without a close frame (peer gone)
+	closeText  string
+	readerDone chan struct{}
+
+	// Session, owned by readLoop after hello.
+	tok      visitorToken
+	verified bool
+	conv     *frontline.Conversation
+	badRun   int
+
+	// Followed streams, owned by writeLoop (followedConv is read by
+	// unregister after writeLoop ends).
+	followedConv string
+	lastSent     int64
+	convNotes    <-chan frontline.Notification
+	convCancel   func()
+	queueNotes   <-chan frontline.Notification
+	queueCancel  func()
+}
+
+func newConn(s *Server, ws *websocket.Conn, site *Site, ip *ipEntry) *conn {
+	return &conn{
+		s:          s,
+		ws:         ws,
+		site:       site,
+		ip:         ip,
+		limiter:    rate.NewLimiter(rate.Limit(s.limits.FramesPerSecond), s.limits.FrameBurst),
+		send:       make(chan outbound, s.limits.SendBuffer),
+		closing:    make(chan struct{}),
+		readerDone: make(chan struct{}),
+	}
+}
+
+// close asks the writer to end the connection with code (0: no close frame).
+// The first call wins.
+func (c *conn) close(code int, text string) {
+	c.closeOnce.Do(func() {
+		if len(text) > closeReasonMaxBytes {
+			text = text[:closeReasonMaxBytes]
+		}
+		c.closeCode, c.closeText = code, text
+		close(c.closing)
+	})
+}
+
+// push queues an item for the writer. A connection whose buffer is full is
+// too slow: it is dropped (it will reconnect and replay) rather than waited on.
+func (c *conn) push(o outbound) {
+	select {
+	case c.send <- o:
+	case <-c.closing:
+	default:
+		c.close(CloseSlowConsumer, "send buffer full")
+	}
+}
+
+func (c *conn) pushError(id string, err error, closeCode int) {
+	code := frontline.ErrorCode(err)
+	var fe *frameError
+	if errors.As(err, &fe) {
+		code = fe.Code
+	}
+	if code == frontline.EInternal {
+		c.s.logger.Error("widget: request failed", "site", c.site.Key, "conversation", c.tok.ConversationID, "err", err)
+	}
+	msg := frontline.ErrorMessage(err)
+	if fe != nil {
+		msg = fe.Message
+	}
+	f := &errorFrame{serverHeader: hdr(TypeError), ID: id, Code: code, Message: msg, Close: closeCode}
+	if code == frontline.ERateLimited {
+		f.RetryAfterMs = int64(time.Second / time.Millisecond)
+	}
+	c.push(outbound{frame: f})
+	if closeCode != 0 {
+		c.close(closeCode, msg)
+	}
+}
+
+func hdr(typ string) serverHeader { return serverHeader{V: ProtocolVersion, Type: typ} }
+
+func (c *conn) readLoop() {
+	defer close(c.readerDone)
+	defer c.close(0, "")
+	c.ws.SetReadLimit(c.s.limits.MaxFrameBytes)
+	_ = c.ws.SetReadDeadline(time.Now().Add(HelloTimeout))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(PongWait))
+	})
+	helloDone := false
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			var ne interface{ Timeout() bool }
+			if !helloDone && errors.As(err, &ne) && ne.Timeout() {
+				c.close(CloseHelloTimeout, "no hello")
+			}
+			return
+		}
+		select {
+		case <-c.closing:
+			continue // draining until the client answers our close
+		default:
+		}
+		_ = c.ws.SetReadDeadline(time.Now().Add(PongWait))
+		if !c.limiter.Allow() || !c.ip.frames.Allow() {
+			c.pushError("", frontline.Errorf(frontline.ERateLimited, "too many frames; slow down"), CloseRateLimited)
+			continue
+		}
+		f, err := decodeFrame(data, c.s.limits.MaxBodyBytes)
+		if err != nil {
+			var fe *frameError
+			closeCode := 0
+			if errors.As(err, &fe) {
+				closeCode = fe.CloseCode
+			}
+			if !helloDone && closeCode == 0 {
+				closeCode = CloseBadHandshake
+			}
+			c.badRun++
+			if closeCode == 0 && c.badRun >= maxBadFrames {
+				closeCode = CloseTooManyErrors
+			}
+			c.pushError(frameID(data), err, closeCode)
+			continue
+		}
+		c.badRun = 0
+		if !helloDone {
+			if f.Hello == nil {
+				c.pushError("", badFrame("the first frame must be hello"), CloseBadHandshake)
+				continue
+			}
+			helloDone = c.hello(f.Hello)
+			continue
+		}
+		c.handle(f)
+	}
+}
+
+// frameID recovers the id of a rejected frame so the client can match the
+// error to its request; it is only echoed when it is a valid id.
+func frameID(data []byte) string {
+	var v struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(data, &v) == nil && frontline.ValidID(v.ID) {
+		return v.ID
+	}
+	return ""
+}
+
+func (c *conn) storeCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.s.baseCtx, StoreTimeout)
+}
+
+// hello establishes the session: who the visitor is and which conversation
+// they continue. It reports whether the connection may go on.
+func (c *conn) hello(h *helloFrame) bool {
+	s := c.s
+	now := s.now()
+	customerID := ""
+	if h.UserID != "" {
+		if err := verifyUser(c.site.IdentitySecret, h.UserID, h.UserHash); err != nil {
+			c.pushError("", err, CloseForbidden)
+			return false
+		}
+		customerID = h.UserID
+	}
+	tok := visitorToken{VisitorID: frontline.NewID("v_")}
+	if h.Token != "" {
+		t, err := parseToken(s.cfg.TokenSecret, h.Token, c.site.Key, now)
+		if err != nil {
+			c.pushError("", err, CloseTokenRejected)
+			return false
+		}
+		// A token made for another signed-in customer, or for a signed-in
+		// customer on a page where nobody is signed in now, is not reused:
+		// that browser's next person must not see the thread.
+		if t.CustomerID == "" || t.CustomerID == customerID {
+			tok = t
+		}
+	}
+	tok.SiteKey = c.site.Key
+	tok.CustomerID = customerID
+	tok.Expires = now.Add(s.cfg.TokenTTL).Unix()
+
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	lastSeq := h.LastSeq
+	reset := false
+	status := frontline.StatusBot
+	if tok.ConversationID != "" {
+		conv, err := s.log.FindConversationByID(ctx, tok.ConversationID)
+		switch {
+		case frontline.ErrorCode(err) == frontline.ENotFound:
+			tok.ConversationID = ""
+		case err != nil:
+			c.pushError("", err, CloseInternal)
+			return false
+		case conv.VisitorID != tok.VisitorID || conv.SiteKey != c.site.Key:
+			c.pushError("", frontline.Errorf(frontline.EUnauthorized, "visitor token: conversation does not belong to this visitor"), CloseTokenRejected)
+			return false
+		default:
+			c.conv = conv
+			status = conv.Status
+		}
+	}
+	if c.conv == nil || lastSeq > c.conv.LastSeq {
+		reset = lastSeq != 0
+		lastSeq = 0
+	}
+	c.tok, c.verified = tok, customerID != ""
+
+	w := &welcomeFrame{
+		serverHeader:   hdr(TypeWelcome),
+		VisitorID:      tok.VisitorID,
+		ConversationID: tok.ConversationID,
+		Token:          signToken(s.cfg.TokenSecret, tok),
+		Status:         string(status),
+		Verified:       c.verified,
+		SiteName:       c.site.Name,
+		AfterHours:     !c.site.Hours.IsOpen(now),
+		Hours:          c.site.Hours.String(),
+		MaxBody:        s.limits.MaxBodyBytes,
+		Reset:          reset,
+	}
+	c.push(outbound{frame: w, follow: tok.ConversationID, followAfter: lastSeq,
+		watchQueue: status == frontline.StatusQueued || status == frontline.StatusAssigned})
+	return true
+}
+
+func (c *conn) handle(f clientFrame) {
+	switch {
+	case f.Message != nil:
+		c.appendCustomer(f.Message.ID, f.Message.Body, "")
+	case f.Request != nil:
+		if c.appendCustomer(f.Request.ID, "I would like to talk to a person.", KindRequestHuman) {
+			c.push(outbound{watchQueue: true})
+		}
+	case f.Typing != nil:
+		// Accepted and dropped until the agent console subscribes to
+		// customer typing; counted against the rate limit like any frame.
+	case f.CSAT != nil:
+		c.recordCSAT(f.CSAT)
+	case f.Contact != nil:
+		c.saveContact(f.Contact)
+	case f.History != nil:
+		c.sendHistory(f.History.ID)
+	case f.Transcript != nil:
+		c.sendTranscript(f.Transcript)
+	case f.Hello != nil:
+		c.pushError("", badFrame("hello was already sent"), 0)
+	}
+}
+
+// KindRequestHuman marks the customer message the "talk to a human" button
+// sends: an explicit request the bot hands off on without judging it.
+const KindRequestHuman = "request_human"
+
+// ensureConversation creates the visitor's conversation on first need, so
+// page views that never write cost nothing, and tells the client its new token.
+func (c *conn) ensureConversation(ctx context.Context) (*frontline.Conversation, error) {
+	if c.conv != nil {
+		return c.conv, nil
+	}
+	conv := &frontline.Conversation{
+		SiteKey:    c.site.Key,
+		VisitorID:  c.tok.VisitorID,
+		CustomerID: c.tok.CustomerID,
+	}
+	if err := c.s.log.CreateConversation(ctx, conv); err != nil {
+		return nil, fmt.Errorf("create conversation: %w", err)
+	}
+	c.conv = conv
+	c.tok.ConversationID = conv.ID
+	c.push(outbound{
+		frame:  &tokenFrame{serverHeader: hdr(TypeToken), Token: signToken(c.s.cfg.TokenSecret, c.tok), ConversationID: conv.ID},
+		follow: conv.ID,
+	})
+	return conv, nil
+}
+
+// appendCustomer stores a customer message and acks it once committed. It
+// reports whether the message is stored.
+func (c *conn) appendCustomer(id, body, kind string) bool {
+	if !c.s.beginAppend() {
+		c.pushError(id, frontline.Errorf(frontline.EUnavailable, "server restarting; resend after reconnecting"), 0)
+		return false
+	}
+	defer c.s.inflight.Done()
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	conv, err := c.ensureConversation(ctx)
+	if err != nil {
+		c.pushError(id, err, 0)
+		return false
+	}
+	res, err := c.s.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+		ConversationID: conv.ID,
+		ClientMsgID:    id,
+		Author:         frontline.AuthorCustomer,
+		AuthorID:       c.tok.VisitorID,
+		Body:           body,
+		Meta:           frontline.MessageMeta{Kind: kind},
+	}})
+	if err != nil {
+		c.pushError(id, err, 0)
+		return false
+	}
+	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: id, MsgSeq: res.Message.Seq, Duplicate: res.Duplicate}})
+	if !res.Duplicate {
+		c.s.dispatch.enqueue(conv.ID, res.Message)
+	}
+	return true
+}
+
+func (c *conn) recordCSAT(f *csatFrame) {
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	if c.conv == nil {
+		c.pushError(f.ID, frontline.Errorf(frontline.EInvalid, "no conversation to rate yet"), 0)
+		return
+	}
+	prior, err := c.s.log.FindEvents(ctx, frontline.EventFilter{ConversationID: c.conv.ID, Kinds: []frontline.EventKind{frontline.EventCSAT}})
+	if err != nil {
+		c.pushError(f.ID, err, 0)
+		return
+	}
+	for _, e := range prior {
+		var d csatData
+		if json.Unmarshal(e.Data, &d) == nil && d.RequestID == f.ID {
+			c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: f.ID, Duplicate: true}})
+			return
+		}
+	}
+	_, err = c.s.log.AppendEvents(ctx, frontline.Event{
+		ConversationID: c.conv.ID,
+		Kind:           frontline.EventCSAT,
+		Actor:          c.tok.VisitorID,
+		Data:           frontline.MustJSON(csatData{Rating: f.Rating, Comment: f.Comment, RequestID: f.ID}),
+	})
+	if err != nil {
+		c.pushError(f.ID, err, 0)
+		return
+	}
+	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: f.ID}})
+}
+
+// csatData is the Data of an EventCSAT.
+type csatData struct {
+	Rating    int    `json:"rating"`
+	Comment   string `json:"comment,omitempty"`
+	RequestID string `json:"request_id"`
+}
+
+func (c *conn) saveContact(f *contactFrame) {
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	conv, err := c.ensureConversation(ctx)
+	if err != nil {
+		c.pushError(f.ID, err, 0)
+		return
+	}
+	if _, err := c.s.log.UpdateConversation(ctx, conv.ID, frontline.ConversationUpdate{Profile: map[string]string{"email": f.Email}}); err != nil {
+		c.pushError(f.ID, err, 0)
+		return
+	}
+	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: f.ID}})
+}
+
+func (c *conn) sendHistory(id string) {
+	if !c.verified {
+		c.pushError(id, frontline.Errorf(frontline.EForbidden, "previous conversations are shown to signed-in customers only"), 0)
+		return
+	}
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	convs, err := c.s.log.FindConversations(ctx, frontline.ConversationFilter{SiteKey: c.site.Key, CustomerID: c.tok.CustomerID, Limit: 50})
+	if err != nil {
+		c.pushError(id, err, 0)
+		return
+	}
+	out := &historyServerFrame{serverHeader: hdr(TypeHistory), ID: id, Conversations: []wireConversation{}}
+	for _, cv := range convs {
+		if cv.SiteKey != c.site.Key || cv.CustomerID != c.tok.CustomerID {
+			continue // defence in depth: never list another customer's thread
+		}
+		out.Conversations = append(out.Conversations, wireConversation{ID: cv.ID, Status: string(cv.Status), LastSeq: cv.LastSeq, CreatedAt: cv.CreatedAt, UpdatedAt: cv.UpdatedAt})
+	}
+	c.push(outbound{frame: out})
+}
+
+// mayRead reports whether this session may read conv: its own thread, or a
+// verified customer's earlier threads on the same site.
+func (c *conn) mayRead(conv *frontline.Conversation) bool {
+	if conv.SiteKey != c.site.Key {
+		return false
+	}
+	if conv.ID == c.tok.ConversationID && conv.VisitorID == c.tok.VisitorID {
+		return true
+	}
+	return c.verified && conv.CustomerID != "" && conv.CustomerID == c.tok.CustomerID
+}
+
+func (c *conn) sendTranscript(f *transcriptFrame) {
+	id := f.ConversationID
+	if id == "" {
+		id = c.tok.ConversationID
+	}
+	notFound := frontline.Errorf(frontline.ENotFound, "conversation not found")
+	if id == "" {
+		c.pushError(f.ID, notFound, 0)
+		return
+	}
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	conv, err := c.s.log.FindConversationByID(ctx, id)
+	if frontline.ErrorCode(err) == frontline.ENotFound || (err == nil && !c.mayRead(conv)) {
+		c.pushError(f.ID, notFound, 0) // same answer either way: existence is not revealed
+		return
+	}
+	if err != nil {
+		c.pushError(f.ID, err, 0)
+		return
+	}
+	out := &transcriptServerFrame{serverHeader: hdr(TypeTranscript), ID: f.ID, ConversationID: id, Messages: []wireMessage{}}
+	var after int64
+	for len(out.Messages) < maxTranscript {
+		msgs, err := c.s.log.ReadMessages(ctx, id, after, frontline.DefaultListLimit)
+		if err != nil {
+			c.pushError(f.ID, err, 0)
+			return
+		}
+		for _, m := range msgs {
+			out.Messages = append(out.Messages, toWire(m))
+		}
+		if len(msgs) < frontline.DefaultListLimit {
+			break
+		}
+		after = msgs[len(msgs)-1].Seq
+	}
+	out.Truncated = len(out.Messages) >= maxTranscript
+	c.push(outbound{frame: out})
+}
+
+// writeLoop is the only goroutine that writes to the socket. It also reads
+// the Log when the bus wakes it, so pushes leave in seq order with no gaps.
+func (c *conn) writeLoop() {
+	ticker := time.NewTicker(PingPeriod)
+	defer func() {
+		ticker.Stop()
+		c.unfollow()
+		if c.queueCancel != nil {
+			c.queueCancel()
+		}
+		_ = c.ws.Close()
+		c.s.unregister(c)
+		c.s.ips.release(c.ip)
+	}()
+	for {
+		select {
+		case o := <-c.send:
+			if err := c.process(o); err != nil {
+				c.failed(err)
+				return
+			}
+		case n := <-c.convNotes:
+			if n.Seq > c.lastSent || n.Resync {
+				if err := c.catchUp(); err != nil {
+					c.failed(err)
+					return
+				}
+			}
+		case <-c.queueNotes:
+			if err := c.pushQueue(); err != nil {
+				c.failed(err)
+				return
+			}
+		case <-ticker.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(WriteWait)); err != nil {
+				c.close(0, "")
+				return
+			}
+		case <-c.closing:
+			c.finish()
+			return
+		}
+	}
+}
+
+// failed ends the connection after a write or store error; the client
+// reconnects and resumes by seq.
+func (c *conn) failed(err error) {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) || errors.Is(err, websocket.ErrCloseSent) || isNetErr(err) {
+		c.close(0, "")
+		return
+	}
+	c.s.logger.Error("widget: push failed", "conversation", c.followedConv, "err", err)
+	c.close(CloseInternal, "internal error")
+	c.finish()
+}
+
+func isNetErr(err error) bool {
+	var ne interface{ Timeout() bool }
+	return errors.As(err, &ne)
+}
+
+// finish writes what is queued (an error frame before its close), the close
+// frame, and waits briefly for the client's close reply.
+func (c *conn) finish() {
+	if c.closeCode == 0 {
+		return
+	}
+	for drained := false; !drained; {
+		select {
+		case o := <-c.send:
+			if o.frame != nil && c.write(o.frame) != nil {
+				return
+			}
+		default:
+			drained = true
+		}
+	}
+	msg := websocket.FormatCloseMessage(c.closeCode, c.closeText)
+	if c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(WriteWait)) != nil {
+		return
+	}
+	t := time.NewTimer(CloseGrace)
+	defer t.Stop()
+	select {
+	case <-c.readerDone:
+	case <-t.C:
+	}
+}
+
+func (c *conn) process(o outbound) error {
+	if o.frame != nil {
+		if err := c.write(o.frame); err != nil {
+			return err
+		}
+	}
+	if o.follow != "" && o.follow != c.followedConv {
+		c.unfollow()
+		c.followedConv = o.follow
+		c.lastSent = o.followAfter
+		c.convNotes, c.convCancel = c.s.bus.Subscribe(frontline.ConversationTopic(o.follow))
+		c.s.follow(c, o.follow)
+		if err := c.catchUp(); err != nil {
+			return err
+		}
+	}
+	if o.watchQueue && c.queueNotes == nil && c.s.handoff != nil && c.followedConv != "" {
+		c.queueNotes, c.queueCancel = c.s.bus.Subscribe(frontline.TopicQueue)
+		return c.pushQueue()
+	}
+	return nil
+}
+
+func (c *conn) unfollow() {
+	if c.convCancel != nil {
+		c.convCancel()
+		c.convCancel, c.convNotes = nil, nil
+	}
+}
+
+func (c *conn) write(f any) error {
+	if fr, ok := f.(framer); ok {
+		fr.header().Seq = c.lastSent
+	}
+	data, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Errorf("marshal frame: %w", err)
+	}
+	_ = c.ws.SetWriteDeadline(time.Now().Add(WriteWait))
+	return c.ws.WriteMessage(websocket.TextMessage, data)
+}
+
+// catchUp sends every message after lastSent, in order.
+func (c *conn) catchUp() error {
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	watch := false
+	for {
+		msgs, err := c.s.log.ReadMessages(ctx, c.followedConv, c.lastSent, frontline.DefaultListLimit)
+		if err != nil {
+			return fmt.Errorf("read messages after %d: %w", c.lastSent, err)
+		}
+		if len(msgs) == 0 {
+			break
+		}
+		out := &messagesFrame{serverHeader: hdr(TypeMessages), ConversationID: c.followedConv, Messages: make([]wireMessage, 0, len(msgs))}
+		for _, m := range msgs {
+			out.Messages = append(out.Messages, toWire(m))
+			watch = watch || m.Author == frontline.AuthorSystem || m.Author == frontline.AuthorAgent || m.Meta.Kind == "handoff"
+		}
+		c.lastSent = msgs[len(msgs)-1].Seq
+		if err := c.write(out); err != nil {
+			return err
+		}
+		if len(msgs) < frontline.DefaultListLimit {
+			break
+		}
+	}
+	if watch && c.s.handoff != nil {
+		if c.queueNotes == nil {
+			c.queueNotes, c.queueCancel = c.s.bus.Subscribe(frontline.TopicQueue)
+		}
+		return c.pushQueue()
+	}
+	return nil
+}
+
+// pushQueue sends the conversation's place in the human queue.
+func (c *conn) pushQueue() error {
+	if c.s.handoff == nil || c.followedConv == "" {
+		return nil
+	}
+	ctx, cancel := c.storeCtx()
+	defer cancel()
+	pos, err := c.s.handoff.QueuePosition(ctx, c.followedConv)
+	if frontline.ErrorCode(err) == frontline.ENotFound {
+		return nil // not handed off (yet): the bot's Enqueue wakes the queue topic
+	}
+	if err != nil {
+		return fmt.Errorf("queue position: %w", err)
+	}
+	f := &queueFrame{serverHeader: hdr(TypeQueue), Status: string(pos.Status), Position: pos.Position, ETASeconds: int64(pos.ETA / time.Second), AgentName: pos.AgentName}
+	if pos.Status == frontline.QueueResolved && c.queueCancel != nil {
+		c.queueCancel()
+		c.queueCancel, c.queueNotes = nil, nil
+	}
+	return c.write(f)
+}

@@ -1,0 +1,370 @@
+package widget
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// Connection timing. Browsers answer pings by themselves.
+const (
+	// HelloTimeout is how long a new connection may take to send hello.
+	HelloTimeout = 10 * time.Second
+	// PongWait is how long a connection may stay silent (no frame, no pong).
+	PongWait = 60 * time.Second
+	// PingPeriod must be shorter than PongWait.
+	PingPeriod = PongWait * 9 / 10
+	// WriteWait bounds one write to a client; a client that cannot take a
+	// frame in this time is dropped.
+	WriteWait = 10 * time.Second
+	// CloseGrace is how long the server waits for the client's close reply
+	// before closing the TCP connection.
+	CloseGrace = time.Second
+	// StoreTimeout bounds one call to the Log on behalf of a customer.
+	StoreTimeout = 10 * time.Second
+	// maxTranscript bounds a transcript download.
+	maxTranscript = 5000
+	// maxBadFrames in a row end a connection (CloseTooManyErrors).
+	maxBadFrames = 10
+)
+
+// Server is the customer channel: the widget's assets, demo page and
+// websocket endpoint.
+type Server struct {
+	cfg       Config
+	limits    Limits
+	sites     map[string]*Site
+	log       frontline.Log
+	bus       frontline.Bus
+	handoff   frontline.Handoff
+	logger    *slog.Logger
+	now       func() time.Time
+	upgrader  websocket.Upgrader
+	assets    *assets
+	ips       *ipLimiter
+	dispatch  *dispatcher
+	baseCtx   context.Context
+	hardStop  context.CancelFunc
+	connCount atomic.Int64
+
+	mu           sync.Mutex
+	shuttingDown bool
+	inflight     sync.WaitGroup // appends in progress; Add only under mu while !shuttingDown
+	conns        map[*conn]struct{}
+	byConv       map[string]map[*conn]struct{}
+	connsGone    chan struct{} // closed when conns empties during shutdown
+}
+
+// New checks cfg and returns a server. deps.Log and deps.Bus are required.
+func New(cfg Config, deps Deps) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if deps.Log == nil || deps.Bus == nil {
+		return nil, errors.New("widget: Deps.Log and Deps.Bus are required")
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 30 * 24 * time.Hour
+	}
+	s := &Server{
+		cfg:     cfg,
+		limits:  cfg.Limits.withDefaults(),
+		sites:   map[string]*Site{},
+		log:     deps.Log,
+		bus:     deps.Bus,
+		handoff: deps.Handoff,
+		logger:  deps.Logger,
+		now:     deps.Now,
+		conns:   map[*conn]struct{}{},
+		byConv:  map[string]map[*conn]struct{}{},
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for i := range cfg.Sites {
+		s.sites[cfg.Sites[i].Key] = &cfg.Sites[i]
+	}
+	s.baseCtx, s.hardStop = context.WithCancel(context.Background())
+	s.upgrader = websocket.Upgrader{
+		// Small buffers and a shared write-buffer pool keep an idle
+		// connection's memory low; frames larger than a buffer still work.
+		ReadBufferSize:  512,
+		WriteBufferSize: 2048,
+		WriteBufferPool: &sync.Pool{},
+		// The origin is checked against the site's allowlist before upgrading.
+		CheckOrigin: func(*http.Request) bool { return true },
+	}
+	s.ips = newIPLimiter(s.limits, s.now)
+	s.dispatch = newDispatcher(s, deps.Responder)
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	s.assets = a
+	return s, nil
+}
+
+// Routes registers the widget's endpoints on mux:
+//
+//	GET /                       demo page (when Config.DemoSiteKey is set)
+//	GET /widget.js              the script, short cache (for embedding)
+//	GET /widget/{hash}/widget.js the script, cached for a year
+//	GET /widget/ws?site=KEY     the customer websocket (PROTOCOL.md)
+//	GET /debug/widget/stats     connections and memory (loopback or admin token)
+func (s *Server) Routes(mux *http.ServeMux) {
+	if s.cfg.DemoSiteKey != "" {
+		mux.HandleFunc("GET /{$}", s.serveDemo)
+	}
+	mux.HandleFunc("GET /widget.js", s.serveScriptAlias)
+	mux.HandleFunc("GET /widget/{hash}/widget.js", s.serveScript)
+	mux.HandleFunc("GET /widget/ws", s.serveWS)
+	mux.HandleFunc("GET /debug/widget/stats", s.serveStats)
+}
+
+// Handler returns a mux with only the widget's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.Routes(mux)
+	return mux
+}
+
+// ScriptURL is the hashed, long-cached path of widget.js.
+func (s *Server) ScriptURL() string { return s.assets.scriptPath }
+
+// Shutdown stops accepting connections, lets appends in flight commit,
+// closes every websocket with 1001 (clients reconnect, to this node after a
+// restart or to another), and waits for the bot replies being written. When
+// ctx ends first it cancels what is left and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.shuttingDown = true
+	s.connsGone = make(chan struct{})
+	if len(s.conns) == 0 {
+		close(s.connsGone)
+	}
+	s.mu.Unlock()
+
+	appendsDone := make(chan struct{})
+	go func() { s.inflight.Wait(); close(appendsDone) }()
+	select {
+	case <-appendsDone:
+	case <-ctx.Done():
+	}
+	s.mu.Lock()
+	for c := range s.conns {
+		c.close(CloseGoingAway, "server shutting down")
+	}
+	gone := s.connsGone
+	s.mu.Unlock()
+
+	var err error
+	select {
+	case <-gone:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if werr := s.dispatch.wait(ctx); werr != nil && err == nil {
+		err = werr
+	}
+	s.hardStop()
+	if err != nil {
+		return fmt.Errorf("widget: shutdown: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
+	site, ok := s.sites[r.URL.Query().Get("site")]
+	if !ok {
+		http.Error(w, "unknown site key (query parameter site)", http.StatusForbidden)
+		return
+	}
+	if !originAllowed(site, r.Header.Get("Origin"), r.Host) {
+		http.Error(w, "origin not allowed for this site", http.StatusForbidden)
+		return
+	}
+	ip := clientIP(r)
+	ipEntry, ok := s.ips.connect(ip)
+	if !ok {
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		return
+	}
+	s.mu.Lock()
+	down := s.shuttingDown
+	s.mu.Unlock()
+	if down {
+		s.ips.release(ipEntry)
+		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		return
+	}
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.ips.release(ipEntry)
+		return // the upgrader wrote the HTTP error
+	}
+	c := newConn(s, ws, site, ipEntry)
+	if !s.register(c) {
+		s.ips.release(ipEntry)
+		_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(CloseGoingAway, "server shutting down"), time.Now().Add(time.Second))
+		_ = ws.Close()
+		return
+	}
+	go c.writeLoop()
+	go c.readLoop()
+}
+
+func (s *Server) register(c *conn) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shuttingDown {
+		return false
+	}
+	s.conns[c] = struct{}{}
+	s.connCount.Add(1)
+	return true
+}
+
+func (s *Server) unregister(c *conn) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.conns, c)
+	s.connCount.Add(-1)
+	if c.followedConv != "" {
+		s.unfollowLocked(c, c.followedConv)
+	}
+	if s.shuttingDown && len(s.conns) == 0 {
+		select {
+		case <-s.connsGone:
+		default:
+			close(s.connsGone)
+		}
+	}
+}
+
+func (s *Server) follow(c *conn, convID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	set := s.byConv[convID]
+	if set == nil {
+		set = map[*conn]struct{}{}
+		s.byConv[convID] = set
+	}
+	set[c] = struct{}{}
+}
+
+func (s *Server) unfollowLocked(c *conn, convID string) {
+	if set := s.byConv[convID]; set != nil {
+		delete(set, c)
+		if len(set) == 0 {
+			delete(s.byConv, convID)
+		}
+	}
+}
+
+// broadcast offers f to every local connection following convID. It is for
+// frames that may be lost (typing): a full buffer skips that connection.
+func (s *Server) broadcast(convID string, f func() outbound) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.byConv[convID] {
+		select {
+		case c.send <- f():
+		default:
+		}
+	}
+}
+
+// beginAppend admits one store write unless the server is shutting down.
+func (s *Server) beginAppend() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.shuttingDown {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+func (s *Server) site(key string) *Site { return s.sites[key] }
+
+// Stats is what /debug/widget/stats returns.
+type Stats struct {
+	Connections int64  `json:"connections"`
+	Goroutines  int    `json:"goroutines"`
+	HeapInuse   uint64 `json:"heap_inuse"`
+	HeapAlloc   uint64 `json:"heap_alloc"`
+	StackInuse  uint64 `json:"stack_inuse"`
+	Sys         uint64 `json:"sys"`
+	NumGC       uint32 `json:"num_gc"`
+}
+
+// ReadStats reads the live connection count and runtime memory; gc first
+// collects garbage so heap figures reflect live data.
+func (s *Server) ReadStats(gc bool) Stats {
+	if gc {
+		runtime.GC()
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return Stats{
+		Connections: s.connCount.Load(),
+		Goroutines:  runtime.NumGoroutine(),
+		HeapInuse:   m.HeapInuse,
+		HeapAlloc:   m.HeapAlloc,
+		StackInuse:  m.StackInuse,
+		Sys:         m.Sys,
+		NumGC:       m.NumGC,
+	}
+}
+
+func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
+	if !s.statsAllowed(r) {
+		http.Error(w, "stats are for loopback callers or the admin token", http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(s.ReadStats(r.URL.Query().Get("gc") == "1"))
+}
+
+func (s *Server) statsAllowed(r *http.Request) bool {
+	if s.cfg.AdminToken != "" {
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if ok && constantTimeEqual(got, s.cfg.AdminToken) {
+			return true
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback() && r.Header.Get("X-Forwarded-For") == ""
+}
+
+// clientIP is the peer address. Behind a proxy every customer shares the
+// proxy's address; forwarded headers are not trusted here.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

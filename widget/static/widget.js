@@ -1,0 +1,420 @@
+/* Frontline chat widget. No framework, no build step.
+ * Embed: <script src="https://HOST/widget.js" data-site-key="KEY" async></script>
+ * Optional: data-user-id and data-user-hash (identity verification),
+ * data-open="true" (start open). Theme with CSS variables on #frontline-widget:
+ * --fl-accent, --fl-accent-text, --fl-bg, --fl-text, --fl-muted, --fl-radius, --fl-font.
+ * Every piece of text is set with textContent: never innerHTML. Protocol: PROTOCOL.md. */
+(function () {
+  'use strict';
+  var script = document.currentScript;
+  if (!script || window.__frontlineWidget) return;
+  window.__frontlineWidget = true;
+
+  var V = 1;
+  var siteKey = script.getAttribute('data-site-key') || '';
+  var userId = script.getAttribute('data-user-id') || '';
+  var userHash = script.getAttribute('data-user-hash') || '';
+  var base = new URL(script.src, location.href);
+  var wsURL = (base.protocol === 'https:' ? 'wss://' : 'ws://') + base.host + '/widget/ws?site=' + encodeURIComponent(siteKey);
+  var storeKey = 'frontline:' + siteKey + (userId ? ':' + userId : '');
+  // Close codes after which reconnecting cannot help (PROTOCOL.md).
+  var TERMINAL = { 1000: 1, 1009: 1, 4400: 1, 4403: 1, 4426: 1, 4430: 1 };
+
+  function load(k) { try { return localStorage.getItem(storeKey + k); } catch (e) { return null; } }
+  function save(k, v) { try { if (v == null) localStorage.removeItem(storeKey + k); else localStorage.setItem(storeKey + k, v); } catch (e) { /* private mode */ } }
+  function loadPending() { try { return JSON.parse(sessionStorage.getItem(storeKey + ':pending') || '[]'); } catch (e) { return []; } }
+  function savePending() { try { sessionStorage.setItem(storeKey + ':pending', JSON.stringify(pending)); } catch (e) { /* ignore */ } }
+  function newID() {
+    var a = new Uint8Array(12);
+    crypto.getRandomValues(a);
+    return 'm_' + Array.prototype.map.call(a, function (b) { return (b & 15).toString(16) + (b >> 4).toString(16); }).join('');
+  }
+
+  // ---- DOM helpers: elements and text only ----
+  function el(tag, attrs, text) {
+    var e = document.createElement(tag);
+    if (attrs) for (var k in attrs) {
+      if (k === 'class') e.className = attrs[k]; else e.setAttribute(k, attrs[k]);
+    }
+    if (text != null) e.textContent = text;
+    return e;
+  }
+  function safeHref(u) {
+    try { var p = new URL(u); return (p.protocol === 'https:' || p.protocol === 'http:') ? p.href : null; } catch (e) { return null; }
+  }
+
+  var CSS = [
+    ':host{all:initial;--fl-accent:#2357d9;--fl-accent-text:#fff;--fl-bg:#fff;--fl-text:#1d2330;--fl-muted:#5b6476;--fl-radius:14px;--fl-font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}',
+    '*{box-sizing:border-box;font-family:var(--fl-font)}',
+    '.launcher{position:fixed;right:20px;bottom:20px;width:58px;height:58px;border-radius:50%;border:0;background:var(--fl-accent);color:var(--fl-accent-text);font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483000}',
+    '.launcher:focus-visible,button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}',
+    '.panel{position:fixed;right:20px;bottom:90px;width:370px;max-width:calc(100vw - 40px);height:560px;max-height:calc(100vh - 110px);display:flex;flex-direction:column;background:var(--fl-bg);color:var(--fl-text);border-radius:var(--fl-radius);box-shadow:0 8px 30px rgba(0,0,0,.3);overflow:hidden;z-index:2147483001;font-size:15px;line-height:1.4}',
+    '.panel[hidden]{display:none}',
+    'header{display:flex;align-items:center;gap:6px;padding:12px 14px;background:var(--fl-accent);color:var(--fl-accent-text)}',
+    'header h2{flex:1;margin:0;font-size:16px;font-weight:600}',
+    'header button{background:transparent;border:0;color:inherit;cursor:pointer;font-size:14px;padding:6px;border-radius:6px}',
+    '.conn{font-size:12px;padding:4px 14px;background:#fff4d6;color:#5c4400}',
+    '.log{flex:1;overflow-y:auto;margin:0;padding:12px;list-style:none;display:flex;flex-direction:column;gap:8px}',
+    '.msg{max-width:85%;padding:8px 11px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere;background:#eef1f6}',
+    '.msg.customer{align-self:flex-end;background:var(--fl-accent);color:var(--fl-accent-text)}',
+    '.msg.system{align-self:center;background:transparent;color:var(--fl-muted);font-size:13px;text-align:center}',
+    '.who{display:block;font-size:12px;font-weight:600;color:var(--fl-muted);margin-bottom:2px}',
+    '.state{display:block;font-size:11px;opacity:.8;text-align:right;margin-top:2px}',
+    '.cites{margin:6px 0 0;padding:0 0 0 16px;font-size:13px}',
+    '.cites a{color:var(--fl-accent)}',
+    '.typing{padding:0 14px 6px;color:var(--fl-muted);font-size:13px;min-height:1.4em}',
+    '.notice{margin:0 12px 8px;padding:10px;border-radius:10px;background:#eef4ff;font-size:14px}',
+    '.notice[hidden]{display:none}',
+    '.notice form{display:flex;gap:6px;margin-top:6px}',
+    '.notice input,.notice textarea{flex:1;padding:7px;border:1px solid #c4cad6;border-radius:8px;font-size:14px}',
+    '.stars{display:flex;gap:4px;margin:6px 0}',
+    '.stars button{flex:1;padding:6px 0;border:1px solid #c4cad6;border-radius:8px;background:#fff;cursor:pointer}',
+    '.stars button[aria-pressed=true]{background:var(--fl-accent);color:var(--fl-accent-text)}',
+    '.human{margin:0 12px 8px;padding:8px;border:1px solid var(--fl-accent);border-radius:10px;background:transparent;color:var(--fl-accent);cursor:pointer;font-size:14px}',
+    'form.compose{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #e3e6ec}',
+    'form.compose textarea{flex:1;resize:none;height:42px;padding:9px;border:1px solid #c4cad6;border-radius:10px;font-size:15px}',
+    '.primary{border:0;border-radius:10px;padding:0 14px;background:var(--fl-accent);color:var(--fl-accent-text);cursor:pointer;font-size:14px}',
+    '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}',
+    '@media (max-width:480px){.panel{right:0;bottom:0;width:100vw;max-width:100vw;height:100%;max-height:100%;border-radius:0}.launcher{right:14px;bottom:14px}}',
+    '@media (prefers-reduced-motion:no-preference){.panel{transition:opacity .15s}}'
+  ].join('\n');
+
+  // ---- build the UI in a shadow root ----
+  var host = el('div', { id: 'frontline-widget' });
+  var root = host.attachShadow({ mode: 'open' });
+  var style = el('style', null, CSS);
+  var launcher = el('button', { class: 'launcher', type: 'button', 'aria-label': 'Open chat', 'aria-expanded': 'false', 'aria-controls': 'fl-panel' }, '\uD83D\uDCAC');
+  var panel = el('section', { class: 'panel', id: 'fl-panel', role: 'dialog', 'aria-modal': 'false', 'aria-labelledby': 'fl-title', hidden: '' });
+  var header = el('header');
+  var title = el('h2', { id: 'fl-title' }, 'Chat with us');
+  var historyBtn = el('button', { type: 'button', class: 'history', 'aria-label': 'Previous conversations', hidden: '' }, 'History');
+  var downloadBtn = el('button', { type: 'button', class: 'download', 'aria-label': 'Download transcript' }, '\u2B07');
+  var closeBtn = el('button', { type: 'button', class: 'close', 'aria-label': 'Close chat' }, '\u2715');
+  header.append(title, historyBtn, downloadBtn, closeBtn);
+  var connBar = el('div', { class: 'conn', role: 'status', hidden: '' });
+  var log = el('ol', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-relevant': 'additions', 'aria-label': 'Conversation' });
+  var typingEl = el('div', { class: 'typing', 'aria-live': 'off' });
+  var queueBox = el('div', { class: 'notice queue', role: 'status', 'aria-live': 'polite', hidden: '' });
+  var awayBox = el('div', { class: 'notice away', hidden: '' });
+  var csatBox = el('div', { class: 'notice csat', hidden: '' });
+  var historyBox = el('div', { class: 'notice historylist', hidden: '' });
+  var humanBtn = el('button', { type: 'button', class: 'human' }, 'Talk to a human');
+  var form = el('form', { class: 'compose' });
+  var inputLabel = el('label', { class: 'sr', for: 'fl-input' }, 'Your message');
+  var input = el('textarea', { id: 'fl-input', rows: '1', placeholder: 'Ask a question\u2026', 'aria-label': 'Your message', maxlength: '4000' });
+  var sendBtn = el('button', { type: 'submit', class: 'primary' }, 'Send');
+  form.append(inputLabel, input, sendBtn);
+  panel.append(header, connBar, log, typingEl, queueBox, awayBox, csatBox, historyBox, humanBtn, form);
+  root.append(style, launcher, panel);
+
+  // ---- state ----
+  var token = load(':token');
+  var lastSeq = 0;           // highest seq shown, contiguous from 1
+  var bySeq = {};            // seq -> element
+  var byClient = {};         // client message id -> element, for my own messages
+  var pending = loadPending(); // [{id, body, kind}] sent but not acked
+  var sock = null, attempt = 0, connected = false, stopped = false, retryTimer = null;
+  var maxBody = 4000, afterHours = false, hoursText = '', verified = false, status = 'bot';
+  var waiters = {};          // request id -> callback(frame)
+
+  // ---- open / close with focus handling ----
+  function open() {
+    panel.hidden = false;
+    launcher.setAttribute('aria-expanded', 'true');
+    launcher.setAttribute('aria-label', 'Close chat');
+    input.focus();
+    if (!sock && !stopped) connect();
+  }
+  function close() {
+    panel.hidden = true;
+    launcher.setAttribute('aria-expanded', 'false');
+    launcher.setAttribute('aria-label', 'Open chat');
+    launcher.focus();
+  }
+  launcher.addEventListener('click', function () { if (panel.hidden) open(); else close(); });
+  closeBtn.addEventListener('click', close);
+  panel.addEventListener('keydown', function (e) { if (e.key === 'Escape') { e.preventDefault(); close(); } });
+
+  // ---- rendering ----
+  function scrollDown() { log.scrollTop = log.scrollHeight; }
+  function stateText(s) { return { sending: 'Sending\u2026', sent: 'Sent', retrying: 'Not sent yet \u2013 retrying', failed: 'Failed' }[s] || ''; }
+  function setState(li, s, why) {
+    li.setAttribute('data-state', s);
+    var st = li.querySelector('.state');
+    if (st) st.textContent = stateText(s) + (why ? ': ' + why : '');
+  }
+  function who(m) {
+    if (m.author === 'bot') return m.author_name || 'Assistant';
+    if (m.author === 'agent') return m.author_name || 'Support agent';
+    return '';
+  }
+  function fillMessage(li, m) {
+    li.className = 'msg ' + m.author;
+    li.textContent = '';
+    var name = who(m);
+    if (name) li.append(el('span', { class: 'who' }, name));
+    li.append(el('span', { class: 'body' }, m.body));
+    if (m.citations && m.citations.length) {
+      var ul = el('ul', { class: 'cites', 'aria-label': 'Sources' });
+      m.citations.forEach(function (c) {
+        var href = safeHref(c.url || '');
+        var item = el('li');
+        if (href) item.append(el('a', { href: href, target: '_blank', rel: 'noopener noreferrer' }, c.title || href));
+        else item.textContent = c.title || '';
+        ul.append(item);
+      });
+      li.append(ul);
+    }
+    if (m.author === 'customer') li.append(el('span', { class: 'state', 'aria-hidden': 'true' }));
+  }
+  function showLocal(p) {
+    var li = el('li');
+    fillMessage(li, { author: 'customer', body: p.body });
+    li.setAttribute('data-client-id', p.id);
+    byClient[p.id] = li;
+    setState(li, connected ? 'sending' : 'retrying');
+    log.append(li);
+    scrollDown();
+    return li;
+  }
+  function showStored(m) {
+    if (m.seq <= lastSeq || bySeq[m.seq]) return;
+    if (m.seq !== lastSeq + 1 && window.console) console.warn('frontline: gap before seq', m.seq, 'after', lastSeq);
+    lastSeq = m.seq;
+    var li = (m.client_msg_id && byClient[m.client_msg_id]) || el('li');
+    fillMessage(li, m);
+    li.setAttribute('data-seq', String(m.seq));
+    // Stored messages go in seq order, above my messages still unacknowledged.
+    var firstPending = log.querySelector('li:not([data-seq])');
+    if (firstPending && firstPending !== li) log.insertBefore(li, firstPending); else if (!firstPending || li.parentNode !== log) log.append(li);
+    if (m.client_msg_id) { li.setAttribute('data-client-id', m.client_msg_id); byClient[m.client_msg_id] = li; setState(li, 'sent'); dropPending(m.client_msg_id); }
+    bySeq[m.seq] = li;
+    if (m.author === 'agent' && m.author_name) title.textContent = m.author_name;
+    if (m.author === 'system' && m.kind === 'resolved') showCSAT();
+  }
+  function dropPending(id) {
+    var n = pending.filter(function (p) { return p.id !== id; });
+    if (n.length !== pending.length) { pending = n; savePending(); }
+  }
+  function clearLog() { log.textContent = ''; bySeq = {}; byClient = {}; lastSeq = 0; pending.forEach(showLocal); }
+
+  // ---- socket ----
+  function send(f) {
+    f.v = V;
+    if (!sock || sock.readyState !== 1) return false;
+    sock.send(JSON.stringify(f));
+    return true;
+  }
+  function setConn(text) { connBar.textContent = text || ''; connBar.hidden = !text; }
+  function connect() {
+    clearTimeout(retryTimer);
+    var ws = new WebSocket(wsURL);
+    sock = ws;
+    ws.onopen = function () {
+      var h = { type: 'hello', last_seq: lastSeq };
+      if (token) h.token = token;
+      if (userId) { h.user_id = userId; h.user_hash = userHash; }
+      send(h);
+    };
+    ws.onmessage = function (ev) {
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      handle(f);
+    };
+    ws.onclose = function (ev) {
+      if (sock !== ws) return;
+      sock = null;
+      connected = false;
+      Object.keys(byClient).forEach(function (id) { var li = byClient[id]; if (li.getAttribute('data-state') === 'sending') setState(li, 'retrying'); });
+      typingEl.textContent = '';
+      if (TERMINAL[ev.code]) { stopped = true; setConn('Chat is unavailable right now.'); return; }
+      if (ev.code === 4401) { token = null; save(':token', null); lastSeq = 0; }
+      var delay = ev.code === 4401 ? 0 : Math.min(30000, 500 * Math.pow(2, attempt++));
+      delay = delay / 2 + Math.random() * delay / 2; // jitter: spread reconnects after a restart
+      if (ev.code === 4429) delay = Math.max(delay, retryAfter);
+      setConn('Reconnecting\u2026');
+      retryTimer = setTimeout(connect, delay);
+    };
+  }
+  var retryAfter = 1000;
+
+  function handle(f) {
+    switch (f.type) {
+      case 'welcome':
+        attempt = 0; connected = true; setConn('');
+        token = f.token; save(':token', token);
+        maxBody = f.max_body || maxBody; afterHours = f.after_hours; hoursText = f.hours || ''; verified = f.verified; status = f.status;
+        historyBtn.hidden = !verified;
+        if (f.site_name) title.textContent = f.site_name;
+        if (f.reset) clearLog();
+        if (status === 'resolved') showCSAT();
+        pending.forEach(function (p) {
+          if (byClient[p.id]) setState(byClient[p.id], 'sending');
+          send({ type: p.kind === 'request_human' ? 'request_human' : 'message', id: p.id, body: p.kind === 'request_human' ? undefined : p.body });
+        });
+        break;
+      case 'token':
+        token = f.token; save(':token', token);
+        break;
+      case 'messages':
+        f.messages.forEach(showStored);
+        scrollDown();
+        break;
+      case 'ack':
+        if (byClient[f.id]) setState(byClient[f.id], 'sent');
+        dropPending(f.id);
+        if (waiters[f.id]) { waiters[f.id](f); delete waiters[f.id]; }
+        break;
+      case 'typing':
+        typingEl.textContent = f.on ? (f.who === 'agent' ? (f.name || 'Agent') : 'Assistant') + ' is typing\u2026' : '';
+        break;
+      case 'queue':
+        showQueue(f);
+        break;
+      case 'history': case 'transcript':
+        if (waiters[f.id]) { waiters[f.id](f); delete waiters[f.id]; }
+        break;
+      case 'error':
+        if (f.code === 'rate_limited' && f.retry_after_ms) retryAfter = f.retry_after_ms;
+        if (f.id && byClient[f.id] && (f.code === 'too_large' || f.code === 'invalid')) { setState(byClient[f.id], 'failed', f.message); dropPending(f.id); }
+        if (f.id && waiters[f.id]) { waiters[f.id](f); delete waiters[f.id]; }
+        break;
+    }
+  }
+
+  // ---- sending ----
+  function submit(body, kind) {
+    var p = { id: newID(), body: body, kind: kind || '' };
+    pending.push(p); savePending();
+    showLocal(p);
+    if (!sock && !stopped) connect();
+    if (connected) send(kind === 'request_human' ? { type: 'request_human', id: p.id } : { type: 'message', id: p.id, body: body });
+  }
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var body = input.value.trim();
+    if (!body) return;
+    if (new TextEncoder().encode(body).length > maxBody) { setConn('That message is too long.'); return; }
+    input.value = '';
+    submit(body);
+  });
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+  });
+  humanBtn.addEventListener('click', function () {
+    submit('I would like to talk to a person.', 'request_human');
+    queueBox.hidden = false;
+    queueBox.textContent = 'Asking for a person\u2026';
+    if (afterHours) showAway();
+  });
+
+  // ---- the human queue ----
+  function showQueue(f) {
+    queueBox.hidden = false;
+    queueBox.textContent = '';
+    if (f.status === 'waiting') {
+      queueBox.append(el('strong', null, 'A person will join shortly.'), el('br'),
+        el('span', { class: 'position' }, 'You are number ' + f.position + ' in line'),
+        el('span', { class: 'eta' }, f.eta_seconds > 0 ? ', about ' + Math.max(1, Math.round(f.eta_seconds / 60)) + ' min.' : '.'));
+      if (afterHours) showAway();
+    } else if (f.status === 'assigned') {
+      var name = f.agent_name || 'A support agent';
+      queueBox.append(el('strong', { class: 'agent' }, name), el('span', null, ' joined the conversation.'));
+      title.textContent = name;
+      awayBox.hidden = true;
+    } else if (f.status === 'resolved') {
+      queueBox.hidden = true;
+      showCSAT();
+    }
+  }
+  function showAway() {
+    if (!awayBox.hidden) return;
+    awayBox.hidden = false;
+    awayBox.textContent = '';
+    var f = el('form');
+    var email = el('input', { type: 'email', required: '', 'aria-label': 'Your email', placeholder: 'you@example.com', autocomplete: 'email' });
+    f.append(email, el('button', { type: 'submit', class: 'primary' }, 'Send'));
+    awayBox.append(el('span', null, 'Our team is away right now' + (hoursText ? ' (hours: ' + hoursText + ')' : '') + '. Leave your email and we will write back.'), f);
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var id = newID();
+      waiters[id] = function (r) { awayBox.textContent = r.type === 'ack' ? 'Thanks \u2013 we will email you.' : (r.message || 'Could not save your email.'); };
+      if (!send({ type: 'contact', id: id, email: email.value.trim() })) awayBox.append(el('span', null, ' Not connected; try again.'));
+    });
+  }
+
+  // ---- CSAT ----
+  function showCSAT() {
+    if (!csatBox.hidden || csatBox.getAttribute('data-done')) return;
+    csatBox.hidden = false;
+    csatBox.textContent = '';
+    var rating = 0;
+    var legend = el('span', { id: 'fl-csat-q' }, 'How did we do?');
+    var stars = el('div', { class: 'stars', role: 'group', 'aria-labelledby': 'fl-csat-q' });
+    for (var i = 1; i <= 5; i++) (function (n) {
+      var b = el('button', { type: 'button', 'aria-pressed': 'false', 'aria-label': n + ' of 5' }, String(n));
+      b.addEventListener('click', function () {
+        rating = n;
+        Array.prototype.forEach.call(stars.children, function (x, j) { x.setAttribute('aria-pressed', String(j + 1 === n)); });
+      });
+      stars.append(b);
+    })(i);
+    var f = el('form');
+    var comment = el('input', { type: 'text', 'aria-label': 'Comment (optional)', placeholder: 'Comment (optional)', maxlength: '2000' });
+    f.append(comment, el('button', { type: 'submit', class: 'primary' }, 'Rate'));
+    csatBox.append(legend, stars, f);
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (!rating) { legend.textContent = 'Pick a rating from 1 to 5.'; return; }
+      var id = newID();
+      waiters[id] = function (r) {
+        if (r.type === 'ack') { csatBox.setAttribute('data-done', '1'); csatBox.textContent = 'Thank you for your rating.'; }
+        else legend.textContent = r.message || 'Could not send your rating.';
+      };
+      send({ type: 'csat', id: id, rating: rating, comment: comment.value.trim() || undefined });
+    });
+  }
+
+  // ---- transcript and history ----
+  function transcript(convID, cb) {
+    var id = newID();
+    waiters[id] = cb;
+    if (!send({ type: 'transcript', id: id, conversation_id: convID || undefined })) { delete waiters[id]; setConn('Not connected; try again.'); }
+  }
+  function download(f) {
+    if (f.type !== 'transcript') { setConn(f.message || 'Nothing to download yet.'); return; }
+    var lines = f.messages.map(function (m) {
+      return '[' + new Date(m.created_at).toLocaleString() + '] ' + (who(m) || (m.author === 'customer' ? 'You' : 'System')) + ': ' + m.body +
+        (m.citations || []).map(function (c) { return '\n    source: ' + c.title + (c.url ? ' <' + c.url + '>' : ''); }).join('');
+    });
+    var blob = new Blob([lines.join('\n') + '\n'], { type: 'text/plain;charset=utf-8' });
+    var a = el('a', { href: URL.createObjectURL(blob), download: 'conversation-' + f.conversation_id + '.txt' });
+    root.append(a); a.click(); a.remove();
+    setTimeout(function () { URL.revokeObjectURL(a.href); }, 1000);
+  }
+  downloadBtn.addEventListener('click', function () { transcript('', download); });
+  historyBtn.addEventListener('click', function () {
+    var id = newID();
+    waiters[id] = function (f) {
+      historyBox.hidden = false;
+      historyBox.textContent = '';
+      if (f.type !== 'history') { historyBox.textContent = f.message; return; }
+      var ul = el('ul');
+      f.conversations.forEach(function (c) {
+        var b = el('button', { type: 'button' }, new Date(c.created_at).toLocaleDateString() + ' \u2013 ' + c.status + ' (' + c.last_seq + ' messages)');
+        b.addEventListener('click', function () { transcript(c.id, download); });
+        var li = el('li'); li.append(b); ul.append(li);
+      });
+      historyBox.append(el('strong', null, 'Previous conversations'), ul);
+    };
+    send({ type: 'history', id: id });
+  });
+
+  function mount() {
+    document.body.append(host);
+    pending.forEach(showLocal);
+    if (script.getAttribute('data-open') === 'true' || token || pending.length) connect();
+    if (script.getAttribute('data-open') === 'true') open();
+  }
+  if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
+})();
