@@ -1,12 +1,16 @@
 package kb_test
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	frontline "github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/kb"
 	"github.com/frontlinehq/frontline/kb/demo"
 )
@@ -260,4 +264,365 @@ func TestFormatArticleRoundTrip(t *testing.T) {
 		got.Audience != in.Audience || got.State != in.State || got.Slug != in.Slug {
 		t.Errorf("round trip = %+v, want %+v", got, in)
 	}
+}
+
+// storeKinds are the stores the import tests run against.
+var storeKinds = []string{"memory"}
+
+// setup returns a Service over a new, empty store of the given kind that
+// embeds with emb (the offline embedder when nil).
+func setup(t *testing.T, kind string, emb kb.Embedder) *kb.Service {
+	t.Helper()
+	if emb == nil {
+		emb = kb.NewOfflineEmbedder(kb.OfflineOptions{})
+	}
+	var store kb.Store
+	switch kind {
+	case "memory":
+		store = memory.NewKBStore()
+	default:
+		t.Fatalf("unknown store kind %q", kind)
+	}
+	return kb.NewService(store, emb, kb.Options{})
+}
+
+// forEachStore runs fn as a parallel subtest per store kind.
+func forEachStore(t *testing.T, fn func(t *testing.T, kind string)) {
+	t.Helper()
+	for _, kind := range storeKinds {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			fn(t, kind)
+		})
+	}
+}
+
+func mustReadDemo(t *testing.T) []kb.ImportedArticle {
+	t.Helper()
+	arts, err := kb.ReadDir(demo.Articles())
+	if err != nil {
+		t.Fatalf("ReadDir(demo): %v", err)
+	}
+	return arts
+}
+
+func TestImportDemo(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		svc := setup(t, kind, nil)
+		arts := mustReadDemo(t)
+		rep, err := kb.Import(ctx, svc, arts)
+		if err != nil {
+			t.Fatalf("Import: %v", err)
+		}
+		if want := (kb.ImportReport{Created: len(arts), Published: len(arts)}); rep != want {
+			t.Errorf("Import report = %+v, want %+v", rep, want)
+		}
+		published, err := svc.Articles(ctx, kb.ArticleFilter{State: kb.StatePublished})
+		if err != nil {
+			t.Fatalf("Articles: %v", err)
+		}
+		if len(published) != len(arts) {
+			t.Errorf("%d published articles, want %d", len(published), len(arts))
+		}
+		res, err := svc.Search(ctx, kb.SearchQuery{Text: "how long is the reset link valid", Audience: "customers"})
+		if err != nil {
+			t.Fatalf("Search: %v", err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Slug != "reset-password" {
+			t.Errorf("Search top hit = %+v, want reset-password", res.Hits)
+		}
+
+		// Importing the same folder again changes nothing.
+		rep, err = kb.Import(ctx, svc, arts)
+		if err != nil {
+			t.Fatalf("Import again: %v", err)
+		}
+		if want := (kb.ImportReport{Unchanged: len(arts)}); rep != want {
+			t.Errorf("second Import report = %+v, want %+v", rep, want)
+		}
+		revs, err := svc.Revisions(ctx, published[0].ID)
+		if err != nil {
+			t.Fatalf("Revisions: %v", err)
+		}
+		if len(revs) != 1 {
+			t.Errorf("%s has %d revisions after importing twice, want 1", published[0].Slug, len(revs))
+		}
+	})
+}
+
+func TestImportUpdatesAndStates(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		svc := setup(t, kind, nil)
+		first := []kb.ImportedArticle{
+			{Slug: "alpha", Title: "Alpha", Body: "First version.", File: "alpha.md"},
+			{Slug: "beta", Title: "Beta", Body: "A draft.", State: kb.StateDraft, File: "beta.md"},
+			{Slug: "gamma", Title: "Gamma", Body: "Old news.", State: kb.StateArchived, File: "gamma.md"},
+		}
+		if _, err := kb.Import(ctx, svc, first); err != nil {
+			t.Fatalf("Import: %v", err)
+		}
+		second := slices.Clone(first)
+		second[0].Body = "Second version."
+		rep, err := kb.Import(ctx, svc, second)
+		if err != nil {
+			t.Fatalf("Import changed: %v", err)
+		}
+		if want := (kb.ImportReport{Updated: 1, Unchanged: 2, Published: 1}); rep != want {
+			t.Errorf("report = %+v, want %+v", rep, want)
+		}
+		tests := []struct {
+			slug  string
+			state kb.State
+			revs  int
+		}{
+			{"alpha", kb.StatePublished, 2},
+			{"beta", kb.StateDraft, 0},
+			{"gamma", kb.StateArchived, 0},
+		}
+		for _, tt := range tests {
+			a, err := svc.ArticleBySlug(ctx, tt.slug)
+			if err != nil {
+				t.Fatalf("ArticleBySlug(%s): %v", tt.slug, err)
+			}
+			if a.State != tt.state {
+				t.Errorf("%s state = %q, want %q", tt.slug, a.State, tt.state)
+			}
+			revs, err := svc.Revisions(ctx, a.ID)
+			if err != nil {
+				t.Fatalf("Revisions(%s): %v", tt.slug, err)
+			}
+			if len(revs) != tt.revs {
+				t.Errorf("%s has %d revisions, want %d", tt.slug, len(revs), tt.revs)
+			}
+		}
+		res, err := svc.Search(ctx, kb.SearchQuery{Text: "draft news version"})
+		if err != nil {
+			t.Fatalf("Search: %v", err)
+		}
+		for _, h := range res.Hits {
+			if h.Slug != "alpha" {
+				t.Errorf("Search found %s, which is not published", h.Slug)
+			}
+		}
+	})
+}
+
+// failingEmbedder fails on any text containing poison, to make an import
+// fail halfway through its transaction.
+type failingEmbedder struct {
+	kb.Embedder
+	poison string
+}
+
+func (e failingEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	for _, t := range texts {
+		if strings.Contains(t, e.poison) {
+			return nil, frontline.Errorf(frontline.EUnavailable, "embedder refused %q", e.poison)
+		}
+	}
+	return e.Embedder.Embed(ctx, texts)
+}
+
+// TestImportAllOrNothing makes the last article fail after the others were
+// written inside the transaction, and checks that none of them remain.
+func TestImportAllOrNothing(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		svc := setup(t, kind, failingEmbedder{kb.NewOfflineEmbedder(kb.OfflineOptions{}), "POISON"})
+		arts := mustReadDemo(t)
+		arts = append(arts, kb.ImportedArticle{Slug: "zz-last", Title: "Last", Body: "POISON", File: "zz-last.md"})
+		_, err := kb.Import(ctx, svc, arts)
+		if err == nil {
+			t.Fatal("Import = nil error, want the embedder's error")
+		}
+		if !strings.Contains(frontline.ErrorMessage(err), "zz-last.md") {
+			t.Errorf("error %q does not name zz-last.md", frontline.ErrorMessage(err))
+		}
+		got, err := svc.Articles(ctx, kb.ArticleFilter{})
+		if err != nil {
+			t.Fatalf("Articles: %v", err)
+		}
+		if len(got) != 0 {
+			t.Errorf("%d articles after a failed import, want 0", len(got))
+		}
+		res, err := svc.Search(ctx, kb.SearchQuery{Text: "cancel my order", Audience: "customers"})
+		if err != nil {
+			t.Fatalf("Search: %v", err)
+		}
+		if len(res.Hits) != 0 {
+			t.Errorf("Search after a failed import found %d hits, want 0", len(res.Hits))
+		}
+	})
+}
+
+func TestImportRejectsDuplicateSlugs(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, kind string) {
+		svc := setup(t, kind, nil)
+		arts := []kb.ImportedArticle{
+			{Slug: "same", Title: "One", Body: "x", File: "a/same.md"},
+			{Slug: "same", Title: "Two", Body: "y", File: "b/same.md"},
+		}
+		_, err := kb.Import(t.Context(), svc, arts)
+		if msg := frontline.ErrorMessage(err); !strings.Contains(msg, "b/same.md") || !strings.Contains(msg, "a/same.md") {
+			t.Errorf("Import(duplicate slugs) error = %v, want one naming both files", err)
+		}
+	})
+}
+
+func TestImportPhrasings(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		svc := setup(t, kind, nil)
+		if _, err := kb.Import(ctx, svc, mustReadDemo(t)); err != nil {
+			t.Fatalf("Import: %v", err)
+		}
+		csv := "text,label\nwhere has my zorblax gone,track-your-package\nzorblax refund please,refund-timeline\n"
+		ps, err := kb.ReadPhrasings("p.csv", strings.NewReader(csv))
+		if err != nil {
+			t.Fatalf("ReadPhrasings: %v", err)
+		}
+		rep, err := kb.ImportPhrasings(ctx, svc, "p.csv", ps)
+		if err != nil {
+			t.Fatalf("ImportPhrasings: %v", err)
+		}
+		if want := (kb.PhrasingsReport{Added: 2}); rep != want {
+			t.Errorf("report = %+v, want %+v", rep, want)
+		}
+		res, err := svc.Search(ctx, kb.SearchQuery{Text: "where has my zorblax gone"})
+		if err != nil {
+			t.Fatalf("Search: %v", err)
+		}
+		if len(res.Hits) == 0 || res.Hits[0].Slug != "track-your-package" {
+			t.Errorf("Search(phrasing) hits = %+v, want track-your-package first", res.Hits)
+		}
+		rep, err = kb.ImportPhrasings(ctx, svc, "p.csv", ps)
+		if err != nil {
+			t.Fatalf("ImportPhrasings again: %v", err)
+		}
+		if want := (kb.PhrasingsReport{Skipped: 2}); rep != want {
+			t.Errorf("second report = %+v, want %+v", rep, want)
+		}
+	})
+}
+
+// TestImportPhrasingsUnknownSlug checks that one unknown slug names its line
+// and that no phrasing of the file was added.
+func TestImportPhrasingsUnknownSlug(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		svc := setup(t, kind, nil)
+		if _, err := kb.Import(ctx, svc, mustReadDemo(t)); err != nil {
+			t.Fatalf("Import: %v", err)
+		}
+		csv := "text,label\nwhere is my parcel,track-your-package\nhow do I fly,no-such-article\n"
+		ps, err := kb.ReadPhrasings("p.csv", strings.NewReader(csv))
+		if err != nil {
+			t.Fatalf("ReadPhrasings: %v", err)
+		}
+		_, err = kb.ImportPhrasings(ctx, svc, "p.csv", ps)
+		if got := frontline.ErrorCode(err); got != frontline.EInvalid {
+			t.Fatalf("ImportPhrasings code = %q (err %v), want %q", got, err, frontline.EInvalid)
+		}
+		if msg, want := frontline.ErrorMessage(err), `p.csv:3: label: no article with slug "no-such-article"`; !strings.Contains(msg, want) {
+			t.Errorf("error %q does not contain %q", msg, want)
+		}
+		a, err := svc.ArticleBySlug(ctx, "track-your-package")
+		if err != nil {
+			t.Fatalf("ArticleBySlug: %v", err)
+		}
+		phr, err := svc.Phrasings(ctx, a.ID)
+		if err != nil {
+			t.Fatalf("Phrasings: %v", err)
+		}
+		if len(phr) != 0 {
+			t.Errorf("track-your-package has %d phrasings after a failed import, want 0", len(phr))
+		}
+	})
+}
+
+// TestExportRoundTrip imports the demo KB and phrasings, exports it, and
+// reads the export back: it must match what was imported.
+func TestExportRoundTrip(t *testing.T) {
+	t.Parallel()
+	forEachStore(t, func(t *testing.T, kind string) {
+		ctx := t.Context()
+		svc := setup(t, kind, nil)
+		arts := mustReadDemo(t)
+		arts[0].State = kb.StateDraft
+		arts[1].State = kb.StateArchived
+		arts[2].Audience = kb.AudienceCustomers
+		if _, err := kb.Import(ctx, svc, arts); err != nil {
+			t.Fatalf("Import: %v", err)
+		}
+		ps := []kb.ImportedPhrasing{{Text: "parcel, where are you?", Slug: "track-your-package", Line: 2}, {Text: "stop the order", Slug: arts[5].Slug, Line: 3}}
+		if _, err := kb.ImportPhrasings(ctx, svc, "p.csv", ps); err != nil {
+			t.Fatalf("ImportPhrasings: %v", err)
+		}
+		// An unpublished edit is not exported: customers don't see it.
+		a, err := svc.ArticleBySlug(ctx, arts[3].Slug)
+		if err != nil {
+			t.Fatalf("ArticleBySlug: %v", err)
+		}
+		draft := "Unpublished edit."
+		if _, err := svc.UpdateArticle(ctx, a.ID, kb.ArticleUpdate{Body: &draft}); err != nil {
+			t.Fatalf("UpdateArticle: %v", err)
+		}
+
+		dir := t.TempDir()
+		rep, err := kb.Export(ctx, svc, dir)
+		if err != nil {
+			t.Fatalf("Export: %v", err)
+		}
+		if want := (kb.ExportReport{Articles: len(arts), Phrasings: 2}); rep != want {
+			t.Errorf("Export report = %+v, want %+v", rep, want)
+		}
+		back, err := kb.ReadDir(os.DirFS(dir))
+		if err != nil {
+			t.Fatalf("ReadDir(export): %v", err)
+		}
+		if len(back) != len(arts) {
+			t.Fatalf("export holds %d articles, want %d", len(back), len(arts))
+		}
+		for i, got := range back {
+			want := arts[i]
+			if want.State == "" {
+				want.State = kb.StatePublished
+			}
+			wantTags := make([]string, len(want.Tags))
+			for j, tag := range want.Tags {
+				wantTags[j] = strings.ToLower(tag)
+			}
+			if got.Slug != want.Slug || got.Title != want.Title || got.Body != want.Body || !slices.Equal(got.Tags, wantTags) ||
+				got.Locale != want.Locale || got.Audience != want.Audience || got.State != want.State {
+				t.Errorf("exported %s = %+v, want %+v", want.Slug, got, want)
+			}
+		}
+		f, err := os.Open(filepath.Join(dir, kb.PhrasingsFile))
+		if err != nil {
+			t.Fatalf("open exported phrasings: %v", err)
+		}
+		defer f.Close()
+		gotPs, err := kb.ReadPhrasings(kb.PhrasingsFile, f)
+		if err != nil {
+			t.Fatalf("ReadPhrasings(export): %v", err)
+		}
+		var texts []string
+		for _, p := range gotPs {
+			texts = append(texts, p.Slug+"|"+p.Text)
+		}
+		slices.Sort(texts)
+		want := []string{arts[5].Slug + "|stop the order", "track-your-package|parcel, where are you?"}
+		slices.Sort(want)
+		if !slices.Equal(texts, want) {
+			t.Errorf("exported phrasings = %q, want %q", texts, want)
+		}
+	})
 }
