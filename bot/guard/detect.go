@@ -1,0 +1,486 @@
+package guard
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ---- payment cards ----
+
+// appendCards finds runs of digit groups separated by single spaces or dashes
+// and masks the longest stretch of whole groups holding 13 to 19 digits that
+// passes the Luhn check and looks like a card (network prefix 2–6, or the
+// word "card" or a network name just before it).
+func appendCards(found []finding, text string) []finding {
+	type group struct{ start, end int }
+	for i := 0; i < len(text); {
+		if !isDigit(text[i]) || (i > 0 && (isWordByte(text[i-1]) || text[i-1] == '+' || text[i-1] == ']')) {
+			i++
+			continue
+		}
+		var groups []group
+		j := i
+		for {
+			s := j
+			for j < len(text) && isDigit(text[j]) {
+				j++
+			}
+			groups = append(groups, group{s, j})
+			if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && len(groups) < 12 {
+				j++
+				continue
+			}
+			break
+		}
+		next := j
+		for a := 0; a < len(groups); a++ {
+			best := -1
+			digits := 0
+			for b := a; b < len(groups); b++ {
+				digits += groups[b].end - groups[b].start
+				if digits > 19 {
+					break
+				}
+				if digits >= 13 {
+					num := digitsOf(text[groups[a].start:groups[b].end])
+					if luhn(num) && (num[0] >= '2' && num[0] <= '6' || cardContext(text[:groups[a].start])) {
+						best = b
+					}
+				}
+			}
+			if best >= 0 {
+				num := digitsOf(text[groups[a].start:groups[best].end])
+				found = append(found, finding{
+					Span:        Span{Kind: KindCard, Start: groups[a].start, End: groups[best].end},
+					placeholder: "[card ••••" + num[len(num)-4:] + "]",
+				})
+				a = best
+			}
+		}
+		i = next
+	}
+	return found
+}
+
+var cardWords = []string{"card", "visa", "mastercard", "amex", "tarjeta", "carte", "karte", "cartao", "cartão", "kaart"}
+
+func cardContext(before string) bool {
+	tail := strings.ToLower(lastBytes(before, 30))
+	for _, w := range cardWords {
+		if strings.Contains(tail, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func luhn(num string) bool {
+	sum := 0
+	double := false
+	for i := len(num) - 1; i >= 0; i-- {
+		d := int(num[i] - '0')
+		if double {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+		double = !double
+	}
+	return sum%10 == 0
+}
+
+// ---- IBANs ----
+
+var ibanStart = regexp.MustCompile(`(?i)\b[a-z]{2}[0-9]{2}`)
+
+// ibanLengths holds the lengths of common countries' IBANs; others may be
+// 15 to 34 characters long.
+var ibanLengths = map[string]int{
+	"AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24, "DE": 22, "DK": 18,
+	"EE": 20, "ES": 24, "FI": 18, "FR": 27, "GB": 22, "GR": 27, "HR": 21, "HU": 28,
+	"IE": 22, "IS": 26, "IT": 27, "LT": 20, "LU": 20, "LV": 21, "MT": 31, "NL": 18,
+	"NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24,
+}
+
+// appendIBANs masks country code + check digits + account, with or without
+// spaces every four characters, when the mod-97 check passes.
+func appendIBANs(found []finding, text string) []finding {
+	for _, loc := range ibanStart.FindAllStringIndex(text, -1) {
+		start := loc[0]
+		// Collect alphanumerics allowing single spaces; remember where each
+		// whole group ends, since an IBAN ends at a group boundary.
+		var chars []byte
+		var ends []int // byte offset after the char at chars index, for boundaries
+		var endIdx []int
+		j := start
+		for j < len(text) && len(chars) < 34 {
+			c := text[j]
+			if isAlnumASCII(c) {
+				chars = append(chars, upper(c))
+				j++
+				if j == len(text) || !isAlnumASCII(text[j]) {
+					ends = append(ends, j)
+					endIdx = append(endIdx, len(chars))
+				}
+				continue
+			}
+			if c == ' ' && j+1 < len(text) && isAlnumASCII(text[j+1]) && len(chars) > 0 {
+				j++
+				continue
+			}
+			break
+		}
+		want := ibanLengths[string(chars[:2])]
+		for k := len(ends) - 1; k >= 0; k-- {
+			n := endIdx[k]
+			if n < 15 || (want > 0 && n != want) {
+				continue
+			}
+			if ibanValid(chars[:n]) {
+				found = append(found, finding{Span: Span{Kind: KindIBAN, Start: start, End: ends[k]}, placeholder: "[iban]"})
+				break
+			}
+		}
+	}
+	return found
+}
+
+func ibanValid(iban []byte) bool {
+	rearranged := append(append([]byte{}, iban[4:]...), iban[:4]...)
+	rem := 0
+	for _, c := range rearranged {
+		switch {
+		case c >= '0' && c <= '9':
+			rem = (rem*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			rem = (rem*100 + int(c-'A'+10)) % 97
+		default:
+			return false
+		}
+	}
+	return rem == 1
+}
+
+// ---- US social security numbers ----
+
+var (
+	ssnDashed  = regexp.MustCompile(`\b(\d{3})-(\d{2})-(\d{4})\b`)
+	ssnWithCue = regexp.MustCompile(`(?i)\b(?:ssn|social security(?: number| no\.?| #)?|seguro social|sécurité sociale|securite sociale)\b[^\d\n]{0,20}(\d{3}[ -]?\d{2}[ -]?\d{4})\b`)
+)
+
+func appendSSNs(found []finding, text string) []finding {
+	for _, m := range ssnDashed.FindAllStringSubmatchIndex(text, -1) {
+		if ssnParts(text[m[2]:m[3]], text[m[4]:m[5]], text[m[6]:m[7]]) {
+			found = append(found, finding{Span: Span{Kind: KindSSN, Start: m[0], End: m[1]}, placeholder: "[ssn]"})
+		}
+	}
+	for _, m := range ssnWithCue.FindAllStringSubmatchIndex(text, -1) {
+		d := digitsOf(text[m[2]:m[3]])
+		if ssnParts(d[:3], d[3:5], d[5:]) {
+			found = append(found, finding{Span: Span{Kind: KindSSN, Start: m[2], End: m[3]}, placeholder: "[ssn]"})
+		}
+	}
+	return found
+}
+
+// ssnParts applies the SSA's rules: no 000, 666 or 9xx area, no 00 group,
+// no 0000 serial.
+func ssnParts(area, group, serial string) bool {
+	return area != "000" && area != "666" && area[0] != '9' && group != "00" && serial != "0000"
+}
+
+// ---- email addresses ----
+
+var emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,}`)
+
+func appendEmails(found []finding, text string) []finding {
+	for _, loc := range emailRe.FindAllStringIndex(text, -1) {
+		found = append(found, finding{Span: Span{Kind: KindEmail, Start: loc[0], End: loc[1]}, placeholder: "[email]"})
+	}
+	return found
+}
+
+// ---- CVVs stated as such ----
+
+var cvvRe = regexp.MustCompile(`(?i)(?:\b(?:cvv2?|cvc2?|cvn|csc|security code|card verification (?:value|code|number)|c[óo]digo de seguridad|code de s[ée]curit[ée]|cryptogramme(?: visuel)?|kartenpr[üu]fnummer|pr[üu]fnummer|sicherheitscode|c[óo]digo de seguran[çc]a|c[óo]digo cvv|beveiligingscode|verificatiecode)|(?:3|4|three|four)[- ]digits? (?:code )?on the back(?: of (?:my|the) card)?)[^\d\n]{0,20}?\b(\d{3,4})\b`)
+
+func appendCVVs(found []finding, text string) []finding {
+	for _, m := range cvvRe.FindAllStringSubmatchIndex(text, -1) {
+		found = append(found, finding{Span: Span{Kind: KindCVV, Start: m[2], End: m[3]}, placeholder: "[cvv]"})
+	}
+	return found
+}
+
+// ---- passwords stated as such ----
+
+// passwordRe finds a password word, then a separator (":", "=", or a
+// connector such as "is", "to", "es", "est", "ist", "é"), then the token.
+// Group 1 is the separator, group 2 the token.
+var passwordRe = regexp.MustCompile(`(?i)\b(?:password|passwort|passcode|pwd|pw|kennwort|wachtwoord|contraseña|contrasena|clave|mot de passe|mdp|senha)(\s*[:=]\s*|\s+(?:is now|is nu|is|was|to|es|era|est|était|etait|ist|war|lautet|é|e|als)(?:\s*[:=]\s*|\s+)|\s+)(\S+)`)
+
+// passwordNotValue are words that follow "my password is" without being the
+// password: "my password is wrong", "la contraseña es incorrecta".
+var passwordNotValue = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an the is not no never too still being been now also just always
+		wrong incorrect invalid expired correct right ok okay fine working same reset changed forgotten
+		lost different weak strong long short case sensitive longer accepted rejected blocked locked
+		there here that this it which my your his her our their something anything nothing stored saved
+		hidden visible required needed mandatory empty blank set updated compromised leaked hacked stolen
+		and or but for of in on at with by from as if when so very really definitely probably what how
+		change changing manager field box page link email mail requirements rules policy broken weird
+		bad good great simple easy hard complicated secure unsafe safe old new temporary gone missing
+		unknown known fine. please help
+		incorrecta incorrecto correcta correcto mala malo muy la el una un no y o pero que de para
+		faux fausse incorrect incorrecte pas trop le la les un une et ou mais de pour
+		falsch nicht zu richtig der die das ein eine und oder aber von für
+		errada errado incorreta incorreto não nao muito o a um uma e ou mas de para
+		fout onjuist niet te de het een en of maar van voor`) {
+		passwordNotValue[w] = true
+	}
+}
+
+func appendPasswords(found []finding, text string) []finding {
+	for _, m := range passwordRe.FindAllStringSubmatchIndex(text, -1) {
+		sep := strings.ToLower(strings.TrimSpace(text[m[2]:m[3]]))
+		vs, ve := m[4], m[5]
+		// A quoted password may hold spaces: take it up to the closing quote.
+		if q := firstRune(text[vs:ve]); q == '"' || q == '\'' || q == '“' {
+			closing := map[rune]string{'"': `"`, '\'': "'", '“': "”"}[q]
+			rest := text[vs+utf8.RuneLen(q):]
+			if i := strings.Index(rest, closing); i > 0 && i <= 64 && !strings.Contains(rest[:i], "\n") {
+				ve = vs + utf8.RuneLen(q) + i + len(closing)
+			}
+		}
+		// Trim surrounding quotes and trailing separators that are not part of it.
+		for vs < ve && strings.ContainsRune(`"'“‘«(`, firstRune(text[vs:ve])) {
+			_, n := utf8.DecodeRuneInString(text[vs:ve])
+			vs += n
+		}
+		for vs < ve && strings.ContainsRune(`"'”’»),;`, lastRune(text[vs:ve])) {
+			_, n := utf8.DecodeLastRuneInString(text[vs:ve])
+			ve -= n
+		}
+		if vs >= ve {
+			continue
+		}
+		value := text[vs:ve]
+		if strings.HasPrefix(value, "[") || passwordNotValue[strings.ToLower(strings.TrimRight(value, ".!?"))] {
+			continue
+		}
+		// "password: X", "password is X" state it; "password to X" or a bare
+		// "password X" only when X looks like a secret.
+		strong := sep != "" && sep != "to" && sep != "e"
+		quoted := vs > m[4]
+		if !strong && !quoted && !looksLikeSecret(value) {
+			continue
+		}
+		if strong && !quoted && looksLikeWord(value) && englishInflection(value) {
+			continue
+		}
+		found = append(found, finding{Span: Span{Kind: KindPassword, Start: vs, End: ve}, placeholder: "[password]"})
+	}
+	return found
+}
+
+// looksLikeSecret: mixes letters with digits or symbols, or has capitals
+// after the first character.
+func looksLikeSecret(s string) bool {
+	s = strings.TrimRight(s, ".")
+	var letters, digits, symbols, innerUpper int
+	for i, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+			if i > 0 && unicode.IsUpper(r) {
+				innerUpper++
+			}
+		case unicode.IsDigit(r):
+			digits++
+		default:
+			symbols++
+		}
+	}
+	return len(s) >= 4 && (digits > 0 && letters > 0 || symbols > 0 && letters+digits > 0 || innerUpper > 0 || digits >= 4)
+}
+
+func looksLikeWord(s string) bool {
+	s = strings.TrimRight(s, ".!?")
+	for _, r := range s {
+		if !unicode.IsLetter(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// englishInflection catches "my password is compromised/expiring/finally".
+func englishInflection(s string) bool {
+	s = strings.ToLower(strings.TrimRight(s, ".!?"))
+	return strings.HasSuffix(s, "ed") || strings.HasSuffix(s, "ing") || strings.HasSuffix(s, "ly")
+}
+
+// ---- phone numbers ----
+
+var (
+	phoneRe   = regexp.MustCompile(`\+?\(?\d[\d .()\-]{5,24}\d\)?`)
+	dateShape = regexp.MustCompile(`^\(?\d{1,4}[./\- ]\d{1,2}[./\- ]\d{1,4}\)?$`)
+	usShape   = regexp.MustCompile(`^(?:\+?1[ .\-]?)?\(?\d{3}\)?[ .\-]?\d{3}[ .\-]\d{4}$`)
+	areaParen = regexp.MustCompile(`\(\d{1,5}\)`)
+	// dateInside: a date with a four-digit year swallowed by a greedy match.
+	dateInside = regexp.MustCompile(`\b(?:\d{1,2}[./\-]\d{1,2}[./\-](?:19|20)\d{2}|(?:19|20)\d{2}[./\-]\d{1,2}[./\-]\d{1,2})\b`)
+)
+
+// Words just before a number that say what it is. The nearest one wins.
+var (
+	phoneWords = []string{"call", "phone", "mobile", "cell", "tel", "reach me", "text me", "whatsapp", "sms",
+		"contact", "my number", "mi numero", "mi número", "mon numero", "mon numéro", "meine nummer", "mijn nummer",
+		"meu numero", "meu número", "llamar", "llamame", "llámame", "telefono", "teléfono", "movil", "móvil", "celular",
+		"telephone", "téléphone", "portable", "appeler", "joindre", "numero", "numéro", "telefon", "handy",
+		"anrufen", "rufnummer", "telefoon", "mobiel", "bellen", "telemovel", "telemóvel", "ligar"}
+	notPhoneWords = []string{"order", "tracking", "track", "invoice", "ref", "reference", "ticket", "case",
+		"pedido", "commande", "bestellung", "bestelling", "encomenda", "parcel", "package", "shipment", "sendung",
+		"pakket", "colis", "paquete", "factura", "facture", "rechnung", "factuur", "fatura", "receipt", "sku",
+		"item", "article", "artikel", "zip", "postcode", "postal", "plz", "account no", "serial", "iban", "bic",
+		"amount", "total", "id", "confirmation", "booking", "voucher", "#"}
+)
+
+func appendPhones(found []finding, text string) []finding {
+	for _, loc := range phoneRe.FindAllStringIndex(text, -1) {
+		s, e := loc[0], loc[1]
+		// Trim an unbalanced parenthesis the greedy match took.
+		cand := text[s:e]
+		if strings.HasSuffix(cand, ")") && strings.Count(cand, "(") < strings.Count(cand, ")") {
+			e--
+			cand = text[s:e]
+		}
+		if strings.HasPrefix(cand, "(") && strings.Count(cand, "(") > strings.Count(cand, ")") {
+			s++
+			cand = text[s:e]
+		}
+		if isPhone(text, s, e, cand) {
+			found = append(found, finding{Span: Span{Kind: KindPhone, Start: s, End: e}, placeholder: "[phone]"})
+		}
+	}
+	return found
+}
+
+func isPhone(text string, s, e int, cand string) bool {
+	if s > 0 {
+		prev, _ := utf8.DecodeLastRuneInString(text[:s])
+		if unicode.IsLetter(prev) || unicode.IsDigit(prev) || strings.ContainsRune("#$€£¥/.,-_]", prev) {
+			return false
+		}
+	}
+	if e < len(text) {
+		next, _ := utf8.DecodeRuneInString(text[e:])
+		if unicode.IsLetter(next) || unicode.IsDigit(next) || strings.ContainsRune("$€£¥%/", next) {
+			return false
+		}
+	}
+	before := strings.TrimRight(lastBytes(text[:s], 3), " ")
+	if strings.HasSuffix(before, "$") || strings.HasSuffix(before, "€") || strings.HasSuffix(before, "£") || strings.HasSuffix(before, "#") {
+		return false
+	}
+	digits := digitsOf(cand)
+	n := len(digits)
+	if n < 7 || n > 15 || dateShape.MatchString(cand) || dateInside.MatchString(cand) {
+		return false
+	}
+	switch nearestContext(text[:s]) {
+	case "not":
+		return false
+	case "phone":
+		return true
+	}
+	separated := strings.ContainsAny(cand, " .-()")
+	switch {
+	case strings.HasPrefix(cand, "+"):
+		return n >= 8
+	case strings.HasPrefix(digits, "00") && n >= 10:
+		return true
+	case areaParen.MatchString(cand) && n >= 9:
+		return true
+	case usShape.MatchString(cand):
+		return true
+	case digits[0] == '0' && n >= 9 && n <= 12 && (separated || n >= 10):
+		return true
+	case separated && n == 9 && strings.ContainsRune("679", rune(digits[0])) && groupsAtMost(cand, 3):
+		return true
+	}
+	return false
+}
+
+// nearestContext reports whether the closest telling word in the 40 bytes
+// before a number says phone ("phone") or something else ("not").
+func nearestContext(before string) string {
+	tail := strings.ToLower(lastBytes(before, 40))
+	best, kind := -1, ""
+	for _, w := range phoneWords {
+		if i := lastWordIndex(tail, w); i > best {
+			best, kind = i, "phone"
+		}
+	}
+	for _, w := range notPhoneWords {
+		if i := lastWordIndex(tail, w); i >= best && i >= 0 {
+			best, kind = i, "not"
+		}
+	}
+	return kind
+}
+
+// lastWordIndex is the last index of w in s where w starts a word.
+func lastWordIndex(s, w string) int {
+	for end := len(s); end > 0; {
+		i := strings.LastIndex(s[:end], w)
+		if i < 0 {
+			return -1
+		}
+		after := i + len(w)
+		// A placeholder such as "[phone]" is not context.
+		if w == "#" || (i == 0 || !isWordByte(s[i-1]) && s[i-1] != '[') && (after == len(s) || !isAlnumASCII(s[after])) {
+			return i
+		}
+		end = i
+	}
+	return -1
+}
+
+func groupsAtMost(s string, max int) bool {
+	for _, g := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsDigit(r) }) {
+		if len(g) > max {
+			return false
+		}
+	}
+	return true
+}
+
+// ---- helpers ----
+
+func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
+func isAlnumASCII(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isWordByte(c byte) bool   { return isAlnumASCII(c) || c == '_' || c >= 0x80 }
+func upper(c byte) byte        { return byte(unicode.ToUpper(rune(c))) }
+func firstRune(s string) rune  { r, _ := utf8.DecodeRuneInString(s); return r }
+func lastRune(s string) rune   { r, _ := utf8.DecodeLastRuneInString(s); return r }
+func lastBytes(s string, n int) string {
+	if len(s) > n {
+		s = s[len(s)-n:]
+	}
+	return s
+}
+
+func digitsOf(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}

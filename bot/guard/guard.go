@@ -1,0 +1,147 @@
+// Package guard is the first step of the bot's pipeline: it refuses messages
+// that are empty, too large or binary, and masks private data (payment cards,
+// CVVs, IBANs, US social security numbers, email addresses, phone numbers and
+// passwords stated as such) before a message is stored, logged, embedded or
+// sent to a language model. Order numbers, tracking numbers that fail the
+// Luhn check, amounts, dates and reference numbers are left alone.
+package guard
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// Kinds of private data, as recorded in Masked.Kinds and Message.Meta.Redactions.
+const (
+	KindCard     = "card"
+	KindCVV      = "cvv"
+	KindIBAN     = "iban"
+	KindSSN      = "ssn"
+	KindEmail    = "email"
+	KindPhone    = "phone"
+	KindPassword = "password"
+)
+
+// Config tunes a Guard. The zero value is usable.
+type Config struct {
+	// MaxBytes bounds a message; 0 means frontline.MaxBodyBytes.
+	MaxBytes int
+}
+
+// Guard checks and masks customer messages. It is safe for concurrent use.
+type Guard struct {
+	maxBytes int
+}
+
+// New returns a Guard configured by cfg.
+func New(cfg Config) *Guard {
+	if cfg.MaxBytes <= 0 {
+		cfg.MaxBytes = frontline.MaxBodyBytes
+	}
+	return &Guard{maxBytes: cfg.MaxBytes}
+}
+
+// Span is one masked piece of the original text: byte offsets [Start, End).
+type Span struct {
+	Kind  string `json:"kind"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+}
+
+// Masked is a message with its private data replaced by placeholders such as
+// "[card ••••4242]" or "[email]".
+type Masked struct {
+	Text string `json:"text"`
+	// Kinds found, sorted, each once.
+	Kinds []string `json:"kinds,omitempty"`
+	// Spans in the original text, in order.
+	Spans []Span `json:"spans,omitempty"`
+}
+
+// Check refuses text that no pipeline step should see: empty or blank
+// (EInvalid), larger than the configured limit (ETooLarge), not valid UTF-8 or
+// holding control characters that only binary data has (EInvalid).
+func (g *Guard) Check(text string) error {
+	if len(text) > g.maxBytes {
+		return frontline.Errorf(frontline.ETooLarge, "message is %d bytes; the limit is %d", len(text), g.maxBytes)
+	}
+	if strings.TrimSpace(text) == "" {
+		return frontline.Errorf(frontline.EInvalid, "message is empty")
+	}
+	if !utf8.ValidString(text) {
+		return frontline.Errorf(frontline.EInvalid, "message is not valid UTF-8 text")
+	}
+	if i := strings.IndexFunc(text, isBinaryControl); i >= 0 {
+		return frontline.Errorf(frontline.EInvalid, "message holds a control character at byte %d", i)
+	}
+	return nil
+}
+
+func isBinaryControl(r rune) bool {
+	return (r < 0x20 && r != '\n' && r != '\r' && r != '\t') || r == 0x7f
+}
+
+// finding is a detector's candidate before overlaps are resolved.
+type finding struct {
+	Span
+	placeholder string
+}
+
+// priority decides overlaps: a password stated as such beats whatever its
+// characters also look like; a card beats the phone its digits resemble.
+var priority = map[string]int{
+	KindPassword: 7, KindEmail: 6, KindCard: 5, KindIBAN: 4, KindSSN: 3, KindCVV: 2, KindPhone: 1,
+}
+
+// Mask replaces private data in text with placeholders. It never fails: bad
+// input is Check's business, and Mask on any string returns a string.
+func (g *Guard) Mask(text string) Masked {
+	var found []finding
+	found = appendPasswords(found, text)
+	found = appendEmails(found, text)
+	found = appendCards(found, text)
+	found = appendIBANs(found, text)
+	found = appendSSNs(found, text)
+	found = appendCVVs(found, text)
+	found = appendPhones(found, text)
+	if len(found) == 0 {
+		return Masked{Text: text}
+	}
+
+	// Highest priority first, then longest; keep what does not overlap.
+	sort.SliceStable(found, func(i, j int) bool {
+		pi, pj := priority[found[i].Kind], priority[found[j].Kind]
+		if pi != pj {
+			return pi > pj
+		}
+		return found[i].End-found[i].Start > found[j].End-found[j].Start
+	})
+	var kept []finding
+	for _, f := range found {
+		if !slices.ContainsFunc(kept, func(k finding) bool { return f.Start < k.End && k.Start < f.End }) {
+			kept = append(kept, f)
+		}
+	}
+	sort.Slice(kept, func(i, j int) bool { return kept[i].Start < kept[j].Start })
+
+	var b strings.Builder
+	m := Masked{}
+	last := 0
+	for _, f := range kept {
+		b.WriteString(text[last:f.Start])
+		b.WriteString(f.placeholder)
+		last = f.End
+		m.Spans = append(m.Spans, f.Span)
+		if !slices.Contains(m.Kinds, f.Kind) {
+			m.Kinds = append(m.Kinds, f.Kind)
+		}
+	}
+	b.WriteString(text[last:])
+	m.Text = b.String()
+	slices.Sort(m.Kinds)
+	return m
+}
