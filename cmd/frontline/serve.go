@@ -1,0 +1,315 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/postgres"
+)
+
+// Server is one running frontline node. End-to-end tests start it on :0.
+type Server struct {
+	settings settings
+	logger   *slog.Logger
+
+	ln         net.Listener
+	httpServer *http.Server
+	app        atomic.Pointer[http.Handler] // nil until the store is ready
+	notReady   atomic.Pointer[string]       // why /readyz fails; nil when ready
+
+	// Set once the store is up.
+	log frontline.Log
+	bus frontline.Bus
+	db  *postgres.DB
+
+	mu       sync.Mutex
+	stoppers []func(context.Context) // run in reverse order at shutdown
+}
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	s, err := parseSettings(fs, args, getenv)
+	if err != nil {
+		return err
+	}
+	srv, err := NewServer(s, stderr)
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	if err := srv.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return srv.Shutdown()
+}
+
+// NewServer validates settings and builds the logger; Start does the rest.
+func NewServer(s settings, logOutput io.Writer) (*Server, error) {
+	logger, err := newLogger(s, logOutput)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{settings: s, logger: logger}, nil
+}
+
+// Addr is the address the server listens on, once started.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the server's base URL, once started.
+func (s *Server) URL() string { return "http://" + s.Addr() }
+
+// Listen binds the address and serves /healthz and /readyz at once;
+// everything else answers 503 until Start has wired the product.
+func (s *Server) Listen() error {
+	ln, err := net.Listen("tcp", s.settings["addr"])
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", s.settings["addr"], err)
+	}
+	s.ln = ln
+	starting := "starting"
+	s.notReady.Store(&starting)
+	s.httpServer = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+	go func() {
+		if err := s.httpServer.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("http server stopped", "err", err)
+		}
+	}()
+	s.logger.Info("listening", "addr", s.URL())
+	return nil
+}
+
+// Start opens the store (waiting for the database when asked to) and wires
+// the product. It returns when the server is ready, or with the reason it
+// cannot be.
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.openStore(ctx); err != nil {
+		s.httpServer.Close()
+		return err
+	}
+	handler, err := s.wire(ctx)
+	if err != nil {
+		s.Shutdown()
+		return err
+	}
+	s.app.Store(&handler)
+	s.notReady.Store(nil)
+	s.logger.Info("ready", "store", s.storeName())
+	return nil
+}
+
+func (s *Server) storeName() string {
+	if s.db != nil {
+		return "postgres"
+	}
+	return "memory"
+}
+
+// onShutdown registers f to run at shutdown, after the listener closed and
+// before anything registered earlier.
+func (s *Server) onShutdown(f func(context.Context)) {
+	s.mu.Lock()
+	s.stoppers = append(s.stoppers, f)
+	s.mu.Unlock()
+}
+
+// openStore connects to Postgres (or falls back to memory when no
+// database is configured), migrates when asked and refuses a schema that
+// does not match this binary.
+func (s *Server) openStore(ctx context.Context) error {
+	url := s.settings["database-url"]
+	if url == "" {
+		s.logger.Warn("NO DATABASE CONFIGURED: running on the in-memory store. Nothing is durable: every conversation, article and queue entry is lost when this process stops. Set DATABASE_URL to run on PostgreSQL.")
+		bus := memory.NewBus()
+		s.log, s.bus = memory.NewStore(bus), bus
+		return nil
+	}
+	wait, err := s.settings.bool("wait-for-db")
+	if err != nil {
+		return err
+	}
+	migrate, err := s.settings.bool("migrate")
+	if err != nil {
+		return err
+	}
+	db, err := s.connect(ctx, url, wait)
+	if err != nil {
+		return err
+	}
+	if migrate {
+		applied, err := db.Migrate(ctx)
+		if err != nil {
+			db.Close()
+			return err
+		}
+		if len(applied) > 0 {
+			s.logger.Info("migrated database", "applied", applied, "version", postgres.LatestVersion())
+		}
+	}
+	if err := db.CheckSchema(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("refusing to serve: %w", err)
+	}
+	bus := postgres.NewBus(db)
+	if err := bus.Start(ctx); err != nil {
+		db.Close()
+		return err
+	}
+	s.db, s.log, s.bus = db, db, bus
+	s.onShutdown(func(context.Context) { db.Close() })
+	s.onShutdown(func(context.Context) { bus.Close() })
+	return nil
+}
+
+// connect opens the database; with wait it retries with capped exponential
+// backoff until ctx ends, saying why on /readyz meanwhile.
+func (s *Server) connect(ctx context.Context, url string, wait bool) (*postgres.DB, error) {
+	backoff := 250 * time.Millisecond
+	for {
+		db, err := postgres.Open(ctx, postgres.Options{URL: url, Logger: s.logger})
+		if err == nil {
+			return db, nil
+		}
+		if !wait || ctx.Err() != nil {
+			return nil, err
+		}
+		reason := "waiting for the database: " + err.Error()
+		s.notReady.Store(&reason)
+		s.logger.Warn("database unreachable; retrying", "err", err, "retry_in", backoff)
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+// routes serves health at once and everything else once wired.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		h := s.app.Load()
+		if h == nil {
+			w.Header().Set("Retry-After", "2")
+			http.Error(w, "frontline is starting", http.StatusServiceUnavailable)
+			return
+		}
+		(*h).ServeHTTP(w, r)
+	})
+	return mux
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if reason := s.notReady.Load(); reason != nil {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, *reason+"\n")
+		return
+	}
+	if s.db != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.db.Ping(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, "database unreachable\n")
+			return
+		}
+		if err := s.db.CheckSchema(ctx); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, err.Error()+"\n")
+			return
+		}
+		io.WriteString(w, "ok (postgres)\n")
+		return
+	}
+	io.WriteString(w, "ok (memory store: not durable)\n")
+}
+
+// Shutdown drains: stop accepting, let requests finish and websockets close
+// with "going away" (1001), let pending writes commit, then close the store;
+// all within the shutdown timeout.
+func (s *Server) Shutdown() error {
+	timeout, err := s.settings.duration("shutdown-timeout")
+	if err != nil || timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	draining := "shutting down"
+	s.notReady.Store(&draining)
+	s.logger.Info("shutting down", "timeout", timeout)
+	var shutdownErr error
+	if s.httpServer != nil {
+		if err := s.httpServer.Shutdown(ctx); err != nil {
+			shutdownErr = fmt.Errorf("http shutdown: %w", err)
+			s.httpServer.Close()
+		}
+	}
+	s.mu.Lock()
+	stoppers := s.stoppers
+	s.stoppers = nil
+	s.mu.Unlock()
+	for i := len(stoppers) - 1; i >= 0; i-- {
+		stoppers[i](ctx)
+	}
+	if shutdownErr != nil {
+		s.logger.Warn("shutdown did not finish cleanly", "err", shutdownErr)
+	}
+	s.logger.Info("stopped")
+	return nil
+}
+
+// newLogger builds the process logger: level and format from settings, and
+// configured secrets scrubbed from every attribute.
+func newLogger(s settings, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s["log-level"])); err != nil {
+		return nil, fmt.Errorf("--log-level: %q is not debug, info, warn or error", s["log-level"])
+	}
+	secrets := s.secretValues()
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Value.Kind() == slog.KindString || a.Value.Kind() == slog.KindAny {
+			str := a.Value.String()
+			for _, secret := range secrets {
+				if strings.Contains(str, secret) {
+					str = strings.ReplaceAll(str, secret, "[secret]")
+					a.Value = slog.StringValue(str)
+				}
+			}
+		}
+		return a
+	}}
+	switch s["log-format"] {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: %q is not text or json", s["log-format"])
+}
