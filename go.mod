@@ -16,6 +16,7 @@ require (
 	github.com/microcosm-cc/bluemonday v1.0.27 // indirect
 	github.com/pgvector/pgvector-go v0.3.0 // indirect
 	github.com/sashabaranov/go-openai v1.43.0 // indirect
+	github.com/x448/float16 v0.8.4 // indirect
 	github.com/yuin/goldmark v1.8.7 // indirect
 	golang.org/x/net v0.26.0 // indirect
 	golang.org/x/sync v0.22.0 // indirect

@@ -1,0 +1,651 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/postgres"
+	"github.com/frontlinehq/frontline/kb"
+)
+
+// oosLabel marks a question no article answers.
+const oosLabel = "oos"
+
+// runEvalRetrieval implements `frontline eval retrieval`: it builds a fresh
+// KB (one article per label of --phrasings, and/or the articles of --kb),
+// runs every question of --questions through the real search path and
+// prints the figures. See evalUsage.
+func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval retrieval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var (
+		phrasingsPath = fs.String("phrasings", "", "CSV text,label: one article per label, rows attached as its phrasings")
+		kbDir         = fs.String("kb", "", "folder of Markdown articles in the import format (slugs are the labels)")
+		questionsPath = fs.String("questions", "", "CSV text,label of test questions (label oos: no article answers)")
+		holdoutEvery  = fs.Int("holdout-every", 0, "hold out every Nth phrasing per label as a test question instead of --questions")
+		storeName     = fs.String("store", "memory", "memory or postgres (DATABASE_URL; a scratch schema is created and dropped)")
+		embedderName  = fs.String("embedder", "offline", "offline or openai (OPENAI_BASE_URL, OPENAI_API_KEY, EMBEDDING_MODEL, EMBEDDING_DIMENSION)")
+		dimension     = fs.Int("dimension", 0, "offline embedder dimension (default 512)")
+		threshold     = fs.Float64("threshold", -1, "abstain threshold (default: the product's default)")
+		pickOn        = fs.String("pick-threshold-on", "", "CSV text,label: pick the threshold maximising in-scope accuracy + oos recall on it")
+		compare       = fs.Bool("compare", false, "also rank by full text only and by vector only (always on with --kb)")
+		jsonOut       = fs.Bool("json", false, "print one JSON object instead of a table")
+		wordW         = fs.Float64("word-weight", 0, "offline embedder: weight of words (experiments)")
+		bigramW       = fs.Float64("bigram-weight", 0, "offline embedder: weight of word pairs (experiments)")
+		charW         = fs.Float64("char-weight", 0, "offline embedder: weight of character n-grams (experiments)")
+	)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, evalUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *phrasingsPath == "" && *kbDir == "" {
+		return errors.New("eval retrieval: give --phrasings FILE.csv and/or --kb DIR")
+	}
+	if (*questionsPath == "") == (*holdoutEvery <= 0) {
+		return errors.New("eval retrieval: give either --questions FILE.csv or --holdout-every N")
+	}
+	if *holdoutEvery > 0 && *phrasingsPath == "" {
+		return errors.New("eval retrieval: --holdout-every needs --phrasings")
+	}
+
+	// Read everything before building anything, so bad input fails fast.
+	var phrasings, questions, val []labelled
+	var articles []evalArticle
+	var err error
+	if *phrasingsPath != "" {
+		if phrasings, err = readLabelled(*phrasingsPath); err != nil {
+			return err
+		}
+	}
+	if *holdoutEvery > 0 {
+		phrasings, questions = holdOut(phrasings, *holdoutEvery)
+	} else if questions, err = readLabelled(*questionsPath); err != nil {
+		return err
+	}
+	if *pickOn != "" {
+		if val, err = readLabelled(*pickOn); err != nil {
+			return err
+		}
+	}
+	if *kbDir != "" {
+		if articles, err = readArticleDir(*kbDir); err != nil {
+			return err
+		}
+		*compare = true
+	}
+
+	emb, err := newEvalEmbedder(*embedderName, kb.OfflineOptions{Dimension: *dimension, WordWeight: *wordW, BigramWeight: *bigramW, CharWeight: *charW})
+	if err != nil {
+		return err
+	}
+	store, closeStore, err := openEvalStore(ctx, *storeName, stderr)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	opts := kb.Options{}
+	if *threshold >= 0 {
+		opts.Threshold = *threshold
+		if opts.Threshold == 0 {
+			opts.Threshold = math.SmallestNonzeroFloat64 // answer everything
+		}
+	}
+	svc := kb.NewService(store, emb, opts)
+	buildStart := time.Now()
+	nArticles, err := buildEvalKB(ctx, svc, phrasings, articles)
+	if err != nil {
+		return err
+	}
+	passages, err := store.CountPassages(ctx)
+	if err != nil {
+		return err
+	}
+	build := time.Since(buildStart)
+
+	if len(val) > 0 {
+		valRuns, err := runQuestions(ctx, svc, val, "threshold", stderr)
+		if err != nil {
+			return err
+		}
+		picked := pickThreshold(valRuns)
+		svc = kb.NewService(store, emb, kb.Options{Threshold: max(picked, math.SmallestNonzeroFloat64)})
+	}
+	runs, err := runQuestions(ctx, svc, questions, "questions", stderr)
+	if err != nil {
+		return err
+	}
+	rep := summarise(runs, svc.Threshold())
+	rep.Articles, rep.Passages, rep.BuildSeconds = nArticles, passages, round(build.Seconds(), 2)
+	rep.Embedder, rep.Store = emb.Name(), *storeName
+	if *compare {
+		if rep.FullText, err = rankOnly(ctx, store, emb, questions, false); err != nil {
+			return err
+		}
+		if rep.VectorOnly, err = rankOnly(ctx, store, emb, questions, true); err != nil {
+			return err
+		}
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(rep)
+	}
+	printReport(stdout, rep)
+	return nil
+}
+
+const evalUsage = `usage: frontline eval retrieval (--phrasings TRAIN.csv | --kb DIR) (--questions TEST.csv | --holdout-every N) [flags]
+
+Builds a fresh knowledge base, asks every question through kb.Service.Search
+and reports top-1/top-3 accuracy (an abstention counts as wrong), answer rate,
+out-of-scope recall (questions labelled oos that were declined), the
+confident-wrong rate (answered with the wrong article, oos included, over all
+answered) and latency. CSV files have a header row text,label or
+text,category.
+
+`
+
+type labelled struct {
+	text, label string
+	line        int
+}
+
+// readLabelled reads a text,label CSV, naming the file and line of any error.
+func readLabelled(path string) ([]labelled, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = 2
+	header, err := r.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", path, err)
+	}
+	if strings.TrimSpace(strings.TrimPrefix(header[0], "\ufeff")) != "text" || (header[1] != "label" && header[1] != "category") {
+		return nil, fmt.Errorf("%s:1: header must be text,label or text,category, got %q", path, strings.Join(header, ","))
+	}
+	var out []labelled
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		line, _ := r.FieldPos(0)
+		text, label := strings.TrimSpace(rec[0]), strings.TrimSpace(rec[1])
+		if text == "" || label == "" {
+			return nil, fmt.Errorf("%s:%d: empty text or label", path, line)
+		}
+		out = append(out, labelled{text: text, label: label, line: line})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no rows", path)
+	}
+	return out, nil
+}
+
+// holdOut moves every nth row of each label (the nth, 2nth, …) to the test
+// questions, keeping the rest as phrasings.
+func holdOut(rows []labelled, n int) (train, test []labelled) {
+	seen := map[string]int{}
+	for _, r := range rows {
+		seen[r.label]++
+		if seen[r.label]%n == 0 {
+			test = append(test, r)
+		} else {
+			train = append(train, r)
+		}
+	}
+	return train, test
+}
+
+// evalArticle is one Markdown file of a --kb folder.
+type evalArticle struct {
+	slug, title, body, locale, audience string
+	tags                                []string
+}
+
+// readArticleDir reads the import format (slug = file name, YAML front
+// matter with title, tags, locale, audience). It is the minimal reader the
+// eval needs; `frontline kb import` owns the full format.
+func readArticleDir(dir string) ([]evalArticle, error) {
+	paths, err := filepath.Glob(filepath.Join(dir, "*.md"))
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%s: no .md files", dir)
+	}
+	var out []evalArticle
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		text := strings.ReplaceAll(string(b), "\r\n", "\n")
+		if !strings.HasPrefix(text, "---\n") {
+			return nil, fmt.Errorf("%s:1: missing front matter (--- … ---)", p)
+		}
+		fm, body, ok := strings.Cut(text[4:], "\n---\n")
+		if !ok {
+			return nil, fmt.Errorf("%s: front matter is not closed by a --- line", p)
+		}
+		var meta struct {
+			Title    string   `yaml:"title"`
+			Tags     []string `yaml:"tags"`
+			Locale   string   `yaml:"locale"`
+			Audience string   `yaml:"audience"`
+		}
+		if err := yaml.Unmarshal([]byte(fm), &meta); err != nil {
+			return nil, fmt.Errorf("%s: front matter: %w", p, err)
+		}
+		out = append(out, evalArticle{
+			slug: strings.TrimSuffix(filepath.Base(p), ".md"), title: meta.Title, body: body,
+			locale: meta.Locale, audience: meta.Audience, tags: meta.Tags,
+		})
+	}
+	return out, nil
+}
+
+// slugFor turns a data set label into a slug.
+func slugFor(label string) string {
+	s := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, label)
+	return strings.Trim(s, "-_")
+}
+
+// buildEvalKB creates and publishes the articles, attaches the phrasings,
+// and runs a full Reindex so the offline embedder learns from the corpus,
+// as `frontline kb import` does.
+func buildEvalKB(ctx context.Context, svc *kb.Service, phrasings []labelled, articles []evalArticle) (int, error) {
+	bySlug := map[string]string{} // slug → article id
+	for _, a := range articles {
+		art, err := svc.CreateArticle(ctx, kb.Article{Slug: a.slug, Title: a.title, Body: a.body, Tags: a.tags, Locale: a.locale, Audience: kb.Audience(a.audience)})
+		if err != nil {
+			return 0, fmt.Errorf("article %s: %w", a.slug, err)
+		}
+		bySlug[a.slug] = art.ID
+	}
+	texts := map[string][]string{}
+	var order []string
+	for _, p := range phrasings {
+		slug := slugFor(p.label)
+		if _, ok := texts[slug]; !ok {
+			order = append(order, slug)
+		}
+		texts[slug] = append(texts[slug], p.text)
+	}
+	for _, slug := range order {
+		id, ok := bySlug[slug]
+		if !ok {
+			// One article per label, titled by the label.
+			art, err := svc.CreateArticle(ctx, kb.Article{Slug: slug, Title: strings.ReplaceAll(slug, "_", " ")})
+			if err != nil {
+				return 0, fmt.Errorf("article %s: %w", slug, err)
+			}
+			id = art.ID
+			bySlug[slug] = id
+		}
+		if _, err := svc.AddPhrasings(ctx, id, texts[slug], kb.SourceImport); err != nil {
+			return 0, fmt.Errorf("phrasings of %s: %w", slug, err)
+		}
+	}
+	for slug, id := range bySlug {
+		if _, err := svc.Publish(ctx, id, "eval"); err != nil {
+			return 0, fmt.Errorf("publish %s: %w", slug, err)
+		}
+	}
+	return len(bySlug), svc.Reindex(ctx)
+}
+
+// run is one question's outcome under the service's threshold.
+type run struct {
+	label    string
+	slugs    []string // hits, best first
+	top      float64
+	answered bool
+	latency  time.Duration
+}
+
+func runQuestions(ctx context.Context, svc *kb.Service, qs []labelled, what string, stderr io.Writer) ([]run, error) {
+	bar := newProgress(stderr, what, len(qs))
+	out := make([]run, len(qs))
+	for i, q := range qs {
+		start := time.Now()
+		res, err := svc.Search(ctx, kb.SearchQuery{Text: q.text, Audience: string(kb.AudienceCustomers), Limit: 3})
+		if err != nil {
+			return nil, fmt.Errorf("question on line %d: %w", q.line, err)
+		}
+		r := run{label: slugFor(q.label), top: res.TopScore, answered: !res.Abstained, latency: time.Since(start)}
+		if q.label == oosLabel {
+			r.label = oosLabel
+		}
+		for _, h := range res.Hits {
+			r.slugs = append(r.slugs, h.Slug)
+		}
+		out[i] = r
+		bar.step()
+	}
+	bar.done()
+	return out, nil
+}
+
+// pickThreshold returns the threshold that maximises in-scope accuracy plus
+// oos recall on runs (made with any threshold: only top scores and hits are
+// used). Without oos questions it maximises in-scope accuracy minus the
+// confident-wrong rate. Ties go to the lower threshold.
+func pickThreshold(runs []run) float64 {
+	cands := []float64{0}
+	for _, r := range runs {
+		cands = append(cands, r.top, math.Nextafter(r.top, 2))
+	}
+	slices.Sort(cands)
+	cands = slices.Compact(cands)
+	best, bestVal := 0.0, math.Inf(-1)
+	for _, t := range cands {
+		var in, inRight, oos, oosDeclined, answered, wrong int
+		for _, r := range runs {
+			ans := r.top >= t
+			right := ans && len(r.slugs) > 0 && r.slugs[0] == r.label
+			if ans {
+				answered++
+				if !right {
+					wrong++
+				}
+			}
+			if r.label == oosLabel {
+				oos++
+				if !ans {
+					oosDeclined++
+				}
+				continue
+			}
+			in++
+			if right {
+				inRight++
+			}
+		}
+		val := frac(inRight, in)
+		if oos > 0 {
+			val += frac(oosDeclined, oos)
+		} else {
+			val -= frac(wrong, answered)
+		}
+		if val > bestVal {
+			best, bestVal = t, val
+		}
+	}
+	return best
+}
+
+// report is the eval's output; the JSON keys are part of the command's
+// interface.
+type report struct {
+	Top1           float64 `json:"top1"`
+	Top3           float64 `json:"top3"`
+	AnswerRate     float64 `json:"answer_rate"`
+	OOSRecall      float64 `json:"oos_recall"`
+	ConfidentWrong float64 `json:"confident_wrong"`
+	Threshold      float64 `json:"threshold"`
+	QueriesPerS    float64 `json:"queries_per_s"`
+	P50ms          float64 `json:"p50_ms"`
+	P99ms          float64 `json:"p99_ms"`
+	// Ranking quality regardless of the threshold.
+	RankTop1     float64     `json:"rank_top1"`
+	RankTop3     float64     `json:"rank_top3"`
+	InScope      int         `json:"in_scope"`
+	OOS          int         `json:"oos"`
+	Articles     int         `json:"articles"`
+	Passages     int         `json:"passages"`
+	BuildSeconds float64     `json:"build_s"`
+	Embedder     string      `json:"embedder"`
+	Store        string      `json:"store"`
+	FullText     *rankReport `json:"fulltext_only,omitempty"`
+	VectorOnly   *rankReport `json:"vector_only,omitempty"`
+}
+
+type rankReport struct {
+	Top1 float64 `json:"top1"`
+	Top3 float64 `json:"top3"`
+}
+
+func summarise(runs []run, threshold float64) report {
+	var in, top1, top3, rank1, rank3, oos, oosDeclined, answered, wrong int
+	lat := make([]time.Duration, len(runs))
+	var total time.Duration
+	for i, r := range runs {
+		lat[i] = r.latency
+		total += r.latency
+		right := len(r.slugs) > 0 && r.slugs[0] == r.label
+		if r.answered {
+			answered++
+			if !right {
+				wrong++
+			}
+		}
+		if r.label == oosLabel {
+			oos++
+			if !r.answered {
+				oosDeclined++
+			}
+			continue
+		}
+		in++
+		in3 := slices.Contains(r.slugs, r.label)
+		if right {
+			rank1++
+		}
+		if in3 {
+			rank3++
+		}
+		if r.answered && right {
+			top1++
+		}
+		if r.answered && in3 {
+			top3++
+		}
+	}
+	slices.Sort(lat)
+	return report{
+		Top1: round(frac(top1, in), 4), Top3: round(frac(top3, in), 4),
+		AnswerRate: round(frac(answered, len(runs)), 4), OOSRecall: round(frac(oosDeclined, oos), 4),
+		ConfidentWrong: round(frac(wrong, answered), 4), Threshold: round(threshold, 4),
+		QueriesPerS: round(float64(len(runs))/total.Seconds(), 1),
+		P50ms:       round(ms(percentile(lat, 0.50)), 3), P99ms: round(ms(percentile(lat, 0.99)), 3),
+		RankTop1: round(frac(rank1, in), 4), RankTop3: round(frac(rank3, in), 4),
+		InScope: in, OOS: oos,
+	}
+}
+
+// rankOnly ranks articles by one retriever alone (best passage per article)
+// to compare with the fused search.
+func rankOnly(ctx context.Context, store kb.Store, emb kb.Embedder, qs []labelled, vector bool) (*rankReport, error) {
+	var in, r1, r3 int
+	aud := []kb.Audience{kb.AudiencePublic, kb.AudienceCustomers}
+	for _, q := range qs {
+		if q.label == oosLabel {
+			continue
+		}
+		in++
+		var ms []kb.PassageMatch
+		var err error
+		if vector {
+			var v [][]float32
+			if v, err = emb.Embed(ctx, []string{q.text}); err == nil {
+				ms, err = store.SearchVector(ctx, kb.VectorQuery{Vector: v[0], Audiences: aud, Limit: 60})
+			}
+		} else {
+			ms, err = store.SearchText(ctx, kb.TextQuery{Text: q.text, Audiences: aud, Limit: 60})
+		}
+		if err != nil {
+			return nil, err
+		}
+		var slugs []string
+		for _, m := range ms {
+			if !slices.Contains(slugs, m.Slug) {
+				slugs = append(slugs, m.Slug)
+			}
+		}
+		want := slugFor(q.label)
+		if len(slugs) > 0 && slugs[0] == want {
+			r1++
+		}
+		if slices.Contains(slugs[:min(3, len(slugs))], want) {
+			r3++
+		}
+	}
+	return &rankReport{Top1: round(frac(r1, in), 4), Top3: round(frac(r3, in), 4)}, nil
+}
+
+func printReport(w io.Writer, r report) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "store\t%s\nembedder\t%s\narticles\t%d\npassages\t%d\nbuild\t%.2fs\n", r.Store, r.Embedder, r.Articles, r.Passages, r.BuildSeconds)
+	fmt.Fprintf(tw, "questions\t%d in scope, %d oos\nthreshold\t%.4f\n", r.InScope, r.OOS, r.Threshold)
+	fmt.Fprintf(tw, "top-1\t%.4f\t(ranking alone: %.4f)\ntop-3\t%.4f\t(ranking alone: %.4f)\n", r.Top1, r.RankTop1, r.Top3, r.RankTop3)
+	fmt.Fprintf(tw, "answer rate\t%.4f\noos recall\t%.4f\nconfident wrong\t%.4f\n", r.AnswerRate, r.OOSRecall, r.ConfidentWrong)
+	fmt.Fprintf(tw, "latency\tp50 %.2f ms, p99 %.2f ms, %.0f queries/s\n", r.P50ms, r.P99ms, r.QueriesPerS)
+	if r.FullText != nil {
+		fmt.Fprintf(tw, "full text only\ttop-1 %.4f, top-3 %.4f\n", r.FullText.Top1, r.FullText.Top3)
+	}
+	if r.VectorOnly != nil {
+		fmt.Fprintf(tw, "vector only\ttop-1 %.4f, top-3 %.4f\n", r.VectorOnly.Top1, r.VectorOnly.Top3)
+	}
+	tw.Flush()
+}
+
+func newEvalEmbedder(name string, offline kb.OfflineOptions) (kb.Embedder, error) {
+	switch name {
+	case "offline":
+		return kb.NewOfflineEmbedder(offline), nil
+	case "openai":
+		return kb.NewOpenAIEmbedderFromEnv()
+	}
+	return nil, fmt.Errorf("eval retrieval: --embedder %q: want offline or openai", name)
+}
+
+// openEvalStore returns an empty store. For postgres it creates a scratch
+// schema in DATABASE_URL's database, migrates it and drops it on close.
+func openEvalStore(ctx context.Context, name string, stderr io.Writer) (kb.Store, func(), error) {
+	switch name {
+	case "memory":
+		return memory.NewKBStore(), func() {}, nil
+	case "postgres":
+		url := os.Getenv("DATABASE_URL")
+		if url == "" {
+			return nil, nil, errors.New("eval retrieval: --store postgres needs DATABASE_URL")
+		}
+		schema := "eval_" + strings.TrimPrefix(frontline.NewID("x"), "x")
+		db, err := postgres.Open(ctx, postgres.Options{URL: url, Schema: schema})
+		if err != nil {
+			return nil, nil, err
+		}
+		drop := func() {
+			if _, err := db.Pool().Exec(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+				fmt.Fprintf(stderr, "eval retrieval: drop scratch schema %s: %v\n", schema, err)
+			}
+			db.Close()
+		}
+		if _, err := db.Migrate(ctx); err != nil {
+			drop()
+			return nil, nil, err
+		}
+		return postgres.NewKBStore(db), drop, nil
+	}
+	return nil, nil, fmt.Errorf("eval retrieval: --store %q: want memory or postgres", name)
+}
+
+func frac(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(x*p) / p
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// percentile of sorted durations, nearest rank.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+	return sorted[max(0, min(i, len(sorted)-1))]
+}
+
+// progress draws a bar on stderr when it is a terminal, and nothing
+// otherwise (logs and pipes stay clean).
+type progress struct {
+	w          io.Writer
+	what       string
+	n, i, last int
+}
+
+func newProgress(w io.Writer, what string, n int) *progress {
+	f, ok := w.(*os.File)
+	if !ok {
+		return &progress{}
+	}
+	if st, err := f.Stat(); err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return &progress{}
+	}
+	return &progress{w: w, what: what, n: n, last: -1}
+}
+
+func (p *progress) step() {
+	if p.w == nil {
+		return
+	}
+	p.i++
+	pct := p.i * 100 / max(p.n, 1)
+	if pct == p.last {
+		return
+	}
+	p.last = pct
+	const width = 30
+	filled := pct * width / 100
+	fmt.Fprintf(p.w, "\r%-10s [%s%s] %3d%% %d/%d", p.what, strings.Repeat("=", filled), strings.Repeat(" ", width-filled), pct, p.i, p.n)
+}
+
+func (p *progress) done() {
+	if p.w != nil {
+		fmt.Fprintln(p.w)
+	}
+}
+
+var _ = sort.Strings

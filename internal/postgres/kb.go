@@ -1,0 +1,737 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	pgvector "github.com/pgvector/pgvector-go"
+	pgxvec "github.com/pgvector/pgvector-go/pgx"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/kb"
+)
+
+var _ kb.Store = (*KBStore)(nil)
+
+// KBStore is the knowledge base on PostgreSQL: passages carry a pgvector
+// embedding (HNSW cosine index per dimension) and a tsvector (GIN) built with
+// the text-search configuration of the article's language.
+type KBStore struct {
+	db *DB
+	tx pgx.Tx // set in the view WithTx hands to its callback
+	// shared across the views of one store
+	shared *kbShared
+}
+
+type kbShared struct {
+	mu         sync.Mutex
+	vectorOID  uint32
+	hnswByDims map[int]bool // dimensions whose HNSW index exists
+}
+
+// NewKBStore returns the knowledge-base store on db (migrated).
+func NewKBStore(db *DB) *KBStore {
+	return &KBStore{db: db, shared: &kbShared{hnswByDims: map[int]bool{}}}
+}
+
+// registerVector teaches the connection pgvector's binary format (needed by
+// COPY and by scanning embeddings). The type's OID is looked up once.
+func (s *KBStore) registerVector(ctx context.Context, conn *pgx.Conn) error {
+	if _, ok := conn.TypeMap().TypeForName("vector"); ok {
+		return nil
+	}
+	s.shared.mu.Lock()
+	oid := s.shared.vectorOID
+	s.shared.mu.Unlock()
+	if oid == 0 {
+		var o *uint32
+		if err := conn.QueryRow(ctx, "SELECT to_regtype('vector')::oid").Scan(&o); err != nil {
+			return fmt.Errorf("look up vector type: %w", err)
+		}
+		if o == nil {
+			return errors.New("the vector extension is not installed")
+		}
+		oid = *o
+		s.shared.mu.Lock()
+		s.shared.vectorOID = oid
+		s.shared.mu.Unlock()
+	}
+	conn.TypeMap().RegisterType(&pgtype.Type{Name: "vector", OID: oid, Codec: &pgxvec.VectorCodec{}})
+	return nil
+}
+
+// do runs fn in the store's transaction, or in a new one it commits.
+func (s *KBStore) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	if s.tx != nil {
+		return fn(s.tx)
+	}
+	return s.db.withTx(ctx, func(tx pgx.Tx) error {
+		if err := s.registerVector(ctx, tx.Conn()); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// WithTx implements kb.Store. A nested call joins the outer transaction.
+func (s *KBStore) WithTx(ctx context.Context, fn func(tx kb.Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	return s.do(ctx, func(tx pgx.Tx) error {
+		return fn(&KBStore{db: s.db, tx: tx, shared: s.shared})
+	})
+}
+
+const articleColumns = `id, slug, title, body, tags, locale, audience, state, published_revision_id, created_at, updated_at`
+
+func scanArticle(row pgx.Row) (*kb.Article, error) {
+	var a kb.Article
+	err := row.Scan(&a.ID, &a.Slug, &a.Title, &a.Body, &a.Tags, &a.Locale, &a.Audience, &a.State, &a.PublishedRevisionID, &a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
+	return &a, nil
+}
+
+func slugTaken(err error, slug string) error {
+	if IsUniqueViolation(err, "kb_articles_slug_key") {
+		return frontline.Errorf(frontline.EConflict, "slug %q is taken", slug)
+	}
+	return err
+}
+
+// CreateArticle implements kb.Store.
+func (s *KBStore) CreateArticle(ctx context.Context, a *kb.Article) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO kb_articles (`+articleColumns+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+			a.ID, a.Slug, a.Title, a.Body, nonNil(a.Tags), a.Locale, a.Audience, a.State, a.PublishedRevisionID, a.CreatedAt, a.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("create article: %w", slugTaken(err, a.Slug))
+		}
+		return nil
+	})
+}
+
+// UpdateArticle implements kb.Store.
+func (s *KBStore) UpdateArticle(ctx context.Context, a *kb.Article) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE kb_articles SET slug=$2, title=$3, body=$4, tags=$5, locale=$6, audience=$7, state=$8,
+			published_revision_id=$9, updated_at=$10 WHERE id=$1`,
+			a.ID, a.Slug, a.Title, a.Body, nonNil(a.Tags), a.Locale, a.Audience, a.State, a.PublishedRevisionID, a.UpdatedAt)
+		if err != nil {
+			return fmt.Errorf("update article: %w", slugTaken(err, a.Slug))
+		}
+		if tag.RowsAffected() == 0 {
+			return frontline.Errorf(frontline.ENotFound, "article %s not found", a.ID)
+		}
+		return nil
+	})
+}
+
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
+}
+
+func (s *KBStore) findArticle(ctx context.Context, where string, arg any) (*kb.Article, error) {
+	var a *kb.Article
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		var err error
+		a, err = scanArticle(tx.QueryRow(ctx, `SELECT `+articleColumns+` FROM kb_articles WHERE `+where, arg))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return frontline.Errorf(frontline.ENotFound, "article %v not found", arg)
+		}
+		return err
+	})
+	return a, err
+}
+
+// FindArticleByID implements kb.Store.
+func (s *KBStore) FindArticleByID(ctx context.Context, id string) (*kb.Article, error) {
+	return s.findArticle(ctx, "id = $1", id)
+}
+
+// FindArticleBySlug implements kb.Store.
+func (s *KBStore) FindArticleBySlug(ctx context.Context, slug string) (*kb.Article, error) {
+	return s.findArticle(ctx, "slug = $1", slug)
+}
+
+// FindArticles implements kb.Store.
+func (s *KBStore) FindArticles(ctx context.Context, f kb.ArticleFilter) ([]*kb.Article, error) {
+	limit := any(nil)
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	var out []*kb.Article
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+articleColumns+` FROM kb_articles
+			WHERE ($1 = '' OR state = $1) AND ($2 = '' OR locale = $2) AND ($3 = '' OR audience = $3)
+			  AND ($4 = '' OR $4 = ANY(tags))
+			  AND ($5 = '' OR strpos(lower(title), lower($5)) > 0 OR strpos(slug, lower($5)) > 0)
+			ORDER BY slug LIMIT $6 OFFSET $7`,
+			string(f.State), f.Locale, string(f.Audience), f.Tag, f.Query, limit, max(f.Offset, 0))
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*kb.Article, error) { return scanArticle(r) })
+		return err
+	})
+	return out, err
+}
+
+// PublishRevision implements kb.Store.
+func (s *KBStore) PublishRevision(ctx context.Context, rev *kb.Revision, passages []kb.Passage) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		// Lock the article: concurrent publishes of one article number
+		// their revisions one after the other.
+		var n int
+		err := tx.QueryRow(ctx, `SELECT coalesce((SELECT max(number) FROM kb_revisions WHERE article_id = a.id), 0)
+			FROM kb_articles a WHERE a.id = $1 FOR UPDATE`, rev.ArticleID).Scan(&n)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return frontline.Errorf(frontline.ENotFound, "article %s not found", rev.ArticleID)
+		}
+		if err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		rev.Number = n + 1
+		if _, err := tx.Exec(ctx, `INSERT INTO kb_revisions (id, article_id, number, title, body, tags, author, created_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, rev.ID, rev.ArticleID, rev.Number, rev.Title, rev.Body, nonNil(rev.Tags), rev.Author, rev.CreatedAt); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE kb_articles SET title=$2, body=$3, tags=$4, state='published',
+			published_revision_id=$5, updated_at=$6 WHERE id=$1`, rev.ArticleID, rev.Title, rev.Body, nonNil(rev.Tags), rev.ID, rev.CreatedAt); err != nil {
+			return fmt.Errorf("publish: %w", err)
+		}
+		return s.replacePassages(ctx, tx, rev.ArticleID, passages)
+	})
+}
+
+const revisionColumns = `id, article_id, number, title, body, tags, author, created_at`
+
+func scanRevision(row pgx.Row) (*kb.Revision, error) {
+	var r kb.Revision
+	if err := row.Scan(&r.ID, &r.ArticleID, &r.Number, &r.Title, &r.Body, &r.Tags, &r.Author, &r.CreatedAt); err != nil {
+		return nil, err
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	return &r, nil
+}
+
+// FindRevisions implements kb.Store.
+func (s *KBStore) FindRevisions(ctx context.Context, articleID string) ([]*kb.Revision, error) {
+	var out []*kb.Revision
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+revisionColumns+` FROM kb_revisions WHERE article_id = $1 ORDER BY number DESC`, articleID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*kb.Revision, error) { return scanRevision(r) })
+		return err
+	})
+	return out, err
+}
+
+// FindRevisionByID implements kb.Store.
+func (s *KBStore) FindRevisionByID(ctx context.Context, id string) (*kb.Revision, error) {
+	var r *kb.Revision
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		var err error
+		r, err = scanRevision(tx.QueryRow(ctx, `SELECT `+revisionColumns+` FROM kb_revisions WHERE id = $1`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return frontline.Errorf(frontline.ENotFound, "revision %s not found", id)
+		}
+		return err
+	})
+	return r, err
+}
+
+// ReplacePassages implements kb.Store: the new rows are loaded and the old
+// ones deleted in one transaction, so readers (MVCC) see one set or the
+// other and are never blocked.
+func (s *KBStore) ReplacePassages(ctx context.Context, articleID string, passages []kb.Passage) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM kb_articles WHERE id = $1)`, articleID).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return frontline.Errorf(frontline.ENotFound, "article %s not found", articleID)
+		}
+		return s.replacePassages(ctx, tx, articleID, passages)
+	})
+}
+
+func (s *KBStore) replacePassages(ctx context.Context, tx pgx.Tx, articleID string, passages []kb.Passage) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM kb_passages WHERE article_id = $1`, articleID); err != nil {
+		return fmt.Errorf("replace passages: %w", err)
+	}
+	for i := range passages {
+		passages[i].ArticleID = articleID
+	}
+	return s.insertPassages(ctx, tx, passages)
+}
+
+// insertPassages loads passages with COPY (into a per-connection staging
+// table, since tsvectors are computed by the server) and then moves them
+// into kb_passages.
+func (s *KBStore) insertPassages(ctx context.Context, tx pgx.Tx, passages []kb.Passage) error {
+	if len(passages) == 0 {
+		return nil
+	}
+	dims := len(passages[0].Embedding)
+	for _, p := range passages {
+		if len(p.Embedding) != dims || dims == 0 {
+			return frontline.Errorf(frontline.EInvalid, "passage %s: embedding has %d dimensions, want %d", p.ID, len(p.Embedding), dims)
+		}
+	}
+	if err := s.ensureHNSW(ctx, tx, dims); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS kb_passages_load (
+		id text, article_id text, revision_id text, kind text, ordinal integer, heading text, text text,
+		index_text text, locale text, audience text, embedding vector) ON COMMIT DELETE ROWS`); err != nil {
+		return fmt.Errorf("stage passages: %w", err)
+	}
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"kb_passages_load"},
+		[]string{"id", "article_id", "revision_id", "kind", "ordinal", "heading", "text", "index_text", "locale", "audience", "embedding"},
+		pgx.CopyFromSlice(len(passages), func(i int) ([]any, error) {
+			p := passages[i]
+			return []any{p.ID, p.ArticleID, p.RevisionID, string(p.Kind), p.Ordinal, p.Heading, p.Text, p.IndexText,
+				p.Locale, string(p.Audience), pgvector.NewVector(p.Embedding)}, nil
+		}))
+	if err != nil {
+		return fmt.Errorf("copy passages: %w", err)
+	}
+	// Build the tsvector per row with its own language's configuration.
+	cases := make([]string, 0, len(textSearchConfigs))
+	for lang, cfg := range textSearchConfigs {
+		cases = append(cases, fmt.Sprintf("WHEN '%s' THEN to_tsvector('%s'::regconfig, index_text)", lang, cfg))
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO kb_passages (id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, lang, audience, fts, embedding)
+		SELECT id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, split_part(locale, '-', 1), audience,
+		       CASE split_part(locale, '-', 1) `+strings.Join(cases, " ")+` ELSE to_tsvector('simple'::regconfig, index_text) END,
+		       embedding
+		FROM kb_passages_load`)
+	if err != nil {
+		return fmt.Errorf("insert passages: %w", err)
+	}
+	_, err = tx.Exec(ctx, `DELETE FROM kb_passages_load`)
+	return err
+}
+
+// textSearchConfigs maps a language subtag to PostgreSQL's built-in
+// text-search configuration (stemming and stop words); others use simple.
+var textSearchConfigs = map[string]string{
+	"ar": "arabic", "ca": "catalan", "da": "danish", "de": "german", "el": "greek", "en": "english",
+	"es": "spanish", "eu": "basque", "fi": "finnish", "fr": "french", "ga": "irish", "hi": "hindi",
+	"hu": "hungarian", "hy": "armenian", "id": "indonesian", "it": "italian", "lt": "lithuanian",
+	"ne": "nepali", "nl": "dutch", "no": "norwegian", "nb": "norwegian", "pt": "portuguese",
+	"ro": "romanian", "ru": "russian", "sr": "serbian", "sv": "swedish", "ta": "tamil",
+	"tr": "turkish", "yi": "yiddish",
+}
+
+func textSearchConfig(locale string) string {
+	lang, _, _ := strings.Cut(strings.ToLower(locale), "-")
+	if lang == "" {
+		lang = kb.DefaultLocale
+	}
+	if cfg, ok := textSearchConfigs[lang]; ok {
+		return cfg
+	}
+	return "simple"
+}
+
+// ensureHNSW creates the HNSW cosine index for vectors of dims dimensions
+// (a partial expression index: one column holds any dimension).
+func (s *KBStore) ensureHNSW(ctx context.Context, tx pgx.Tx, dims int) error {
+	if dims > 2000 {
+		return frontline.Errorf(frontline.EInvalid, "embedding dimension %d is above HNSW's limit of 2000", dims)
+	}
+	s.shared.mu.Lock()
+	known := s.shared.hnswByDims[dims]
+	s.shared.mu.Unlock()
+	if known {
+		return nil
+	}
+	name := fmt.Sprintf("kb_passages_hnsw_%d", dims)
+	// Serialise creators: CREATE INDEX IF NOT EXISTS races otherwise.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))`, name); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON kb_passages
+		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE vector_dims(embedding) = %d`, name, dims, dims))
+	if err != nil {
+		return fmt.Errorf("create %s: %w", name, err)
+	}
+	// Remember only after commit would be exact; a rolled-back creation
+	// is re-done by IF NOT EXISTS the next time, so caching early only
+	// skips the (cheap) check within this process.
+	s.shared.mu.Lock()
+	s.shared.hnswByDims[dims] = true
+	s.shared.mu.Unlock()
+	return nil
+}
+
+const passageColumns = `p.id, p.article_id, p.revision_id, p.kind, p.ordinal, p.heading, p.text, p.index_text, p.locale, p.audience, p.embedding`
+
+func scanPassage(dst *kb.Passage, extra ...any) []any {
+	return append([]any{&dst.ID, &dst.ArticleID, &dst.RevisionID, &dst.Kind, &dst.Ordinal, &dst.Heading, &dst.Text, &dst.IndexText, &dst.Locale, &dst.Audience}, extra...)
+}
+
+// FindPassages implements kb.Store.
+func (s *KBStore) FindPassages(ctx context.Context, articleID string) ([]kb.Passage, error) {
+	var out []kb.Passage
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+passageColumns+` FROM kb_passages p WHERE p.article_id = $1 ORDER BY p.ordinal`, articleID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var p kb.Passage
+			var v pgvector.Vector
+			if err := rows.Scan(scanPassage(&p, &v)...); err != nil {
+				return err
+			}
+			p.Embedding = v.Slice()
+			out = append(out, p)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CountPassages implements kb.Store.
+func (s *KBStore) CountPassages(ctx context.Context) (int, error) {
+	var n int
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM kb_passages`).Scan(&n)
+	})
+	return n, err
+}
+
+func audienceStrings(as []kb.Audience) []string {
+	out := make([]string, len(as))
+	for i, a := range as {
+		out[i] = string(a)
+	}
+	return out
+}
+
+func language(locale string) string {
+	lang, _, _ := strings.Cut(strings.ToLower(locale), "-")
+	return lang
+}
+
+// SearchVector implements kb.Store with the HNSW index (or an exact scan
+// when q.Exact). ef_search is raised to cover the limit and the filters.
+func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.PassageMatch, error) {
+	dims := len(q.Vector)
+	if dims == 0 {
+		return nil, frontline.Errorf(frontline.EInvalid, "query vector is empty")
+	}
+	limit := max(q.Limit, 1)
+	var out []kb.PassageMatch
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		// The stored dimension must match, else the index silently finds
+		// nothing: say so instead.
+		var other *int
+		if err := tx.QueryRow(ctx, `SELECT vector_dims(embedding) FROM kb_passages WHERE vector_dims(embedding) <> $1 LIMIT 1`, dims).Scan(&other); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if other != nil {
+			return frontline.Errorf(frontline.EInvalid, "query vector has %d dimensions, the index has %d: reindex after changing the embedder", dims, *other)
+		}
+		if q.Exact {
+			if _, err := tx.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
+				return err
+			}
+		} else {
+			// Filters are applied after the index scan; iterative scans
+			// (pgvector 0.8) keep going until limit rows pass them.
+			if _, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL hnsw.ef_search = %d`, min(max(2*limit, 100), 1000))); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `SET LOCAL hnsw.iterative_scan = relaxed_order`); err != nil {
+				return err
+			}
+		}
+		rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT `+passageColumns+`, a.slug, a.title, 1 - (p.embedding::vector(%[1]d) <=> $1::vector(%[1]d)) AS score
+			FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
+			WHERE vector_dims(p.embedding) = %[1]d AND p.audience = ANY($2) AND ($3 = '' OR p.lang = $3)
+			ORDER BY p.embedding::vector(%[1]d) <=> $1::vector(%[1]d)
+			LIMIT $4`, dims), pgvector.NewVector(q.Vector), audienceStrings(q.Audiences), language(q.Locale), limit)
+		if err != nil {
+			return err
+		}
+		out, err = collectMatches(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("vector search: %w", err)
+	}
+	// relaxed_order may return rows slightly out of order.
+	sortMatches(out)
+	return out, nil
+}
+
+func collectMatches(rows pgx.Rows) ([]kb.PassageMatch, error) {
+	defer rows.Close()
+	var out []kb.PassageMatch
+	for rows.Next() {
+		var m kb.PassageMatch
+		var v pgvector.Vector
+		if err := rows.Scan(scanPassage(&m.Passage, &v, &m.Slug, &m.Title, &m.Score)...); err != nil {
+			return nil, err
+		}
+		m.Embedding = v.Slice()
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+func sortMatches(ms []kb.PassageMatch) {
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && (ms[j].Score > ms[j-1].Score || ms[j].Score == ms[j-1].Score && ms[j].ID < ms[j-1].ID); j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+}
+
+// SearchText implements kb.Store: the question's lexemes (stemmed with the
+// query language's configuration) are OR-ed, so a passage matching any of
+// them is a candidate, ranked by ts_rank normalised by length.
+func (s *KBStore) SearchText(ctx context.Context, q kb.TextQuery) ([]kb.PassageMatch, error) {
+	var out []kb.PassageMatch
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH q AS (
+				SELECT (SELECT string_agg(quote_literal(l), ' | ')
+				        FROM unnest(tsvector_to_array(to_tsvector($1::regconfig, $2))) AS l)::tsquery AS tsq)
+			SELECT `+passageColumns+`, a.slug, a.title, ts_rank(p.fts, q.tsq, 1)::float8 AS score
+			FROM q, kb_passages p JOIN kb_articles a ON a.id = p.article_id
+			WHERE q.tsq IS NOT NULL AND p.fts @@ q.tsq AND p.audience = ANY($3) AND ($4 = '' OR p.lang = $4)
+			ORDER BY score DESC, p.id
+			LIMIT $5`, textSearchConfig(q.Locale), q.Text, audienceStrings(q.Audiences), language(q.Locale), max(q.Limit, 1))
+		if err != nil {
+			return err
+		}
+		out, err = collectMatches(rows)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("text search: %w", err)
+	}
+	return out, nil
+}
+
+const phrasingColumns = `id, article_id, text, source, created_at`
+
+func scanPhrasing(row pgx.Row) (*kb.Phrasing, error) {
+	var p kb.Phrasing
+	if err := row.Scan(&p.ID, &p.ArticleID, &p.Text, &p.Source, &p.CreatedAt); err != nil {
+		return nil, err
+	}
+	p.CreatedAt = p.CreatedAt.UTC()
+	return &p, nil
+}
+
+// AddPhrasings implements kb.Store.
+func (s *KBStore) AddPhrasings(ctx context.Context, ps []*kb.Phrasing) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	return s.do(ctx, func(tx pgx.Tx) error {
+		ids := map[string]bool{}
+		for _, p := range ps {
+			ids[p.ArticleID] = true
+		}
+		for id := range ids {
+			var ok bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM kb_articles WHERE id = $1)`, id).Scan(&ok); err != nil {
+				return err
+			}
+			if !ok {
+				return frontline.Errorf(frontline.ENotFound, "article %s not found", id)
+			}
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"kb_phrasings"}, []string{"id", "article_id", "text", "source", "created_at"},
+			pgx.CopyFromSlice(len(ps), func(i int) ([]any, error) {
+				p := ps[i]
+				return []any{p.ID, p.ArticleID, p.Text, string(p.Source), p.CreatedAt}, nil
+			}))
+		if err != nil {
+			return fmt.Errorf("add phrasings: %w", err)
+		}
+		return nil
+	})
+}
+
+// DeletePhrasing implements kb.Store.
+func (s *KBStore) DeletePhrasing(ctx context.Context, id string) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM kb_phrasings WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return frontline.Errorf(frontline.ENotFound, "phrasing %s not found", id)
+		}
+		return nil
+	})
+}
+
+// FindPhrasings implements kb.Store.
+func (s *KBStore) FindPhrasings(ctx context.Context, articleID string) ([]*kb.Phrasing, error) {
+	var out []*kb.Phrasing
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+phrasingColumns+` FROM kb_phrasings WHERE article_id = $1 ORDER BY seq`, articleID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*kb.Phrasing, error) { return scanPhrasing(r) })
+		return err
+	})
+	return out, err
+}
+
+// FindPhrasingByID implements kb.Store.
+func (s *KBStore) FindPhrasingByID(ctx context.Context, id string) (*kb.Phrasing, error) {
+	var p *kb.Phrasing
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		var err error
+		p, err = scanPhrasing(tx.QueryRow(ctx, `SELECT `+phrasingColumns+` FROM kb_phrasings WHERE id = $1`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return frontline.Errorf(frontline.ENotFound, "phrasing %s not found", id)
+		}
+		return err
+	})
+	return p, err
+}
+
+// SaveIndexState implements kb.Store.
+func (s *KBStore) SaveIndexState(ctx context.Context, name string, data []byte) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO kb_index_state (name, data, updated_at) VALUES ($1, $2, now())
+			ON CONFLICT (name) DO UPDATE SET data = excluded.data, updated_at = now()`, name, data)
+		return err
+	})
+}
+
+// LoadIndexState implements kb.Store.
+func (s *KBStore) LoadIndexState(ctx context.Context, name string) ([]byte, error) {
+	var data []byte
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT data FROM kb_index_state WHERE name = $1`, name).Scan(&data)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return frontline.Errorf(frontline.ENotFound, "index state %q not found", name)
+		}
+		return err
+	})
+	return data, err
+}
+
+// RecordQuestion implements kb.Store.
+func (s *KBStore) RecordQuestion(ctx context.Context, q *kb.QuestionRecord) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO kb_questions (id, conversation_id, text, abstained, article_ids, created_at)
+			VALUES ($1,$2,$3,$4,$5,$6)`, q.ID, q.ConversationID, q.Text, q.Abstained, nonNil(q.ArticleIDs), q.CreatedAt)
+		return err
+	})
+}
+
+// RecordHandoff implements kb.Store.
+func (s *KBStore) RecordHandoff(ctx context.Context, conversationID string, t time.Time) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO kb_handoffs (conversation_id, at) VALUES ($1, $2)`, conversationID, t)
+		return err
+	})
+}
+
+// FindQuestions implements kb.Store.
+func (s *KBStore) FindQuestions(ctx context.Context, f kb.QuestionFilter) ([]*kb.QuestionRecord, error) {
+	limit := any(nil)
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	since := any(nil)
+	if !f.Since.IsZero() {
+		since = f.Since
+	}
+	var out []*kb.QuestionRecord
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT q.id, q.conversation_id, q.text, q.abstained, q.article_ids, q.resolved_article_id, q.created_at,
+				EXISTS (SELECT 1 FROM kb_handoffs h WHERE h.conversation_id = q.conversation_id AND h.at >= q.created_at) AS handed_off
+			FROM kb_questions q
+			WHERE ($1::timestamptz IS NULL OR q.created_at >= $1)
+			  AND (NOT $2 OR (q.resolved_article_id = '' AND (q.abstained OR
+			       EXISTS (SELECT 1 FROM kb_handoffs h WHERE h.conversation_id = q.conversation_id AND h.at >= q.created_at))))
+			ORDER BY q.created_at DESC, q.seq DESC LIMIT $3`, since, f.Unanswered, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*kb.QuestionRecord, error) {
+			var q kb.QuestionRecord
+			err := r.Scan(&q.ID, &q.ConversationID, &q.Text, &q.Abstained, &q.ArticleIDs, &q.ResolvedArticleID, &q.CreatedAt, &q.HandedOff)
+			q.CreatedAt = q.CreatedAt.UTC()
+			if len(q.ArticleIDs) == 0 {
+				q.ArticleIDs = nil
+			}
+			return &q, err
+		})
+		return err
+	})
+	return out, err
+}
+
+// ResolveQuestions implements kb.Store.
+func (s *KBStore) ResolveQuestions(ctx context.Context, ids []string, articleID string) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE kb_questions SET resolved_article_id = $2 WHERE id = ANY($1)`, ids, articleID)
+		if err != nil {
+			return err
+		}
+		want := map[string]bool{}
+		for _, id := range ids {
+			want[id] = true
+		}
+		if int(tag.RowsAffected()) != len(want) {
+			return frontline.Errorf(frontline.ENotFound, "%d of %d questions not found", len(want)-int(tag.RowsAffected()), len(want))
+		}
+		return nil
+	})
+}
+
+// ArticleStats implements kb.Store.
+func (s *KBStore) ArticleStats(ctx context.Context) ([]kb.ArticleStat, error) {
+	var out []kb.ArticleStat
+	err := s.do(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH cited AS (
+				SELECT DISTINCT q.id, unnest(q.article_ids) AS article_id,
+				       EXISTS (SELECT 1 FROM kb_handoffs h WHERE h.conversation_id = q.conversation_id AND h.at >= q.created_at) AS handed_off
+				FROM kb_questions q)
+			SELECT a.id, a.slug, a.title, count(*)::int, count(*) FILTER (WHERE c.handed_off)::int
+			FROM cited c JOIN kb_articles a ON a.id = c.article_id
+			GROUP BY a.id, a.slug, a.title
+			ORDER BY count(*) DESC, a.slug`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (kb.ArticleStat, error) {
+			var st kb.ArticleStat
+			err := r.Scan(&st.ArticleID, &st.Slug, &st.Title, &st.Cited, &st.HandedOffAfter)
+			return st, err
+		})
+		return err
+	})
+	return out, err
+}
