@@ -1,0 +1,69 @@
+package handoff
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// Config tunes the Service. DefaultConfig gives the values below; zero
+// fields of a Config passed to NewService take them too.
+type Config struct {
+	// SLA is how long a hand-off of each priority may wait before a
+	// human must have picked it up; DueAt = EnqueuedAt + SLA[priority].
+	// Defaults: urgent 15m, high 1h, normal 4h, low 24h.
+	SLA map[frontline.Priority]time.Duration
+	// AverageHandleTime is how long one conversation ahead of a customer
+	// usually holds up the line; the ETA is position × this. Default 5m.
+	AverageHandleTime time.Duration
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// DefaultSLA holds the deadlines common in support desks.
+func DefaultSLA() map[frontline.Priority]time.Duration {
+	return map[frontline.Priority]time.Duration{
+		frontline.PriorityUrgent: 15 * time.Minute,
+		frontline.PriorityHigh:   time.Hour,
+		frontline.PriorityNormal: 4 * time.Hour,
+		frontline.PriorityLow:    24 * time.Hour,
+	}
+}
+
+// DefaultConfig returns the defaults.
+func DefaultConfig() Config {
+	return Config{SLA: DefaultSLA(), AverageHandleTime: 5 * time.Minute, Now: time.Now}
+}
+
+// Validate reports the first bad field, naming it.
+func (c Config) Validate() error {
+	_, err := c.withDefaults()
+	return err
+}
+
+// withDefaults fills zero fields and checks the rest.
+func (c Config) withDefaults() (Config, error) {
+	def := DefaultConfig()
+	sla := DefaultSLA()
+	for p, d := range c.SLA {
+		if p.Rank() == 0 {
+			return c, fmt.Errorf("handoff config: SLA: unknown priority %q", p)
+		}
+		if d <= 0 {
+			return c, fmt.Errorf("handoff config: SLA[%s]: %v is not a positive duration", p, d)
+		}
+		sla[p] = d
+	}
+	c.SLA = sla
+	if c.AverageHandleTime < 0 {
+		return c, fmt.Errorf("handoff config: AverageHandleTime: %v is negative", c.AverageHandleTime)
+	}
+	if c.AverageHandleTime == 0 {
+		c.AverageHandleTime = def.AverageHandleTime
+	}
+	if c.Now == nil {
+		c.Now = def.Now
+	}
+	return c, nil
+}

@@ -1,0 +1,232 @@
+package handoff
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+)
+
+var _ frontline.Handoff = (*Service)(nil)
+
+// Service is the door from the bot to the humans: it queues hand-offs with
+// their SLA deadline, tells customers where they stand, and lets an agent
+// claim a conversation and hand it back. It is safe for concurrent use.
+type Service struct {
+	store Store
+	log   frontline.Log
+	bus   frontline.Bus
+	cfg   Config
+}
+
+// NewService returns a Service over store. log completes packets (the
+// customer's profile) and bus wakes a conversation's readers when its owner
+// changes. It panics when cfg is invalid (check it with Config.Validate
+// first): a bad SLA table is a programming or start-up error.
+func NewService(store Store, log frontline.Log, bus frontline.Bus, cfg Config) *Service {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		panic(err)
+	}
+	return &Service{store: store, log: log, bus: bus, cfg: cfg}
+}
+
+// HandoffData is the Data of an EventHandoff: the routing without the
+// transcript (which is in the log already).
+type HandoffData struct {
+	Tier     frontline.Tier     `json:"tier"`
+	Team     string             `json:"team"`
+	Priority frontline.Priority `json:"priority"`
+	Severity frontline.Severity `json:"severity,omitempty"`
+	Reason   string             `json:"reason"`
+	Private  bool               `json:"private,omitempty"`
+	DueAt    time.Time          `json:"due_at"`
+}
+
+// AgentData is the Data of EventClaim and EventHandback.
+type AgentData struct {
+	AgentID string         `json:"agent_id"`
+	Tier    frontline.Tier `json:"tier"`
+	Team    string         `json:"team"`
+}
+
+// now is the service clock at the precision both stores keep.
+func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
+
+// Enqueue implements frontline.Handoff. The packet's Tier, Team and
+// Priority must be set; its SLA deadline comes from the configuration.
+// EInvalid for a bad id, tier, priority or team.
+func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*frontline.QueueEntry, error) {
+	if err := validatePacket(&p); err != nil {
+		return nil, err
+	}
+	if len(p.Profile) == 0 && s.log != nil {
+		c, err := s.log.FindConversationByID(ctx, p.ConversationID)
+		if err != nil {
+			return nil, err
+		}
+		p.Profile = c.Profile
+	}
+	now := s.now()
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = now
+	}
+	e := &frontline.QueueEntry{
+		ConversationID: p.ConversationID,
+		Tier:           p.Tier,
+		Team:           p.Team,
+		Priority:       p.Priority,
+		Status:         frontline.QueueWaiting,
+		EnqueuedAt:     now,
+		DueAt:          now.Add(s.cfg.SLA[p.Priority]),
+		Packet:         p,
+	}
+	events := []frontline.Event{{
+		ConversationID: p.ConversationID, Kind: frontline.EventHandoff, Actor: "bot",
+		Data: frontline.MustJSON(HandoffData{Tier: p.Tier, Team: p.Team, Priority: p.Priority,
+			Severity: p.Severity, Reason: p.Reason, Private: p.Private, DueAt: e.DueAt}),
+	}}
+	if p.Private {
+		events = append(events, frontline.Event{
+			ConversationID: p.ConversationID, Kind: frontline.EventPrivacy, Actor: "bot",
+			Data: frontline.MustJSON(map[string]string{"reason": p.Reason}),
+		})
+	}
+	stored, created, err := s.store.Enqueue(ctx, e, events)
+	if err != nil {
+		return nil, wrap("enqueue", err)
+	}
+	if created {
+		s.wake(ctx, p.ConversationID)
+	}
+	return stored, nil
+}
+
+func validatePacket(p *frontline.HandoffPacket) error {
+	p.Team = strings.TrimSpace(p.Team)
+	switch {
+	case !frontline.ValidID(p.ConversationID):
+		return frontline.Errorf(frontline.EInvalid, "conversation_id: %q is not a valid id", p.ConversationID)
+	case p.Tier.Rank() == 0:
+		return frontline.Errorf(frontline.EInvalid, "tier: %q is not one of t1, t2, t3, exec", p.Tier)
+	case p.Priority.Rank() == 0:
+		return frontline.Errorf(frontline.EInvalid, "priority: %q is not one of low, normal, high, urgent", p.Priority)
+	case p.Team == "" || len(p.Team) > 64:
+		return frontline.Errorf(frontline.EInvalid, "team: must be 1-64 characters")
+	}
+	return nil
+}
+
+// QueuePosition implements frontline.Handoff. While waiting, Position is the
+// place among waiting conversations of the same tier and team and ETA is
+// Position × AverageHandleTime; once assigned, AgentName names the agent.
+func (s *Service) QueuePosition(ctx context.Context, conversationID string) (frontline.QueuePosition, error) {
+	e, pos, err := s.store.QueueRank(ctx, conversationID)
+	if err != nil {
+		return frontline.QueuePosition{}, wrap("queue position", err)
+	}
+	qp := frontline.QueuePosition{ConversationID: conversationID, Status: e.Status, Position: pos}
+	switch e.Status {
+	case frontline.QueueWaiting:
+		qp.ETA = time.Duration(pos) * s.cfg.AverageHandleTime
+	case frontline.QueueAssigned:
+		// Agents have no display names yet (agents come with the console).
+		qp.AgentName = e.AssigneeID
+	}
+	return qp, nil
+}
+
+// Entries lists queue entries in queue order. EInvalid for an unknown status
+// or tier in f.
+func (s *Service) Entries(ctx context.Context, f QueueFilter) ([]*frontline.QueueEntry, error) {
+	if f.Status != "" && !ValidQueueStatus(f.Status) {
+		return nil, frontline.Errorf(frontline.EInvalid, "status: %q is not waiting, assigned or resolved", f.Status)
+	}
+	if f.Tier != "" && f.Tier.Rank() == 0 {
+		return nil, frontline.Errorf(frontline.EInvalid, "tier: %q is not one of t1, t2, t3, exec", f.Tier)
+	}
+	if f.Limit < 0 || f.Limit > 500 {
+		return nil, frontline.Errorf(frontline.EInvalid, "limit: %d is outside 0..500", f.Limit)
+	}
+	out, err := s.store.FindQueueEntries(ctx, f)
+	if err != nil {
+		return nil, wrap("list queue", err)
+	}
+	return out, nil
+}
+
+// Entry returns one conversation's queue entry. ENotFound when never queued.
+func (s *Service) Entry(ctx context.Context, conversationID string) (*frontline.QueueEntry, error) {
+	e, err := s.store.FindQueueEntry(ctx, conversationID)
+	if err != nil {
+		return nil, wrap("find queue entry", err)
+	}
+	return e, nil
+}
+
+// Claim gives a waiting conversation to agentID: from then on the bot stays
+// silent. EConflict when someone else claimed it first or it is not
+// waiting; ENotFound when it was never queued. (The console's claim of the
+// next conversation, capacity checks and roles come with the agents.)
+func (s *Service) Claim(ctx context.Context, conversationID, agentID string) (*frontline.QueueEntry, error) {
+	if !frontline.ValidID(agentID) {
+		return nil, frontline.Errorf(frontline.EInvalid, "agent_id: %q is not a valid id", agentID)
+	}
+	e, err := s.store.FindQueueEntry(ctx, conversationID)
+	if err != nil {
+		return nil, wrap("claim", err)
+	}
+	ev := frontline.Event{ConversationID: conversationID, Kind: frontline.EventClaim, Actor: agentID,
+		Data: frontline.MustJSON(AgentData{AgentID: agentID, Tier: e.Tier, Team: e.Team})}
+	got, err := s.store.Assign(ctx, conversationID, agentID, []frontline.Event{ev})
+	if err != nil {
+		return nil, wrap("claim", err)
+	}
+	s.wake(ctx, conversationID)
+	return got, nil
+}
+
+// HandBack returns a conversation agentID owns to the bot, which may answer
+// again. EForbidden when another agent owns it; EConflict when nobody does.
+func (s *Service) HandBack(ctx context.Context, conversationID, agentID string) (*frontline.QueueEntry, error) {
+	if !frontline.ValidID(agentID) {
+		return nil, frontline.Errorf(frontline.EInvalid, "agent_id: %q is not a valid id", agentID)
+	}
+	e, err := s.store.FindQueueEntry(ctx, conversationID)
+	if err != nil {
+		return nil, wrap("hand back", err)
+	}
+	ev := frontline.Event{ConversationID: conversationID, Kind: frontline.EventHandback, Actor: agentID,
+		Data: frontline.MustJSON(AgentData{AgentID: agentID, Tier: e.Tier, Team: e.Team})}
+	got, err := s.store.Release(ctx, conversationID, agentID, []frontline.Event{ev})
+	if err != nil {
+		return nil, wrap("hand back", err)
+	}
+	s.wake(ctx, conversationID)
+	return got, nil
+}
+
+// wake tells the conversation's readers (the customer's widget) that its
+// owner changed. A lost wake-up costs a stale status badge until the next
+// message, so a failure is not the caller's error.
+func (s *Service) wake(ctx context.Context, conversationID string) {
+	if s.bus == nil || s.log == nil {
+		return
+	}
+	c, err := s.log.FindConversationByID(ctx, conversationID)
+	if err != nil {
+		return
+	}
+	_ = s.bus.Publish(ctx, frontline.ConversationTopic(conversationID), c.LastSeq)
+}
+
+// wrap prefixes internal errors with the operation and leaves domain errors
+// (with their safe messages) as they are.
+func wrap(op string, err error) error {
+	if frontline.ErrorCode(err) != frontline.EInternal {
+		return err
+	}
+	return fmt.Errorf("handoff: %s: %w", op, err)
+}

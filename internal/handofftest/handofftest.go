@@ -1,0 +1,460 @@
+// Package handofftest is the one conformance suite every handoff.Store must
+// pass (internal/memory and internal/postgres). It drives the store through
+// handoff.Service, as the bot and the console do.
+package handofftest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/internal/storetest"
+)
+
+// Store is what the suite tests: a queue beside the conversation log it
+// changes, and the bus both wake.
+type Store struct {
+	Log   frontline.Log
+	Bus   frontline.Bus
+	Queue handoff.Store
+}
+
+// RunTests runs the suite; newStore returns a fresh, empty store per test.
+func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, b bundle)
+	}{
+		{"EnqueueQueuesConversation", testEnqueue},
+		{"EnqueueIsIdempotent", testEnqueueIdempotent},
+		{"EnqueueAllOrNothing", testEnqueueAllOrNothing},
+		{"EnqueueValidation", testEnqueueValidation},
+		{"EnqueueWakesQueue", testEnqueueWakesQueue},
+		{"PrivacyMakesConversationPrivate", testPrivate},
+		{"PositionsFollowPriorityThenDue", testPositions},
+		{"ConcurrentEnqueuesGetDistinctPositions", testConcurrentEnqueues},
+		{"ConcurrentEnqueuesOfOneConversationStoreOnce", testConcurrentSameConversation},
+		{"ClaimSilencesBotUntilHandBack", testClaimAndHandBack},
+		{"ConcurrentClaimsHaveOneWinner", testConcurrentClaims},
+		{"ListingInQueueOrder", testListing},
+		{"PacketRoundTrips", testPacketRoundTrip},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := newStore(t)
+			tt.fn(t, bundle{Store: s, svc: handoff.NewService(s.Queue, s.Log, s.Bus, handoff.Config{AverageHandleTime: 3 * time.Minute})})
+		})
+	}
+}
+
+type bundle struct {
+	Store
+	svc *handoff.Service
+}
+
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return c
+}
+
+func packet(conv string, tier frontline.Tier, team string, p frontline.Priority) frontline.HandoffPacket {
+	return frontline.HandoffPacket{ConversationID: conv, Tier: tier, Team: team, Priority: p, Reason: "asked for a person", Summary: "test"}
+}
+
+func mustEnqueue(t *testing.T, b bundle, p frontline.HandoffPacket) *frontline.QueueEntry {
+	t.Helper()
+	e, err := b.svc.Enqueue(ctx(t), p)
+	if err != nil {
+		t.Fatalf("Enqueue(%s): %v", p.ConversationID, err)
+	}
+	return e
+}
+
+func mustPosition(t *testing.T, b bundle, conv string) frontline.QueuePosition {
+	t.Helper()
+	qp, err := b.svc.QueuePosition(ctx(t), conv)
+	if err != nil {
+		t.Fatalf("QueuePosition(%s): %v", conv, err)
+	}
+	return qp
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := frontline.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func events(t *testing.T, log frontline.Log, conv string, kind frontline.EventKind) []frontline.Event {
+	t.Helper()
+	evs, err := log.FindEvents(ctx(t), frontline.EventFilter{ConversationID: conv, Kinds: []frontline.EventKind{kind}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+func status(t *testing.T, log frontline.Log, conv string) *frontline.Conversation {
+	t.Helper()
+	c, err := log.FindConversationByID(ctx(t), conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func testEnqueue(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	e := mustEnqueue(t, b, packet(c.ID, frontline.Tier2, "billing", frontline.PriorityHigh))
+	if e.Status != frontline.QueueWaiting || e.Tier != frontline.Tier2 || e.Team != "billing" || e.Priority != frontline.PriorityHigh {
+		t.Fatalf("entry = %+v, want waiting t2/billing/high", e)
+	}
+	if got, want := e.DueAt.Sub(e.EnqueuedAt), time.Hour; got != want {
+		t.Fatalf("due - enqueued = %v, want the high SLA %v", got, want)
+	}
+	if e.Packet.Profile["name"] != "Ada" {
+		t.Fatalf("packet profile = %v, want it completed from the conversation", e.Packet.Profile)
+	}
+	got := status(t, b.Log, c.ID)
+	if got.Status != frontline.StatusQueued || got.Private {
+		t.Fatalf("conversation status %q private %v, want queued and not private", got.Status, got.Private)
+	}
+	evs := events(t, b.Log, c.ID, frontline.EventHandoff)
+	if len(evs) != 1 {
+		t.Fatalf("%d handoff events, want 1", len(evs))
+	}
+	var data handoff.HandoffData
+	if err := json.Unmarshal(evs[0].Data, &data); err != nil || data.Team != "billing" || data.Tier != frontline.Tier2 {
+		t.Fatalf("handoff event data = %s (%v), want tier t2 team billing", evs[0].Data, err)
+	}
+	qp := mustPosition(t, b, c.ID)
+	if qp.Position != 1 || qp.Status != frontline.QueueWaiting || qp.ETA != 3*time.Minute {
+		t.Fatalf("position = %+v, want 1st, waiting, eta 3m", qp)
+	}
+	// The bot falls silent.
+	_, err := b.Log.AppendMessage(ctx(t), frontline.AppendRequest{Message: frontline.Message{ConversationID: c.ID, Author: frontline.AuthorBot, Body: "hi"}})
+	wantCode(t, err, frontline.EConflict)
+}
+
+func testEnqueueIdempotent(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	first := mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+	second := mustEnqueue(t, b, packet(c.ID, frontline.Tier3, "security", frontline.PriorityUrgent))
+	if second.Tier != first.Tier || second.Team != first.Team || !second.EnqueuedAt.Equal(first.EnqueuedAt) {
+		t.Fatalf("second enqueue returned %+v, want the existing entry %+v", second, first)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventHandoff)); n != 1 {
+		t.Fatalf("%d handoff events after two enqueues, want 1", n)
+	}
+	if _, err := b.svc.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+		t.Fatal(err)
+	}
+	third := mustEnqueue(t, b, packet(c.ID, frontline.Tier2, "billing", frontline.PriorityHigh))
+	if third.Status != frontline.QueueAssigned || third.AssigneeID != "agent_1" {
+		t.Fatalf("enqueue while assigned returned %+v, want the assigned entry unchanged", third)
+	}
+}
+
+func testEnqueueAllOrNothing(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	e := &frontline.QueueEntry{ConversationID: c.ID, Tier: frontline.Tier1, Team: "general", Priority: frontline.PriorityNormal,
+		Status: frontline.QueueWaiting, EnqueuedAt: time.Now().UTC(), DueAt: time.Now().UTC().Add(time.Hour),
+		Packet: packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal)}
+	bad := []frontline.Event{
+		{ConversationID: c.ID, Kind: frontline.EventHandoff, Data: json.RawMessage(`{}`)},
+		{ConversationID: c.ID, Kind: ""}, // invalid: the whole enqueue must fail
+	}
+	if _, _, err := b.Queue.Enqueue(ctx(t), e, bad); err == nil {
+		t.Fatal("Enqueue with an invalid event succeeded, want an error")
+	}
+	if got := status(t, b.Log, c.ID); got.Status != frontline.StatusBot {
+		t.Fatalf("status after a failed enqueue = %q, want bot", got.Status)
+	}
+	if _, err := b.Queue.FindQueueEntry(ctx(t), c.ID); frontline.ErrorCode(err) != frontline.ENotFound {
+		t.Fatalf("FindQueueEntry after a failed enqueue = %v, want not found", err)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventHandoff)); n != 0 {
+		t.Fatalf("%d handoff events after a failed enqueue, want 0", n)
+	}
+}
+
+func testEnqueueValidation(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	cases := []struct {
+		name string
+		p    frontline.HandoffPacket
+		code string
+	}{
+		{"unknown conversation", packet("c_missing", frontline.Tier1, "general", frontline.PriorityNormal), frontline.ENotFound},
+		{"bad id", packet("c missing", frontline.Tier1, "general", frontline.PriorityNormal), frontline.EInvalid},
+		{"no tier", packet(c.ID, "", "general", frontline.PriorityNormal), frontline.EInvalid},
+		{"bad priority", packet(c.ID, frontline.Tier1, "general", "asap"), frontline.EInvalid},
+		{"no team", packet(c.ID, frontline.Tier1, " ", frontline.PriorityNormal), frontline.EInvalid},
+	}
+	for _, tc := range cases {
+		_, err := b.svc.Enqueue(ctx(t), tc.p)
+		if got := frontline.ErrorCode(err); got != tc.code {
+			t.Errorf("%s: error code %q (%v), want %q", tc.name, got, err, tc.code)
+		}
+	}
+	_, err := b.svc.QueuePosition(ctx(t), c.ID)
+	wantCode(t, err, frontline.ENotFound)
+}
+
+func testEnqueueWakesQueue(t *testing.T, b bundle) {
+	ch, cancel := b.Bus.Subscribe(frontline.TopicQueue)
+	defer cancel()
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+	select {
+	case n := <-ch:
+		if n.Topic != frontline.TopicQueue {
+			t.Fatalf("woken on %q, want %q", n.Topic, frontline.TopicQueue)
+		}
+	case <-ctx(t).Done():
+		t.Fatal("no queue wake-up after Enqueue")
+	}
+}
+
+func testPrivate(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	p := packet(c.ID, frontline.Tier2, "privacy", frontline.PriorityHigh)
+	p.Private = true
+	mustEnqueue(t, b, p)
+	if got := status(t, b.Log, c.ID); !got.Private {
+		t.Fatal("conversation is not private after a private hand-off")
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventPrivacy)); n != 1 {
+		t.Fatalf("%d privacy events, want 1", n)
+	}
+}
+
+func testPositions(t *testing.T, b bundle) {
+	prios := []frontline.Priority{frontline.PriorityNormal, frontline.PriorityUrgent, frontline.PriorityLow, frontline.PriorityHigh, frontline.PriorityNormal}
+	ids := make([]string, len(prios))
+	for i, p := range prios {
+		c := storetest.MustCreateConversation(t, b.Log, fmt.Sprintf("v_%d", i))
+		ids[i] = c.ID
+		mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", p))
+	}
+	// Another team's line does not count.
+	other := storetest.MustCreateConversation(t, b.Log, "v_other")
+	mustEnqueue(t, b, packet(other.ID, frontline.Tier1, "billing", frontline.PriorityUrgent))
+
+	want := []int{3, 1, 5, 2, 4} // urgent, high, then the normals in arrival order, then low
+	for i, id := range ids {
+		if got := mustPosition(t, b, id).Position; got != want[i] {
+			t.Errorf("%s (%s) position = %d, want %d", id, prios[i], got, want[i])
+		}
+	}
+	if got := mustPosition(t, b, other.ID).Position; got != 1 {
+		t.Errorf("other team's position = %d, want 1", got)
+	}
+	// Claiming the first moves everyone up.
+	if _, err := b.svc.Claim(ctx(t), ids[1], "agent_1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustPosition(t, b, ids[2]).Position; got != 4 {
+		t.Errorf("low position after a claim = %d, want 4", got)
+	}
+	qp := mustPosition(t, b, ids[1])
+	if qp.Position != 0 || qp.Status != frontline.QueueAssigned || qp.ETA != 0 || qp.AgentName == "" {
+		t.Errorf("claimed position = %+v, want assigned, position 0, no eta, an agent", qp)
+	}
+}
+
+func testConcurrentEnqueues(t *testing.T, b bundle) {
+	const n = 20
+	ids := make([]string, n)
+	for i := range ids {
+		ids[i] = storetest.MustCreateConversation(t, b.Log, fmt.Sprintf("v_%d", i)).ID
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for _, id := range ids {
+		wg.Go(func() {
+			_, err := b.svc.Enqueue(ctx(t), packet(id, frontline.Tier1, "general", frontline.PriorityNormal))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []int
+	for _, id := range ids {
+		got = append(got, mustPosition(t, b, id).Position)
+	}
+	slices.Sort(got)
+	for i, p := range got {
+		if p != i+1 {
+			t.Fatalf("positions = %v, want 1..%d each once", got, n)
+		}
+	}
+}
+
+func testConcurrentSameConversation(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() {
+			if _, err := b.svc.Enqueue(ctx(t), packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := len(events(t, b.Log, c.ID, frontline.EventHandoff)); n != 1 {
+		t.Fatalf("%d handoff events after 10 racing enqueues, want 1", n)
+	}
+}
+
+func testClaimAndHandBack(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	_, err := b.svc.Claim(ctx(t), c.ID, "agent_1")
+	wantCode(t, err, frontline.ENotFound)
+	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+
+	if _, err := b.svc.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+		t.Fatal(err)
+	}
+	got := status(t, b.Log, c.ID)
+	if got.Status != frontline.StatusAssigned || got.AssigneeID != "agent_1" {
+		t.Fatalf("after claim: status %q assignee %q, want assigned to agent_1", got.Status, got.AssigneeID)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventClaim)); n != 1 {
+		t.Fatalf("%d claim events, want 1", n)
+	}
+	bot := frontline.Message{ConversationID: c.ID, Author: frontline.AuthorBot, Body: "still here"}
+	_, err = b.Log.AppendMessage(ctx(t), frontline.AppendRequest{Message: bot})
+	wantCode(t, err, frontline.EConflict)
+
+	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_2")
+	wantCode(t, err, frontline.EForbidden)
+	if _, err := b.svc.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_1")
+	wantCode(t, err, frontline.EConflict)
+	got = status(t, b.Log, c.ID)
+	if got.Status != frontline.StatusBot || got.AssigneeID != "" {
+		t.Fatalf("after hand-back: status %q assignee %q, want bot and nobody", got.Status, got.AssigneeID)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventHandback)); n != 1 {
+		t.Fatalf("%d handback events, want 1", n)
+	}
+	storetest.MustAppend(t, b.Log, bot)
+
+	// Handed off again later, it queues anew.
+	again := mustEnqueue(t, b, packet(c.ID, frontline.Tier2, "billing", frontline.PriorityHigh))
+	if again.Status != frontline.QueueWaiting || again.Team != "billing" {
+		t.Fatalf("re-enqueue after hand-back = %+v, want a new waiting billing entry", again)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventHandoff)); n != 2 {
+		t.Fatalf("%d handoff events after a second hand-off, want 2", n)
+	}
+}
+
+func testConcurrentClaims(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+	const agents = 8
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var winners []string
+	for i := range agents {
+		agent := fmt.Sprintf("agent_%d", i)
+		wg.Go(func() {
+			_, err := b.svc.Claim(ctx(t), c.ID, agent)
+			switch frontline.ErrorCode(err) {
+			case "":
+				mu.Lock()
+				winners = append(winners, agent)
+				mu.Unlock()
+			case frontline.EConflict:
+			default:
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if len(winners) != 1 {
+		t.Fatalf("winners = %v, want exactly one", winners)
+	}
+	if got := status(t, b.Log, c.ID); got.AssigneeID != winners[0] {
+		t.Fatalf("assignee = %q, want the winner %q", got.AssigneeID, winners[0])
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventClaim)); n != 1 {
+		t.Fatalf("%d claim events, want 1", n)
+	}
+}
+
+func testListing(t *testing.T, b bundle) {
+	var ids []string
+	for i, p := range []frontline.Priority{frontline.PriorityLow, frontline.PriorityUrgent, frontline.PriorityNormal} {
+		c := storetest.MustCreateConversation(t, b.Log, fmt.Sprintf("v_%d", i))
+		ids = append(ids, c.ID)
+		mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", p))
+	}
+	if _, err := b.svc.Claim(ctx(t), ids[2], "agent_1"); err != nil {
+		t.Fatal(err)
+	}
+	all, err := b.svc.Entries(ctx(t), handoff.QueueFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range all {
+		got = append(got, e.ConversationID)
+	}
+	if want := []string{ids[1], ids[2], ids[0]}; !slices.Equal(got, want) {
+		t.Fatalf("listing = %v, want %v (urgent, normal, low)", got, want)
+	}
+	waiting, err := b.svc.Entries(ctx(t), handoff.QueueFilter{Status: frontline.QueueWaiting, Limit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(waiting) != 1 || waiting[0].ConversationID != ids[1] {
+		t.Fatalf("first waiting = %v, want only %s", waiting, ids[1])
+	}
+	_, err = b.svc.Entries(ctx(t), handoff.QueueFilter{Status: "lost"})
+	wantCode(t, err, frontline.EInvalid)
+}
+
+func testPacketRoundTrip(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	conf := 0.4
+	p := packet(c.ID, frontline.Tier3, "security", frontline.PriorityUrgent)
+	p.Severity = frontline.SeveritySecurity
+	p.Signals = []frontline.Signal{{Kind: frontline.SignalSeverity, Topic: frontline.SeveritySecurity, Confidence: 0.9,
+		Evidence: []frontline.Evidence{{Turn: 0, Text: "hacked", Rule: "account_takeover"}}, Reason: "account takeover"}}
+	p.Transcript = []frontline.Message{{ConversationID: c.ID, Seq: 1, Author: frontline.AuthorCustomer, Body: "someone hacked my account",
+		Meta: frontline.MessageMeta{Confidence: &conf}}}
+	p.ArticlesTried = []frontline.ArticleTried{{ArticleID: "art_1", RevisionID: "rev_1", Title: "Unauthorized access", Score: 0.7}}
+	p.FailedAnswers = []string{"I'm not sure."}
+	p.Profile = map[string]string{"page": "/account"}
+	mustEnqueue(t, b, p)
+	got, err := b.svc.Entry(ctx(t), c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gp := got.Packet
+	if gp.Severity != p.Severity || len(gp.Signals) != 1 || gp.Signals[0].Evidence[0].Text != "hacked" ||
+		len(gp.Transcript) != 1 || gp.Transcript[0].Body != p.Transcript[0].Body || *gp.Transcript[0].Meta.Confidence != conf ||
+		len(gp.ArticlesTried) != 1 || gp.ArticlesTried[0].Score != 0.7 || gp.FailedAnswers[0] != "I'm not sure." ||
+		gp.Profile["page"] != "/account" || gp.CreatedAt.IsZero() {
+		t.Fatalf("stored packet = %+v, want %+v", gp, p)
+	}
+}

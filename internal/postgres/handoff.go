@@ -1,0 +1,289 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/handoff"
+)
+
+var _ handoff.Store = (*HandoffStore)(nil)
+
+// HandoffStore is handoff.Store on the handoff_queue table, sharing the
+// conversation log's pool so that a queue change, the conversation's status
+// and the audit events commit together.
+type HandoffStore struct {
+	db *DB
+}
+
+// NewHandoffStore returns the queue store on db.
+func NewHandoffStore(db *DB) *HandoffStore { return &HandoffStore{db: db} }
+
+const queueColumns = `id, conversation_id, tier, team, priority, status, assignee_id, enqueued_at, due_at, packet`
+
+// queueOrderSQL is handoff.QueueOrder with the insertion tie-break.
+const queueOrderSQL = `priority_rank DESC, due_at, enqueued_at, id`
+
+func scanQueueEntry(row pgx.Row) (*frontline.QueueEntry, int64, error) {
+	var e frontline.QueueEntry
+	var id int64
+	var packet []byte
+	err := row.Scan(&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
+		&e.EnqueuedAt, &e.DueAt, &packet)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := json.Unmarshal(packet, &e.Packet); err != nil {
+		return nil, 0, fmt.Errorf("decode packet of %s: %w", e.ConversationID, err)
+	}
+	e.EnqueuedAt, e.DueAt = e.EnqueuedAt.UTC(), e.DueAt.UTC()
+	e.Packet.CreatedAt = e.Packet.CreatedAt.UTC()
+	return &e, id, nil
+}
+
+func neverQueued(id string) error {
+	return frontline.Errorf(frontline.ENotFound, "conversation %s was never handed off", id)
+}
+
+// lockConversation takes the conversation's row lock, the first lock of
+// every queue change (as of every append), so they never deadlock.
+func lockConversation(ctx context.Context, tx pgx.Tx, id string) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return notFound(id)
+	}
+	return err
+}
+
+// Enqueue implements handoff.Store.
+func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event) (*frontline.QueueEntry, bool, error) {
+	packet, err := json.Marshal(e.Packet)
+	if err != nil {
+		return nil, false, fmt.Errorf("enqueue: encode packet: %w", err)
+	}
+	var (
+		out     *frontline.QueueEntry
+		created bool
+	)
+	err = s.db.withTx(ctx, func(tx pgx.Tx) error {
+		if err := lockConversation(ctx, tx, e.ConversationID); err != nil {
+			return err
+		}
+		existing, _, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+queueColumns+` FROM handoff_queue WHERE conversation_id = $1`, e.ConversationID))
+		switch {
+		case err == nil && existing.Status != frontline.QueueResolved:
+			out = existing
+			return nil
+		case err != nil && !errors.Is(err, pgx.ErrNoRows):
+			return err
+		}
+		// New, or back in line after an earlier hand-off was resolved:
+		// the replaced row takes a new id so it queues behind.
+		stored, id, err := scanQueueEntry(tx.QueryRow(ctx, `
+			INSERT INTO handoff_queue (conversation_id, tier, team, priority, status, assignee_id, enqueued_at, due_at, packet)
+			VALUES ($1, $2, $3, $4, 'waiting', '', $5, $6, $7)
+			ON CONFLICT (conversation_id) DO UPDATE SET
+				id = DEFAULT, tier = excluded.tier, team = excluded.team, priority = excluded.priority,
+				status = 'waiting', assignee_id = '', enqueued_at = excluded.enqueued_at,
+				due_at = excluded.due_at, assigned_at = NULL, resolved_at = NULL, packet = excluded.packet
+			RETURNING `+queueColumns,
+			e.ConversationID, e.Tier, e.Team, e.Priority, e.EnqueuedAt, e.DueAt, packet))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'queued', assignee_id = '',
+			private = private OR $2, updated_at = now() WHERE id = $1`, e.ConversationID, e.Packet.Private); err != nil {
+			return err
+		}
+		if _, err := insertEvents(ctx, tx, e.ConversationID, 0, events); err != nil {
+			return err
+		}
+		out, created = stored, true
+		return s.db.notifyTx(ctx, tx, frontline.TopicQueue, id)
+	})
+	if err != nil {
+		return nil, false, wrapInternal("enqueue", err)
+	}
+	return out, created, nil
+}
+
+// FindQueueEntry implements handoff.Store.
+func (s *HandoffStore) FindQueueEntry(ctx context.Context, conversationID string) (*frontline.QueueEntry, error) {
+	e, _, err := scanQueueEntry(s.db.pool.QueryRow(ctx, `SELECT `+queueColumns+` FROM handoff_queue WHERE conversation_id = $1`, conversationID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, neverQueued(conversationID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find queue entry: %w", err)
+	}
+	return e, nil
+}
+
+// QueueRank implements handoff.Store: the position counts the waiting
+// entries of the same tier and team at or before this one in queue order.
+func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*frontline.QueueEntry, int, error) {
+	row := s.db.pool.QueryRow(ctx, `
+		SELECT `+prefixColumns("q.", queueColumns)+`,
+			CASE WHEN q.status = 'waiting' THEN (
+				SELECT count(*) FROM handoff_queue o
+				WHERE o.status = 'waiting' AND o.tier = q.tier AND o.team = q.team
+				  AND (o.priority_rank > q.priority_rank
+				       OR o.priority_rank = q.priority_rank
+				          AND (o.due_at, o.enqueued_at, o.id) <= (q.due_at, q.enqueued_at, q.id))
+			) ELSE 0 END
+		FROM handoff_queue q WHERE q.conversation_id = $1`, conversationID)
+	var e frontline.QueueEntry
+	var id, pos int64
+	var packet []byte
+	err := row.Scan(&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
+		&e.EnqueuedAt, &e.DueAt, &packet, &pos)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, neverQueued(conversationID)
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("queue rank: %w", err)
+	}
+	if err := json.Unmarshal(packet, &e.Packet); err != nil {
+		return nil, 0, fmt.Errorf("queue rank: decode packet: %w", err)
+	}
+	e.EnqueuedAt, e.DueAt, e.Packet.CreatedAt = e.EnqueuedAt.UTC(), e.DueAt.UTC(), e.Packet.CreatedAt.UTC()
+	return &e, int(pos), nil
+}
+
+func prefixColumns(prefix, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, p := range parts {
+		parts[i] = prefix + p
+	}
+	return strings.Join(parts, ", ")
+}
+
+// FindQueueEntries implements handoff.Store.
+func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilter) ([]*frontline.QueueEntry, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	where = append(where, "true")
+	if f.Status != "" {
+		add("status = ?", f.Status)
+	}
+	if f.Tier != "" {
+		add("tier = ?", f.Tier)
+	}
+	if f.Team != "" {
+		add("team = ?", f.Team)
+	}
+	if !f.Since.IsZero() {
+		add("enqueued_at >= ?", f.Since)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = frontline.DefaultListLimit
+	}
+	args = append(args, limit)
+	rows, err := s.db.pool.Query(ctx, `SELECT `+queueColumns+` FROM handoff_queue WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY `+queueOrderSQL+` LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, fmt.Errorf("find queue entries: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*frontline.QueueEntry, error) {
+		e, _, err := scanQueueEntry(r)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find queue entries: %w", err)
+	}
+	return out, nil
+}
+
+// Assign implements handoff.Store. The entry's row lock decides racing
+// claims: the loser reads it assigned and gets EConflict.
+func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
+	var out *frontline.QueueEntry
+	err := s.db.withTx(ctx, func(tx pgx.Tx) error {
+		cur, err := s.lockEntry(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if cur.Status != frontline.QueueWaiting {
+			return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not waiting", conversationID, cur.Status)
+		}
+		e, id, err := scanQueueEntry(tx.QueryRow(ctx, `UPDATE handoff_queue SET status = 'assigned', assignee_id = $2,
+			assigned_at = now() WHERE conversation_id = $1 RETURNING `+queueColumns, conversationID, agentID))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'assigned', assignee_id = $2, updated_at = now()
+			WHERE id = $1`, conversationID, agentID); err != nil {
+			return err
+		}
+		if _, err := insertEvents(ctx, tx, conversationID, 0, events); err != nil {
+			return err
+		}
+		out = e
+		return s.db.notifyTx(ctx, tx, frontline.TopicQueue, id)
+	})
+	if err != nil {
+		return nil, wrapInternal("assign", err)
+	}
+	return out, nil
+}
+
+// Release implements handoff.Store.
+func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
+	var out *frontline.QueueEntry
+	err := s.db.withTx(ctx, func(tx pgx.Tx) error {
+		cur, err := s.lockEntry(ctx, tx, conversationID)
+		if err != nil {
+			return err
+		}
+		if cur.Status != frontline.QueueAssigned {
+			return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not assigned", conversationID, cur.Status)
+		}
+		if cur.AssigneeID != agentID {
+			return frontline.Errorf(frontline.EForbidden, "conversation %s is assigned to another agent", conversationID)
+		}
+		e, id, err := scanQueueEntry(tx.QueryRow(ctx, `UPDATE handoff_queue SET status = 'resolved', resolved_at = now()
+			WHERE conversation_id = $1 RETURNING `+queueColumns, conversationID))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'bot', assignee_id = '', updated_at = now()
+			WHERE id = $1`, conversationID); err != nil {
+			return err
+		}
+		if _, err := insertEvents(ctx, tx, conversationID, 0, events); err != nil {
+			return err
+		}
+		out = e
+		return s.db.notifyTx(ctx, tx, frontline.TopicQueue, id)
+	})
+	if err != nil {
+		return nil, wrapInternal("release", err)
+	}
+	return out, nil
+}
+
+// lockEntry locks the conversation, then its queue row, and returns it.
+func (s *HandoffStore) lockEntry(ctx context.Context, tx pgx.Tx, conversationID string) (*frontline.QueueEntry, error) {
+	if err := lockConversation(ctx, tx, conversationID); err != nil {
+		return nil, err
+	}
+	e, _, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+queueColumns+` FROM handoff_queue
+		WHERE conversation_id = $1 FOR UPDATE`, conversationID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, neverQueued(conversationID)
+	}
+	return e, err
+}
