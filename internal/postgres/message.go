@@ -31,7 +31,7 @@ func scanMessage(row pgx.Row) (frontline.Message, error) {
 // constraint and is read back by the caller.
 const appendSQL = `
 WITH conv AS (
-	SELECT id, last_seq, status FROM conversations WHERE id = $1 FOR UPDATE
+	SELECT id, last_seq, status FROM conversations WHERE id = $1 FOR NO KEY UPDATE
 ), dup AS (
 	SELECT seq FROM messages WHERE conversation_id = $1 AND client_msg_id = $2
 ), ins AS (

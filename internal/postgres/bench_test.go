@@ -1,0 +1,103 @@
+package postgres_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/pgtest"
+	"github.com/frontlinehq/frontline/internal/postgres"
+	"github.com/frontlinehq/frontline/internal/storetest"
+)
+
+// BenchmarkAppend measures one acknowledged append (its own commit) and, in
+// the same run, the floor it is compared against: a bare single-row INSERT
+// committed on its own, and the same in an explicit BEGIN/INSERT/COMMIT.
+// Read the append as a ratio of the bare commit: both pay the same fsync.
+func BenchmarkAppend(b *testing.B) {
+	db := pgtest.NewDB(b)
+	ctx := context.Background()
+	if _, err := db.Pool().Exec(ctx, `CREATE TABLE bare_insert (id bigserial PRIMARY KEY, conversation_id text NOT NULL, body text NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	conv := storetest.MustCreateConversation(b, db, "v_bench")
+
+	b.Run("message", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			i++
+			if _, err := db.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+				ConversationID: conv.ID, ClientMsgID: fmt.Sprint("m", i), Author: frontline.AuthorCustomer, Body: "where is my parcel?",
+			}}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("message_with_signal_event", func(b *testing.B) {
+		i := 0
+		sig := frontline.MustJSON(frontline.Signal{Kind: frontline.SignalFrustration, Confidence: 0.9})
+		for b.Loop() {
+			i++
+			if _, err := db.AppendMessage(ctx, frontline.AppendRequest{
+				Message: frontline.Message{ConversationID: conv.ID, ClientMsgID: fmt.Sprint("e", i), Author: frontline.AuthorCustomer, Body: "this is useless"},
+				Events:  []frontline.Event{{Kind: frontline.EventSignal, Actor: "bot", Data: sig}},
+			}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("bare_insert_autocommit", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := db.Pool().Exec(ctx, `INSERT INTO bare_insert (conversation_id, body) VALUES ($1, $2)`, conv.ID, "where is my parcel?"); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("bare_insert_begin_commit", func(b *testing.B) {
+		for b.Loop() {
+			tx, err := db.Pool().Begin(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO bare_insert (conversation_id, body) VALUES ($1, $2)`, conv.ID, "where is my parcel?"); err != nil {
+				b.Fatal(err)
+			}
+			if err := tx.Commit(ctx); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkNotifyToReceipt measures the bus across two pools (two nodes):
+// from NOTIFY on node A to the subscriber on node B being woken.
+func BenchmarkNotifyToReceipt(b *testing.B) {
+	nodeA, schema := pgtest.NewUnmigratedDB(b)
+	if _, err := nodeA.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	nodeB := pgtest.OpenSchema(b, schema)
+	busA, busB := postgres.NewBus(nodeA), postgres.NewBus(nodeB)
+	for _, bus := range []*postgres.Bus{busA, busB} {
+		if err := bus.Start(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(bus.Close)
+	}
+	ch, cancel := busB.Subscribe(frontline.TopicQueue)
+	defer cancel()
+	ctx := context.Background()
+	var seq int64
+	for b.Loop() {
+		seq++
+		if err := busA.Publish(ctx, frontline.TopicQueue, seq); err != nil {
+			b.Fatal(err)
+		}
+		for n := range ch {
+			if n.Seq >= seq {
+				break
+			}
+		}
+	}
+}
