@@ -11,6 +11,8 @@ import (
 
 	frontline "github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/pgtest"
+	"github.com/frontlinehq/frontline/internal/postgres"
 	"github.com/frontlinehq/frontline/kb"
 	"github.com/frontlinehq/frontline/kb/demo"
 )
@@ -267,7 +269,7 @@ func TestFormatArticleRoundTrip(t *testing.T) {
 }
 
 // storeKinds are the stores the import tests run against.
-var storeKinds = []string{"memory"}
+var storeKinds = []string{"memory", "postgres"}
 
 // setup returns a Service over a new, empty store of the given kind that
 // embeds with emb (the offline embedder when nil).
@@ -280,6 +282,8 @@ func setup(t *testing.T, kind string, emb kb.Embedder) *kb.Service {
 	switch kind {
 	case "memory":
 		store = memory.NewKBStore()
+	case "postgres":
+		store = postgres.NewKBStore(pgtest.NewDB(t))
 	default:
 		t.Fatalf("unknown store kind %q", kind)
 	}
