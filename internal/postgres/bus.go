@@ -12,7 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/frontlinehq/frontline"
-	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/fanout"
 )
 
 var _ frontline.Bus = (*Bus)(nil)
@@ -25,7 +25,7 @@ var _ frontline.Bus = (*Bus)(nil)
 type Bus struct {
 	db     *DB
 	logger *slog.Logger
-	local  *memory.Bus
+	local  *fanout.Hub
 
 	mu        sync.Mutex
 	listening bool
@@ -39,7 +39,7 @@ type Bus struct {
 // NewBus returns a bus on db's NOTIFY channel. Call Start before relying on
 // deliveries from other nodes, and Close when done.
 func NewBus(db *DB) *Bus {
-	return &Bus{db: db, logger: db.logger, local: memory.NewBus()}
+	return &Bus{db: db, logger: db.logger, local: fanout.New()}
 }
 
 // busBackoff bounds reconnection attempts.

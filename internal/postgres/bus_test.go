@@ -98,4 +98,3 @@ func mustStartBus(t *testing.T, db *postgres.DB) *postgres.Bus {
 	t.Cleanup(b.Close)
 	return b
 }
-
