@@ -1,0 +1,446 @@
+// Package signal reads a customer's messages for what should make the bot
+// step aside: frustration, an explicit request for a person, a severe open
+// incident (security, legal, outage, billing error, privacy, delivery,
+// cancellation) and questions asked again. Every signal quotes the words
+// that triggered it and names the configured cue, so a person can see why it
+// fired; thresholds, weights and word lists live in one Config.
+package signal
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// Detector runs the detectors of one Config. It is safe for concurrent use.
+type Detector struct {
+	c *compiled
+}
+
+// New compiles cfg; a bad pattern or an unknown topic is an error.
+func New(cfg Config) (*Detector, error) {
+	c, err := compile(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("signal: %w", err)
+	}
+	return &Detector{c: c}, nil
+}
+
+// Default returns a Detector with DefaultConfig.
+func Default() *Detector {
+	d, err := New(DefaultConfig())
+	if err != nil {
+		panic("signal: default config does not compile: " + err.Error())
+	}
+	return d
+}
+
+// Result describes a conversation as of its last customer message.
+type Result struct {
+	// Signals that fired, each with evidence: frustration, human request,
+	// one per severity topic raised (most severe first), repetition.
+	Signals      []frontline.Signal `json:"signals,omitempty"`
+	Frustrated   bool               `json:"frustrated"`
+	HumanRequest bool               `json:"human_request"`
+	// Severity is the most severe open topic, or SeverityNone.
+	Severity frontline.Severity `json:"severity"`
+	Repeated bool               `json:"repeated"`
+}
+
+// Detect reads turns, the customer's messages in order (bot replies left
+// out), and reports the signals as of the last one.
+func (d *Detector) Detect(turns []string) Result {
+	res := Result{Severity: frontline.SeverityNone}
+	if len(turns) == 0 {
+		return res
+	}
+	ft := make([]folded, len(turns))
+	for i, t := range turns {
+		ft[i] = fold(t)
+	}
+	rep := d.repetition(ft)
+	if sig, ok := d.frustration(ft, rep); ok {
+		res.Frustrated = true
+		res.Signals = append(res.Signals, sig)
+	}
+	if sig, ok := d.humanRequest(ft); ok {
+		res.HumanRequest = true
+		res.Signals = append(res.Signals, sig)
+	}
+	topics := d.severity(ft)
+	if len(topics) > 0 {
+		res.Severity = topics[0].Topic
+		res.Signals = append(res.Signals, topics...)
+	}
+	if rep.sig != nil {
+		res.Repeated = true
+		res.Signals = append(res.Signals, *rep.sig)
+	}
+	return res
+}
+
+// hits returns the matches of cues in every turn, without those a negation
+// cancels.
+func (d *Detector) hits(cues []compiledCue, ft []folded) []hit {
+	var out []hit
+	for i := range cues {
+		c := &cues[i]
+		for turn, t := range ft {
+			for _, h := range c.find(t, turn) {
+				if c.Negatable && negated(t, h, d.c.negators, d.c.cfg.NegationWindow) {
+					continue
+				}
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+func evidence(ft []folded, hs []hit) []frontline.Evidence {
+	ev := make([]frontline.Evidence, 0, len(hs))
+	for _, h := range hs {
+		ev = append(ev, frontline.Evidence{Turn: h.turn, Text: h.text(ft[h.turn]), Rule: h.cue.Name})
+	}
+	slices.SortStableFunc(ev, func(a, b frontline.Evidence) int { return a.Turn - b.Turn })
+	return ev
+}
+
+// without drops the hits that overlap any of vetoes.
+func without(hs, vetoes []hit) []hit {
+	return slices.DeleteFunc(hs, func(h hit) bool {
+		return slices.ContainsFunc(vetoes, func(v hit) bool { return overlaps(h, v) })
+	})
+}
+
+// ---- frustration ----
+
+type turnFrustration struct {
+	score    float64
+	evidence []frontline.Evidence
+	rules    []string
+}
+
+func (d *Detector) frustration(ft []folded, rep repetition) (frontline.Signal, bool) {
+	cfg := d.c.cfg.Frustration
+	hs := d.hits(d.c.frustration, ft)
+	excuserHits := map[int]map[string]bool{} // turn → excused groups
+	for i := range d.c.excusers {
+		e := &d.c.excusers[i]
+		for turn, t := range ft {
+			if len(e.find(t, turn)) > 0 {
+				if excuserHits[turn] == nil {
+					excuserHits[turn] = map[string]bool{}
+				}
+				for g := range e.excuses {
+					excuserHits[turn][g] = true
+				}
+			}
+		}
+	}
+
+	turns := make([]turnFrustration, len(ft))
+	for turn := range ft {
+		tf := &turns[turn]
+		excused := excuserHits[turn]
+		seen := map[string]bool{}
+		for _, h := range hs {
+			if h.turn != turn || excused[h.cue.Group] {
+				continue
+			}
+			tf.evidence = append(tf.evidence, frontline.Evidence{Turn: turn, Text: h.text(ft[turn]), Rule: h.cue.Name})
+			if !seen[h.cue.Name] {
+				seen[h.cue.Name] = true
+				tf.score += h.cue.Weight
+				tf.rules = append(tf.rules, h.cue.Name)
+			}
+		}
+		if !excused["shouting"] {
+			if words := d.shoutedWords(ft[turn].Orig); len(words) > 0 {
+				s := cfg.Shouting
+				tf.score += math.Min(s.MaxWeight, s.WordWeight*float64(len(words)))
+				tf.rules = append(tf.rules, s.Name)
+				for _, w := range words[:min(len(words), 5)] {
+					tf.evidence = append(tf.evidence, frontline.Evidence{Turn: turn, Text: w, Rule: s.Name})
+				}
+			}
+		}
+		if !excused["punctuation"] {
+			if runs := punctuationRuns(ft[turn].Orig, cfg.Punctuation.MinRun); len(runs) > 0 {
+				tf.score += cfg.Punctuation.Weight
+				tf.rules = append(tf.rules, cfg.Punctuation.Name)
+				tf.evidence = append(tf.evidence, frontline.Evidence{Turn: turn, Text: runs[0], Rule: cfg.Punctuation.Name})
+			}
+		}
+	}
+
+	last := len(ft) - 1
+	// A customer who thanks or apologises in the last turn, with no sign
+	// of frustration in it, has calmed down.
+	if last > 0 && turns[last].score == 0 {
+		for i := range d.c.calmDown {
+			if len(d.c.calmDown[i].find(ft[last], last)) > 0 {
+				return frontline.Signal{}, false
+			}
+		}
+	}
+	score := turns[last].score
+	var ev []frontline.Evidence
+	var rules []string
+	for i, t := range turns {
+		if t.score == 0 {
+			continue
+		}
+		if i < last {
+			score += t.score * math.Pow(cfg.CarryOver, float64(last-i))
+		}
+		ev = append(ev, t.evidence...)
+		rules = append(rules, t.rules...)
+	}
+	if n := len(rep.turns); n > 0 {
+		score += cfg.RepetitionWeight * float64(n)
+		ev = append(ev, rep.evidence...)
+		rules = append(rules, fmt.Sprintf("asked the same thing %d times", n+1))
+	}
+	if score < cfg.Threshold {
+		return frontline.Signal{}, false
+	}
+	return frontline.Signal{
+		Kind:       frontline.SignalFrustration,
+		Confidence: confidence(score, cfg.Threshold),
+		Evidence:   ev,
+		Reason:     "frustrated: " + strings.Join(dedupe(rules), ", "),
+	}, true
+}
+
+// shoutedWords returns the words written all in capitals that are long
+// enough and not known acronyms.
+func (d *Detector) shoutedWords(s string) []string {
+	var out []string
+	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	for _, w := range words {
+		letters, upper := 0, 0
+		for _, r := range w {
+			letters++
+			if unicode.IsUpper(r) {
+				upper++
+			}
+		}
+		if letters >= d.c.cfg.Frustration.Shouting.MinLetters && upper == letters && !d.c.acronyms[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+var punctRun = regexp.MustCompile(`[!?¡¿]{2,}`)
+
+func punctuationRuns(s string, minRun int) []string {
+	var out []string
+	for _, m := range punctRun.FindAllString(s, -1) {
+		if len([]rune(m)) >= minRun {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// ---- human request ----
+
+func (d *Detector) humanRequest(ft []folded) (frontline.Signal, bool) {
+	cfg := d.c.cfg.HumanRequest
+	requests := without(d.hits(d.c.human, ft), d.hits(d.c.humanVetoes, ft))
+	if len(requests) == 0 {
+		return frontline.Signal{}, false
+	}
+	// Score each turn: the sum of its distinct cues' weights.
+	best := 0.0
+	var kept []hit
+	for turn := range ft {
+		score, seen := 0.0, map[string]bool{}
+		var turnHits []hit
+		for _, h := range requests {
+			if h.turn == turn {
+				turnHits = append(turnHits, h)
+				if !seen[h.cue.Name] {
+					seen[h.cue.Name] = true
+					score += h.cue.Weight
+				}
+			}
+		}
+		if score >= cfg.Threshold {
+			kept = append(kept, turnHits...)
+			best = math.Max(best, score)
+		}
+	}
+	if len(kept) == 0 {
+		return frontline.Signal{}, false
+	}
+	lastRequest := kept[0]
+	for _, h := range kept {
+		if before(lastRequest, h) {
+			lastRequest = h
+		}
+	}
+	for _, w := range d.hits(d.c.withdrawals, ft) {
+		if before(lastRequest, w) {
+			return frontline.Signal{}, false // taken back: "never mind, found it"
+		}
+	}
+	return frontline.Signal{
+		Kind:       frontline.SignalHumanRequest,
+		Confidence: confidence(best, cfg.Threshold),
+		Evidence:   evidence(ft, kept),
+		Reason:     "asked for a person",
+	}, true
+}
+
+// ---- severity ----
+
+func (d *Detector) severity(ft []folded) []frontline.Signal {
+	cfg := d.c.cfg.Severity
+	hypothetical := d.hits(d.c.hypothetical, ft)
+	howTo := d.hits(d.c.howTo, ft)
+	resolved := d.hits(d.c.resolved, ft)
+	var out []frontline.Signal
+	for i := range d.c.topics {
+		t := &d.c.topics[i]
+		hs := without(d.hits(t.cues, ft), d.hits(t.vetoes, ft))
+		hs = slices.DeleteFunc(hs, func(h hit) bool {
+			if inScopeOf(ft, h, hypothetical) || !t.HowToCounts && inScopeOf(ft, h, howTo) {
+				return true
+			}
+			return slices.ContainsFunc(resolved, func(r hit) bool { return before(h, r) })
+		})
+		score, seen := 0.0, map[string]bool{}
+		for _, h := range hs {
+			if !seen[h.cue.Name] {
+				seen[h.cue.Name] = true
+				score += h.cue.Weight
+			}
+		}
+		if score < cfg.Threshold {
+			continue
+		}
+		out = append(out, frontline.Signal{
+			Kind:       frontline.SignalSeverity,
+			Topic:      t.Topic,
+			Confidence: confidence(score, cfg.Threshold),
+			Evidence:   evidence(ft, hs),
+			Reason:     "open " + strings.ReplaceAll(string(t.Topic), "_", " ") + " issue",
+		})
+	}
+	slices.SortStableFunc(out, func(a, b frontline.Signal) int { return b.Topic.Rank() - a.Topic.Rank() })
+	return out
+}
+
+// inScopeOf reports whether a marker (hypothetical, how-to) comes before h
+// in h's clause.
+func inScopeOf(ft []folded, h hit, markers []hit) bool {
+	cs := clauseStart(ft[h.turn].Norm, h.nstart)
+	return slices.ContainsFunc(markers, func(m hit) bool {
+		return m.turn == h.turn && m.nstart <= h.nstart && m.nstart >= cs
+	})
+}
+
+// ---- repetition ----
+
+type repetition struct {
+	turns    []int // turns that repeat an earlier one
+	evidence []frontline.Evidence
+	sig      *frontline.Signal
+}
+
+var wordRe = regexp.MustCompile(`[\pL\pN]+`)
+
+func (d *Detector) contentWords(t folded) map[string]bool {
+	words := map[string]bool{}
+	for _, w := range wordRe.FindAllString(t.Norm, -1) {
+		if len(w) < 3 || d.c.stopwords[w] {
+			continue
+		}
+		words[stem(w)] = true
+	}
+	return words
+}
+
+// stem strips the commonest English endings so "charged" meets "charge".
+func stem(w string) string {
+	for _, suf := range []string{"ing", "ed", "es", "s"} {
+		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+			return strings.TrimSuffix(w, suf)
+		}
+	}
+	return w
+}
+
+func (d *Detector) repetition(ft []folded) repetition {
+	cfg := d.c.cfg.Repetition
+	var rep repetition
+	words := make([]map[string]bool, len(ft))
+	for i, t := range ft {
+		words[i] = d.contentWords(t)
+	}
+	repeated := map[int]bool{}
+	for i := 1; i < len(ft); i++ {
+		for j := 0; j < i; j++ {
+			shared := 0
+			for w := range words[i] {
+				if words[j][w] {
+					shared++
+				}
+			}
+			smaller := min(len(words[i]), len(words[j]))
+			if smaller == 0 || shared < cfg.MinShared || float64(shared)/float64(smaller) < cfg.MinOverlap {
+				continue
+			}
+			if !repeated[i] {
+				repeated[i] = true
+				rep.evidence = append(rep.evidence, frontline.Evidence{Turn: i, Text: ft[i].Orig, Rule: fmt.Sprintf("same_question_as_turn_%d", j)})
+			}
+			break
+		}
+	}
+	for _, h := range d.hits(d.c.repetition, ft) {
+		if !repeated[h.turn] {
+			repeated[h.turn] = true
+			rep.evidence = append(rep.evidence, frontline.Evidence{Turn: h.turn, Text: h.text(ft[h.turn]), Rule: h.cue.Name})
+		}
+	}
+	if len(repeated) == 0 {
+		return rep
+	}
+	for t := range repeated {
+		rep.turns = append(rep.turns, t)
+	}
+	slices.Sort(rep.turns)
+	slices.SortStableFunc(rep.evidence, func(a, b frontline.Evidence) int { return a.Turn - b.Turn })
+	rep.sig = &frontline.Signal{
+		Kind:       frontline.SignalRepetition,
+		Confidence: math.Min(1, 0.5+0.25*float64(len(repeated))),
+		Evidence:   rep.evidence,
+		Reason:     fmt.Sprintf("asked the same thing again (%d repeated message(s))", len(repeated)),
+	}
+	return rep
+}
+
+// confidence maps a score at the threshold to 0.5 and twice the threshold
+// or more to 1.
+func confidence(score, threshold float64) float64 {
+	return math.Round(math.Min(1, 0.5*score/threshold)*100) / 100
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
