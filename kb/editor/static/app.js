@@ -418,7 +418,10 @@
 
   function renderGroup(g, arts) {
     const ids = g.questions.map((q) => q.id);
-    const select = el("select", { class: "attach-to", "aria-label": "Article to attach to" });
+    // Nothing is preselected: a weak suggestion must not become a phrasing
+    // by one careless click.
+    const select = el("select", { class: "attach-to", "aria-label": "Article to attach to" },
+      el("option", { value: "" }, "Choose the article that answers this…"));
     const suggested = new Set();
     if (g.suggested.length) {
       const og = el("optgroup", { label: "Suggested" });
@@ -440,7 +443,7 @@
       ))),
       el("div", { class: "actions" },
         select,
-        el("button", { type: "button", class: "primary attach", onclick: () => run(async () => {
+        el("button", { type: "button", class: "primary attach", disabled: true, onclick: () => run(async () => {
           if (!select.value) return;
           await api("POST", "unanswered/attach", { article_id: select.value, question_ids: ids });
           flash("Attached as phrasings. They are searchable now if the article is published.");
@@ -449,6 +452,8 @@
         el("button", { type: "button", class: "new-from", onclick: () => newArticle({ title: g.questions[0].text, questionIDs: ids }) }, "New article from this"),
       ),
     );
+    const attach = card.querySelector("button.attach");
+    select.addEventListener("change", () => { attach.disabled = !select.value; });
     return card;
   }
 
