@@ -47,12 +47,12 @@ func (a Audience) Valid() bool { return a == AudiencePublic || a == AudienceCust
 // Limits on what an editor or an import may store. They keep one bad file
 // from filling the index or the page.
 const (
-	MaxSlugLen   = 128
-	MaxTitleLen  = 300
-	MaxBodyBytes = 1 << 20 // 1 MiB of Markdown per article
-	MaxTags      = 32
-	MaxTagLen    = 64
-	MaxPhrasing  = 1000 // bytes in one phrasing or question
+	MaxSlugLen    = 128
+	MaxTitleLen   = 300
+	MaxBodyBytes  = 1 << 20 // 1 MiB of Markdown per article
+	MaxTags       = 32
+	MaxTagLen     = 64
+	MaxPhrasing   = 1000 // bytes in one phrasing or question
 	DefaultLocale = "en"
 )
 

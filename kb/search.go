@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"slices"
 	"fmt"
 	"math"
 	"sort"
@@ -84,7 +85,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
-	ranked := fuse(vmatches, tmatches)
+	ranked := fuse(vmatches, tmatches, s.opts.Votes)
 	scores := calibrate(ranked)
 	for i, r := range ranked {
 		if i == limit {
@@ -175,7 +176,10 @@ type rankedArticle struct {
 // fuse groups both candidate lists per article and orders articles by
 // reciprocal rank fusion of their best ranks in each list. Ties are broken
 // by cosine, then article id, so results are deterministic.
-func fuse(vector, text []PassageMatch) []rankedArticle {
+func fuse(vector, text []PassageMatch, votes int) []rankedArticle {
+	if votes <= 0 {
+		votes = 1
+	}
 	byID := make(map[string]*rankedArticle)
 	get := func(m PassageMatch) *rankedArticle {
 		r := byID[m.ArticleID]
@@ -188,7 +192,7 @@ func fuse(vector, text []PassageMatch) []rankedArticle {
 	addList := func(list []PassageMatch, isVector bool) {
 		rank := 0
 		seen := make(map[string]bool)
-		for _, m := range list {
+		for _, m := range byVotes(list, votes) {
 			r := get(m)
 			if m.Kind == KindChunk && r.bestChunk == nil {
 				c := m
@@ -201,13 +205,17 @@ func fuse(vector, text []PassageMatch) []rankedArticle {
 			rank++
 			r.fused += 1 / float64(rrfK+rank)
 			if isVector {
-				r.cosine = m.Score
 				r.best = m
 			}
 		}
 	}
 	addList(vector, true)
 	addList(text, false)
+	for _, m := range vector {
+		if r := byID[m.ArticleID]; m.Score > r.cosine {
+			r.cosine = m.Score
+		}
+	}
 	out := make([]rankedArticle, 0, len(byID))
 	for _, r := range byID {
 		out = append(out, *r)
@@ -221,6 +229,40 @@ func fuse(vector, text []PassageMatch) []rankedArticle {
 			return a.cosine > b.cosine
 		}
 		return a.articleID < b.articleID
+	})
+	return out
+}
+
+// byVotes reorders a retriever's passages so that articles come in the order
+// of the summed scores of their best votes passages (a k-nearest-neighbour
+// vote: an article several of whose phrasings are close beats one with a
+// single close phrasing), each article's passages staying in their order.
+func byVotes(list []PassageMatch, votes int) []PassageMatch {
+	if votes <= 1 {
+		return list
+	}
+	sum := map[string]float64{}
+	n := map[string]int{}
+	first := map[string]int{}
+	for i, m := range list {
+		if _, ok := first[m.ArticleID]; !ok {
+			first[m.ArticleID] = i
+		}
+		if n[m.ArticleID] < votes {
+			sum[m.ArticleID] += m.Score
+			n[m.ArticleID]++
+		}
+	}
+	out := slices.Clone(list)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i].ArticleID, out[j].ArticleID
+		if a == b {
+			return false
+		}
+		if sum[a] != sum[b] {
+			return sum[a] > sum[b]
+		}
+		return first[a] < first[b]
 	})
 	return out
 }

@@ -26,6 +26,10 @@ type Options struct {
 	Candidates int
 	// ChunkRunes bounds a passage's length. Default DefaultChunkRunes.
 	ChunkRunes int
+	// Votes is how many of an article's best passages are summed to rank
+	// it within each retriever (a k-nearest-neighbour vote). Default 1:
+	// the best passage alone.
+	Votes int
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 }
@@ -571,4 +575,3 @@ func (s *Service) AttachQuestions(ctx context.Context, articleID string, questio
 	}
 	return out, nil
 }
-

@@ -46,6 +46,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		threshold     = fs.Float64("threshold", -1, "abstain threshold (default: the product's default)")
 		pickOn        = fs.String("pick-threshold-on", "", "CSV text,label: pick the threshold maximising in-scope accuracy + oos recall on it")
 		compare       = fs.Bool("compare", false, "also rank by full text only and by vector only (always on with --kb)")
+		votes         = fs.Int("votes", 0, "passages per article summed in ranking (kb.Options.Votes)")
 		jsonOut       = fs.Bool("json", false, "print one JSON object instead of a table")
 		wordW         = fs.Float64("word-weight", 0, "offline embedder: weight of words (experiments)")
 		bigramW       = fs.Float64("bigram-weight", 0, "offline embedder: weight of word pairs (experiments)")
@@ -104,7 +105,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	defer closeStore()
 
-	opts := kb.Options{}
+	opts := kb.Options{Votes: *votes}
 	if *threshold >= 0 {
 		opts.Threshold = *threshold
 		if opts.Threshold == 0 {
@@ -129,7 +130,8 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 			return err
 		}
 		picked := pickThreshold(valRuns)
-		svc = kb.NewService(store, emb, kb.Options{Threshold: max(picked, math.SmallestNonzeroFloat64)})
+		opts.Threshold = max(picked, math.SmallestNonzeroFloat64)
+		svc = kb.NewService(store, emb, opts)
 	}
 	runs, err := runQuestions(ctx, svc, questions, "questions", stderr)
 	if err != nil {

@@ -443,15 +443,6 @@ func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.Pass
 	limit := max(q.Limit, 1)
 	var out []kb.PassageMatch
 	err := s.do(ctx, func(tx pgx.Tx) error {
-		// The stored dimension must match, else the index silently finds
-		// nothing: say so instead.
-		var other *int
-		if err := tx.QueryRow(ctx, `SELECT vector_dims(embedding) FROM kb_passages WHERE vector_dims(embedding) <> $1 LIMIT 1`, dims).Scan(&other); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		if other != nil {
-			return frontline.Errorf(frontline.EInvalid, "query vector has %d dimensions, the index has %d: reindex after changing the embedder", dims, *other)
-		}
 		if q.Exact {
 			if _, err := tx.Exec(ctx, `SET LOCAL enable_indexscan = off`); err != nil {
 				return err
@@ -474,8 +465,20 @@ func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.Pass
 		if err != nil {
 			return err
 		}
-		out, err = collectMatches(rows)
-		return err
+		if out, err = collectMatches(rows); err != nil || len(out) > 0 {
+			return err
+		}
+		// Nothing found: say so if it is because the index holds vectors
+		// of another dimension (the embedder changed without a reindex).
+		var other *int
+		err = tx.QueryRow(ctx, `SELECT vector_dims(embedding) FROM kb_passages WHERE vector_dims(embedding) <> $1 LIMIT 1`, dims).Scan(&other)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if other != nil {
+			return frontline.Errorf(frontline.EInvalid, "query vector has %d dimensions, the index has %d: reindex after changing the embedder", dims, *other)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("vector search: %w", err)
