@@ -29,7 +29,7 @@ var options = []option{
 	{Env: "FRONTLINE_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
 	{Env: "FRONTLINE_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
 	{Env: "FRONTLINE_PUBLIC_URL", Flag: "public-url", Help: "the URL customers reach this server at (links in answers); default http://ADDR"},
-	{Env: "FRONTLINE_ADMIN_TOKEN", Flag: "admin-token", Help: "bearer token for the editor and admin APIs; random (printed at start) when empty", Secret: true},
+	{Env: "FRONTLINE_ADMIN_TOKEN", Flag: "admin-token", Help: "bearer token for the editor and admin APIs (16+ characters); when empty: random and printed once on the in-memory store, switched off on PostgreSQL", Secret: true},
 	{Env: "FRONTLINE_TOKEN_SECRET", Flag: "token-secret", Help: "key that signs visitor tokens; random per process when empty (visitors lose their thread on restart)", Secret: true},
 	{Env: "FRONTLINE_SITES", Flag: "sites", Default: "demo=http://localhost:8080,http://127.0.0.1:8080", Help: "widget sites: key=origin,origin;key2=origin (the demo page's own origin is always allowed for the demo key)"},
 	{Env: "FRONTLINE_IDENTITY_SECRET", Flag: "identity-secret", Help: "HMAC secret sites use to sign customer ids (identity verification); empty disables it", Secret: true},
@@ -85,6 +85,18 @@ func parseSettings(fs *flag.FlagSet, args []string, getenv func(string) string) 
 		s[k] = strings.TrimSpace(*v)
 	}
 	return s, nil
+}
+
+// env returns the value of the option read from environment variable name,
+// after flags: code shared with commands that read the environment directly
+// sees the same configuration as serve.
+func (s settings) env(name string) string {
+	for _, o := range options {
+		if o.Env == name {
+			return s[o.Flag]
+		}
+	}
+	return ""
 }
 
 func (s settings) bool(name string) (bool, error) {

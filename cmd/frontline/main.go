@@ -83,4 +83,5 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // file of its own.
 var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
 	"eval": runEval,
+	"kb":   runKB,
 }

@@ -21,8 +21,9 @@ import (
 
 // Server is one running frontline node. End-to-end tests start it on :0.
 type Server struct {
-	settings settings
-	logger   *slog.Logger
+	settings  settings
+	logger    *slog.Logger
+	logOutput io.Writer
 
 	ln         net.Listener
 	httpServer *http.Server
@@ -65,7 +66,7 @@ func NewServer(s settings, logOutput io.Writer) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{settings: s, logger: logger}, nil
+	return &Server{settings: s, logger: logger, logOutput: logOutput}, nil
 }
 
 // Addr is the address the server listens on, once started.
@@ -117,6 +118,9 @@ func (s *Server) Start(ctx context.Context) error {
 	s.logger.Info("ready", "store", s.storeName())
 	return nil
 }
+
+// stderr is where the server writes what the operator must see once.
+func (s *Server) stderr() io.Writer { return s.logOutput }
 
 func (s *Server) storeName() string {
 	if s.db != nil {
