@@ -1,0 +1,380 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/bot/guard"
+	"github.com/frontlinehq/frontline/bot/llm"
+	"github.com/frontlinehq/frontline/kb"
+)
+
+var _ frontline.Responder = (*Bot)(nil)
+
+// Detector reads a conversation's customer turns (masked, oldest first;
+// the last one is the message being handled) and reports the signals it
+// finds, each with the words that made it fire. bot/signal implements it.
+type Detector interface {
+	Detect(turns []string) []frontline.Signal
+}
+
+// Drafter shows a reply while it is being written (a streaming language
+// model). Drafts are provisional: the final message, appended once it has
+// been checked, replaces them, and may differ (an unsupported draft is
+// replaced by the extractive answer).
+type Drafter interface {
+	Draft(ctx context.Context, conversationID string, replyTo int64, text string)
+}
+
+// Deps are the parts the bot talks to.
+type Deps struct {
+	Log     frontline.Log
+	KB      *kb.Service
+	Handoff frontline.Handoff
+	// Detector finds signals; nil uses bot/signal's detectors with their
+	// default configuration.
+	Detector Detector
+	// Drafts receives streamed partial replies; nil drops them.
+	Drafts Drafter
+	Logger *slog.Logger
+}
+
+// Bot is the automated front line: a frontline.Responder. It keeps no state
+// of its own (everything it needs is in the conversation log), so any node
+// can handle any message; it is safe for concurrent use.
+type Bot struct {
+	cfg     Config
+	log     frontline.Log
+	kb      *kb.Service
+	handoff frontline.Handoff
+	detect  Detector
+	drafts  Drafter
+	logger  *slog.Logger
+	guard   *guard.Guard
+	llm     *llm.Client // nil without a model
+
+	accept    map[string]bool
+	stopwords map[string]bool
+}
+
+// New returns a bot. It fails when a dependency is missing or cfg is invalid.
+func New(cfg Config, deps Deps) (*Bot, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	if deps.Log == nil || deps.KB == nil || deps.Handoff == nil {
+		return nil, errors.New("bot: Log, KB and Handoff are required")
+	}
+	b := &Bot{
+		cfg: cfg, log: deps.Log, kb: deps.KB, handoff: deps.Handoff,
+		detect: deps.Detector, drafts: deps.Drafts, logger: deps.Logger,
+		guard: guard.New(guard.Config{}),
+	}
+	if b.logger == nil {
+		b.logger = slog.New(slog.DiscardHandler)
+	}
+	if b.detect == nil {
+		d, err := defaultDetector()
+		if err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
+		b.detect = d
+	}
+	if cfg.LLM.Enabled() {
+		c, err := llm.New(llm.Config{
+			BaseURL: cfg.LLM.BaseURL, APIKey: cfg.LLM.APIKey, Model: cfg.LLM.Model,
+			Timeout: time.Duration(cfg.LLM.Timeout), Stream: cfg.LLM.Stream,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
+		b.llm = c
+	}
+	b.accept = make(map[string]bool)
+	for _, a := range cfg.Accept {
+		b.accept[normalizeReply(a)] = true
+	}
+	b.stopwords = make(map[string]bool)
+	for _, w := range cfg.Stopwords {
+		for _, t := range kb.Terms(w) {
+			b.stopwords[t] = true
+		}
+	}
+	return b, nil
+}
+
+// Prepare checks and masks a customer's text before it is stored: the
+// widget stores masked, and keeps redactions (the kinds of private data
+// found) in the message's Meta.Redactions. EInvalid or ETooLarge for text no
+// step should see (empty, binary, too large).
+func (b *Bot) Prepare(text string) (masked string, redactions []string, err error) {
+	if err := b.guard.Check(text); err != nil {
+		return "", nil, err
+	}
+	m := b.guard.Mask(text)
+	return m.Text, m.Kinds, nil
+}
+
+// Message kinds the bot writes (Meta.Kind).
+const (
+	KindAnswer   = "answer"
+	KindClarify  = "clarify"
+	KindHandoff  = "handoff"
+	KindFallback = "fallback"
+)
+
+// Meta.Extra keys the bot reads back from its own earlier messages.
+const (
+	extraOfferedHuman = "offered_human"
+	extraOption1      = "option_1"
+	extraOption2      = "option_2"
+	extraQuestionSeq  = "question_seq"
+)
+
+// turn is the conversation as the bot sees it while handling one message.
+type turn struct {
+	conv    *frontline.Conversation
+	msg     frontline.Message // the customer message, masked
+	history []frontline.Message
+	turns   []string // customer turns, masked; the last is msg
+	signals []frontline.Signal
+	// answered: a reply to msg is already in the log (a retried call).
+	answered bool
+}
+
+// HandleMessage implements frontline.Responder: it reads the customer's
+// message with the conversation so far, records what the detectors find,
+// and answers, asks one clarifying question, or hands off. While a human
+// owns the conversation it records signals and stays silent.
+func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) error {
+	if msg.Author != frontline.AuthorCustomer {
+		return nil
+	}
+	fresh, err := b.log.FindConversationByID(ctx, conv.ID)
+	if err != nil {
+		return fmt.Errorf("bot: %w", err)
+	}
+	t, err := b.read(ctx, fresh, msg)
+	if err != nil || t.answered {
+		return err
+	}
+	b.detectSignals(t)
+	if err := b.recordSignals(ctx, t); err != nil {
+		return err
+	}
+	if !fresh.Status.BotMaySend() {
+		return nil
+	}
+	return b.respond(ctx, t)
+}
+
+// read loads the conversation up to msg and masks again what the guard may
+// have missed: nothing below this point sees private data.
+func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) (*turn, error) {
+	after := max(msg.Seq-int64(b.cfg.HistoryLimit), 0)
+	var history []frontline.Message
+	answered := false
+	for {
+		page, err := b.log.ReadMessages(ctx, conv.ID, after, frontline.DefaultListLimit)
+		if err != nil {
+			return nil, fmt.Errorf("bot: read conversation: %w", err)
+		}
+		for _, m := range page {
+			switch {
+			case m.Seq <= msg.Seq:
+				history = append(history, m)
+			case m.Meta.ReplyTo == msg.Seq && m.Author != frontline.AuthorCustomer:
+				answered = true
+			}
+		}
+		if len(page) < frontline.DefaultListLimit || page[len(page)-1].Seq >= msg.Seq {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	t := &turn{conv: conv, answered: answered}
+	for i := range history {
+		m := &history[i]
+		if m.Author != frontline.AuthorCustomer {
+			continue
+		}
+		masked := b.guard.Mask(m.Body)
+		if len(masked.Kinds) > 0 {
+			if m.Seq == msg.Seq {
+				b.logger.Warn("bot: customer message was stored unmasked; masking it for the pipeline",
+					"conversation", conv.ID, "seq", m.Seq, "kinds", masked.Kinds)
+			}
+			m.Body = masked.Text
+			m.Meta.Redactions = mergeKinds(m.Meta.Redactions, masked.Kinds)
+		}
+		t.turns = append(t.turns, m.Body)
+	}
+	if len(history) == 0 || history[len(history)-1].Seq != msg.Seq {
+		// The message is not (yet) readable: handle it as given.
+		m := msg
+		masked := b.guard.Mask(m.Body)
+		m.Body, m.Meta.Redactions = masked.Text, mergeKinds(m.Meta.Redactions, masked.Kinds)
+		history = append(history, m)
+		t.turns = append(t.turns, m.Body)
+	}
+	t.history = history
+	t.msg = history[len(history)-1]
+	return t, nil
+}
+
+func mergeKinds(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, k := range b {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// currentTurn is the index of the message being handled among the customer's turns.
+func (t *turn) currentTurn() int { return len(t.turns) - 1 }
+
+// detectSignals keeps the signals that concern the current message: those
+// with evidence in it (earlier turns were handled when they arrived).
+func (b *Bot) detectSignals(t *turn) {
+	cur := t.currentTurn()
+	for _, s := range b.detect.Detect(t.turns) {
+		if len(s.Evidence) == 0 || slices.ContainsFunc(s.Evidence, func(e frontline.Evidence) bool { return e.Turn == cur }) {
+			t.signals = append(t.signals, s)
+		}
+	}
+	if len(t.msg.Meta.Redactions) > 0 {
+		t.signals = append(t.signals, frontline.Signal{
+			Kind: frontline.SignalPrivateData, Confidence: 1,
+			Reason:   "private data masked: " + strings.Join(t.msg.Meta.Redactions, ", "),
+			Evidence: []frontline.Evidence{{Turn: cur, Text: strings.Join(t.msg.Meta.Redactions, ", "), Rule: "guard"}},
+		})
+	}
+}
+
+// recordSignals appends the current signals to the audit trail.
+func (b *Bot) recordSignals(ctx context.Context, t *turn) error {
+	if len(t.signals) == 0 {
+		return nil
+	}
+	events := make([]frontline.Event, len(t.signals))
+	for i, s := range t.signals {
+		events[i] = signalEvent(t, s)
+	}
+	if _, err := b.log.AppendEvents(ctx, events...); err != nil {
+		return fmt.Errorf("bot: record signals: %w", err)
+	}
+	return nil
+}
+
+func signalEvent(t *turn, s frontline.Signal) frontline.Event {
+	return frontline.Event{ConversationID: t.conv.ID, Kind: frontline.EventSignal, Actor: "bot",
+		Seq: t.msg.Seq, Data: frontline.MustJSON(s)}
+}
+
+// lastBotReply is the bot's (or the hand-off notice's) latest message
+// before the current one, if the customer has not been talking to a person
+// since.
+func (t *turn) lastBotReply() (frontline.Message, bool) {
+	for i := len(t.history) - 2; i >= 0; i-- {
+		m := t.history[i]
+		switch m.Author {
+		case frontline.AuthorBot:
+			return m, true
+		case frontline.AuthorAgent:
+			return frontline.Message{}, false
+		case frontline.AuthorSystem:
+			if m.Meta.Kind == KindHandoff {
+				return frontline.Message{}, false
+			}
+		}
+	}
+	return frontline.Message{}, false
+}
+
+// failedReplies counts the bot's replies in a row, newest first, that did
+// not help: "not sure" fallbacks, and an answer the customer answered by
+// repeating the question. A person's message or a hand-off ends the run.
+func (t *turn) failedReplies(repeated bool) (n int, bodies []string) {
+	newest := true
+	for i := len(t.history) - 2; i >= 0; i-- {
+		m := t.history[i]
+		switch {
+		case m.Author == frontline.AuthorAgent, m.Author == frontline.AuthorSystem && m.Meta.Kind == KindHandoff:
+			return n, bodies
+		case m.Author != frontline.AuthorBot:
+			continue
+		}
+		switch {
+		case m.Meta.Kind == KindFallback:
+			n++
+			bodies = append(bodies, m.Body)
+		case m.Meta.Kind == KindAnswer && newest && repeated:
+			n++
+			bodies = append(bodies, m.Body)
+		case m.Meta.Kind == KindClarify:
+		default:
+			return n, bodies
+		}
+		newest = false
+	}
+	return n, bodies
+}
+
+func (t *turn) has(kind frontline.SignalKind) bool {
+	return slices.ContainsFunc(t.signals, func(s frontline.Signal) bool { return s.Kind == kind })
+}
+
+// respond decides and acts for a conversation the bot may speak in.
+func (b *Bot) respond(ctx context.Context, t *turn) error {
+	prev, hasPrev := t.lastBotReply()
+	if hasPrev && prev.Meta.Extra[extraOfferedHuman] == "true" && b.accept[normalizeReply(t.msg.Body)] {
+		s := frontline.Signal{Kind: frontline.SignalHumanRequest, Confidence: 1, Reason: "accepted the offer of a person",
+			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: "accepted_offer"}}}
+		t.signals = append(t.signals, s)
+		if _, err := b.log.AppendEvents(ctx, signalEvent(t, s)); err != nil {
+			return fmt.Errorf("bot: record signals: %w", err)
+		}
+	}
+
+	q, err := b.search(ctx, t, prev, hasPrev)
+	if err != nil {
+		return err
+	}
+
+	failed, _ := t.failedReplies(t.has(frontline.SignalRepetition))
+	if q.res.Abstained && failed+1 >= b.cfg.FailedAnswersBeforeHandoff {
+		s := frontline.Signal{Kind: frontline.SignalBotLoop, Confidence: 1,
+			Reason:   fmt.Sprintf("the bot could not answer %d times in a row", failed+1),
+			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: "failed_answers"}}}
+		t.signals = append(t.signals, s)
+		if _, err := b.log.AppendEvents(ctx, signalEvent(t, s)); err != nil {
+			return fmt.Errorf("bot: record signals: %w", err)
+		}
+	}
+
+	if d, ok := b.cfg.Policy.decide(t.signals); ok {
+		return b.handOff(ctx, t, q, d)
+	}
+	if q.res.Abstained {
+		return b.notSure(ctx, t, q)
+	}
+	if q.chosen == nil && !(hasPrev && prev.Meta.Kind == KindClarify) && b.ambiguous(q.res) {
+		return b.clarify(ctx, t, q)
+	}
+	return b.answer(ctx, t, q)
+}
+
+// normalizeReply lowercases and strips punctuation and spaces at the ends.
+func normalizeReply(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.TrimFunc(s, func(r rune) bool { return strings.ContainsRune(" .,!?¡¿:;\"'()…-", r) })
+}
