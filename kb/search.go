@@ -2,9 +2,9 @@ package kb
 
 import (
 	"context"
-	"slices"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	frontline "github.com/frontlinehq/frontline"
