@@ -146,6 +146,8 @@ type turn struct {
 	signals []frontline.Signal
 	// answered: a reply to msg is already in the log (a retried call).
 	answered bool
+	// freshFrom is the first turn after the last hand-back to the bot.
+	freshFrom int
 }
 
 // HandleMessage implements frontline.Responder: it reads the customer's
@@ -198,6 +200,16 @@ func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontl
 		}
 		after = page[len(page)-1].Seq
 	}
+	// Customer turns up to the last hand-back were a person's business;
+	// the detectors start afresh after it.
+	handbacks, err := b.log.FindEvents(ctx, frontline.EventFilter{ConversationID: conv.ID, Kinds: []frontline.EventKind{frontline.EventHandback}})
+	if err != nil {
+		return nil, fmt.Errorf("bot: read hand-backs: %w", err)
+	}
+	var handedBackAt int64
+	if len(handbacks) > 0 {
+		handedBackAt = handbacks[len(handbacks)-1].Seq
+	}
 	t := &turn{conv: conv, answered: answered}
 	for i := range history {
 		m := &history[i]
@@ -214,6 +226,9 @@ func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontl
 			m.Meta.Redactions = mergeKinds(m.Meta.Redactions, masked.Kinds)
 		}
 		t.turns = append(t.turns, m.Body)
+		if m.Seq <= handedBackAt {
+			t.freshFrom = len(t.turns)
+		}
 	}
 	if len(history) == 0 || history[len(history)-1].Seq != msg.Seq {
 		// The message is not (yet) readable: handle it as given.
@@ -246,7 +261,11 @@ func (t *turn) currentTurn() int { return len(t.turns) - 1 }
 // with evidence in it (earlier turns were handled when they arrived).
 func (b *Bot) detectSignals(t *turn) {
 	cur := t.currentTurn()
-	for _, s := range b.detect.Detect(t.turns) {
+	for _, s := range b.detect.Detect(t.turns[t.freshFrom:]) {
+		s.Evidence = slices.Clone(s.Evidence)
+		for i := range s.Evidence {
+			s.Evidence[i].Turn += t.freshFrom
+		}
 		if len(s.Evidence) == 0 || slices.ContainsFunc(s.Evidence, func(e frontline.Evidence) bool { return e.Turn == cur }) {
 			t.signals = append(t.signals, s)
 		}

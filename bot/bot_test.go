@@ -173,4 +173,3 @@ func describe(msgs []frontline.Message) string {
 	}
 	return b.String()
 }
-

@@ -15,7 +15,10 @@ import (
 // the entry's current state does not allow, EForbidden for an agent acting
 // on a conversation they do not own; anything else is internal. Every
 // method is safe for concurrent use, and every write wakes
-// frontline.TopicQueue after it commits.
+// frontline.TopicQueue after it commits. Events recorded by a change that
+// name no Seq get the conversation's last seq at that moment, so readers can
+// tell which messages came before it (a hand-back ends what the bot had
+// seen).
 type Store interface {
 	// Enqueue stores e (Status waiting; ConversationID, Tier, Team,
 	// Priority, EnqueuedAt, DueAt and Packet set by the caller), marks the

@@ -343,17 +343,18 @@ func testClaimAndHandBack(t *testing.T, b bundle) {
 
 	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_2")
 	wantCode(t, err, frontline.EForbidden)
+	last := storetest.MustAppend(t, b.Log, frontline.Message{ConversationID: c.ID, Author: frontline.AuthorAgent, AuthorID: "agent_1", Body: "Done, back to the bot."})
 	if _, err := b.svc.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
 		t.Fatal(err)
+	}
+	if evs := events(t, b.Log, c.ID, frontline.EventHandback); len(evs) != 1 || evs[0].Seq != last.Message.Seq {
+		t.Fatalf("handback events = %+v, want one at the last seq %d", evs, last.Message.Seq)
 	}
 	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_1")
 	wantCode(t, err, frontline.EConflict)
 	got = status(t, b.Log, c.ID)
 	if got.Status != frontline.StatusBot || got.AssigneeID != "" {
 		t.Fatalf("after hand-back: status %q assignee %q, want bot and nobody", got.Status, got.AssigneeID)
-	}
-	if n := len(events(t, b.Log, c.ID, frontline.EventHandback)); n != 1 {
-		t.Fatalf("%d handback events, want 1", n)
 	}
 	storetest.MustAppend(t, b.Log, bot)
 

@@ -81,7 +81,7 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 	cv.c.AssigneeID = ""
 	cv.c.Private = cv.c.Private || e.Packet.Private
 	cv.c.UpdatedAt = s.log.now()
-	s.log.appendEventsLocked(withConversation(events, e.ConversationID, 0))
+	s.log.appendEventsLocked(withConversation(events, e.ConversationID, cv.c.LastSeq))
 	out := cloneEntry(&it.e)
 	s.log.mu.Unlock()
 	s.wakeQueue(ctx, it.id)
@@ -177,7 +177,7 @@ func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID strin
 	it.e.Status, it.e.AssigneeID = frontline.QueueAssigned, agentID
 	cv.c.Status, cv.c.AssigneeID = frontline.StatusAssigned, agentID
 	cv.c.UpdatedAt = s.log.now()
-	s.log.appendEventsLocked(withConversation(events, conversationID, 0))
+	s.log.appendEventsLocked(withConversation(events, conversationID, cv.c.LastSeq))
 	out := cloneEntry(&it.e)
 	s.log.mu.Unlock()
 	s.wakeQueue(ctx, it.id)
@@ -202,7 +202,7 @@ func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID stri
 	it.e.Status = frontline.QueueResolved
 	cv.c.Status, cv.c.AssigneeID = frontline.StatusBot, ""
 	cv.c.UpdatedAt = s.log.now()
-	s.log.appendEventsLocked(withConversation(events, conversationID, 0))
+	s.log.appendEventsLocked(withConversation(events, conversationID, cv.c.LastSeq))
 	out := cloneEntry(&it.e)
 	s.log.mu.Unlock()
 	s.wakeQueue(ctx, it.id)

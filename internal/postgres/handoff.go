@@ -53,14 +53,15 @@ func neverQueued(id string) error {
 }
 
 // lockConversation takes the conversation's row lock, the first lock of
-// every queue change (as of every append), so they never deadlock.
-func lockConversation(ctx context.Context, tx pgx.Tx, id string) error {
-	var one int
-	err := tx.QueryRow(ctx, `SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE`, id).Scan(&one)
+// every queue change (as of every append), so they never deadlock. It
+// returns the conversation's last seq: queue events are about the
+// conversation as of that message.
+func lockConversation(ctx context.Context, tx pgx.Tx, id string) (lastSeq int64, err error) {
+	err = tx.QueryRow(ctx, `SELECT last_seq FROM conversations WHERE id = $1 FOR UPDATE`, id).Scan(&lastSeq)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return notFound(id)
+		return 0, notFound(id)
 	}
-	return err
+	return lastSeq, err
 }
 
 // Enqueue implements handoff.Store.
@@ -74,7 +75,8 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 		created bool
 	)
 	err = s.db.withTx(ctx, func(tx pgx.Tx) error {
-		if err := lockConversation(ctx, tx, e.ConversationID); err != nil {
+		lastSeq, err := lockConversation(ctx, tx, e.ConversationID)
+		if err != nil {
 			return err
 		}
 		existing, _, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+queueColumns+` FROM handoff_queue WHERE conversation_id = $1`, e.ConversationID))
@@ -103,7 +105,7 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 			private = private OR $2, updated_at = now() WHERE id = $1`, e.ConversationID, e.Packet.Private); err != nil {
 			return err
 		}
-		if _, err := insertEvents(ctx, tx, e.ConversationID, 0, events); err != nil {
+		if _, err := insertEvents(ctx, tx, e.ConversationID, lastSeq, events); err != nil {
 			return err
 		}
 		out, created = stored, true
@@ -212,7 +214,7 @@ func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilt
 func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
 	var out *frontline.QueueEntry
 	err := s.db.withTx(ctx, func(tx pgx.Tx) error {
-		cur, err := s.lockEntry(ctx, tx, conversationID)
+		cur, lastSeq, err := s.lockEntry(ctx, tx, conversationID)
 		if err != nil {
 			return err
 		}
@@ -228,7 +230,7 @@ func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID strin
 			WHERE id = $1`, conversationID, agentID); err != nil {
 			return err
 		}
-		if _, err := insertEvents(ctx, tx, conversationID, 0, events); err != nil {
+		if _, err := insertEvents(ctx, tx, conversationID, lastSeq, events); err != nil {
 			return err
 		}
 		out = e
@@ -244,7 +246,7 @@ func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID strin
 func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
 	var out *frontline.QueueEntry
 	err := s.db.withTx(ctx, func(tx pgx.Tx) error {
-		cur, err := s.lockEntry(ctx, tx, conversationID)
+		cur, lastSeq, err := s.lockEntry(ctx, tx, conversationID)
 		if err != nil {
 			return err
 		}
@@ -263,7 +265,7 @@ func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID stri
 			WHERE id = $1`, conversationID); err != nil {
 			return err
 		}
-		if _, err := insertEvents(ctx, tx, conversationID, 0, events); err != nil {
+		if _, err := insertEvents(ctx, tx, conversationID, lastSeq, events); err != nil {
 			return err
 		}
 		out = e
@@ -275,15 +277,17 @@ func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID stri
 	return out, nil
 }
 
-// lockEntry locks the conversation, then its queue row, and returns it.
-func (s *HandoffStore) lockEntry(ctx context.Context, tx pgx.Tx, conversationID string) (*frontline.QueueEntry, error) {
-	if err := lockConversation(ctx, tx, conversationID); err != nil {
-		return nil, err
+// lockEntry locks the conversation, then its queue row, and returns it with
+// the conversation's last seq.
+func (s *HandoffStore) lockEntry(ctx context.Context, tx pgx.Tx, conversationID string) (*frontline.QueueEntry, int64, error) {
+	lastSeq, err := lockConversation(ctx, tx, conversationID)
+	if err != nil {
+		return nil, 0, err
 	}
 	e, _, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+queueColumns+` FROM handoff_queue
 		WHERE conversation_id = $1 FOR UPDATE`, conversationID))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, neverQueued(conversationID)
+		return nil, 0, neverQueued(conversationID)
 	}
-	return e, err
+	return e, lastSeq, err
 }
