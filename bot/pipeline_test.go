@@ -313,3 +313,14 @@ func TestOddMessagesGetAClearOutcome(t *testing.T) {
 		}
 	}
 }
+
+func TestLongMessageIsSearchedByItsStart(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.newConversation(t)
+	long := "How do I reset my password?" + strings.Repeat(" I have tried many things today", 100)
+	reply := onlyReply(t, f.say(t, c, long))
+	if reply.Meta.Kind != bot.KindAnswer || len(reply.Meta.Citations) == 0 || reply.Meta.Citations[0].Slug != "reset-password" {
+		t.Fatalf("reply %s citing %+v, want an answer from reset-password", reply.Meta.Kind, reply.Meta.Citations)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/kb"
@@ -59,16 +60,16 @@ func audience(c *frontline.Conversation) string {
 // question it searches the original question again, and takes the article
 // the customer picked when the reply names one.
 func (b *Bot) search(ctx context.Context, t *turn, prev frontline.Message, hasPrev bool) (*searched, error) {
-	q := &searched{query: t.msg.Body}
+	q := &searched{query: clip(t.msg.Body, kb.MaxPhrasing)}
 	var pick string
 	if hasPrev && prev.Meta.Kind == KindClarify {
 		if orig, ok := t.bySeq(prev.Meta.Extra[extraQuestionSeq]); ok {
 			q.afterClarify = true
 			pick = b.choose(t.msg.Body, prev)
 			if pick != "" {
-				q.query = orig.Body
+				q.query = clip(orig.Body, kb.MaxPhrasing)
 			} else {
-				q.query = orig.Body + "\n" + t.msg.Body
+				q.query = clip(orig.Body+"\n"+t.msg.Body, kb.MaxPhrasing)
 			}
 		}
 	}
@@ -87,6 +88,22 @@ func (b *Bot) search(ctx context.Context, t *turn, prev frontline.Message, hasPr
 		}
 	}
 	return q, nil
+}
+
+// clip cuts s to at most n bytes at a word boundary (or a rune boundary
+// when one word is longer): a long message is still searched by its start.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	if i := strings.LastIndexAny(s[:cut], " \n\t"); i > n/2 {
+		cut = i
+	}
+	return s[:cut]
 }
 
 func (t *turn) bySeq(seq string) (frontline.Message, bool) {
