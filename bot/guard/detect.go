@@ -95,7 +95,11 @@ func luhn(num string) bool {
 
 // ---- IBANs ----
 
-var ibanStart = regexp.MustCompile(`(?i)\b[a-z]{2}[0-9]{2}`)
+// ibanHead: two letters and two digits starting a word.
+func ibanHead(text string, i int) bool {
+	return isLetterASCII(text[i]) && isLetterASCII(text[i+1]) && isDigit(text[i+2]) && isDigit(text[i+3]) &&
+		(i == 0 || !isWordByte(text[i-1]))
+}
 
 // ibanLengths holds the lengths of common countries' IBANs; others may be
 // 15 to 34 characters long.
@@ -109,8 +113,10 @@ var ibanLengths = map[string]int{
 // appendIBANs masks country code + check digits + account, with or without
 // spaces every four characters, when the mod-97 check passes.
 func appendIBANs(found []finding, text string) []finding {
-	for _, loc := range ibanStart.FindAllStringIndex(text, -1) {
-		start := loc[0]
+	for start := 0; start+4 <= len(text); start++ {
+		if !ibanHead(text, start) {
+			continue
+		}
 		// Collect alphanumerics allowing single spaces; remember where each
 		// whole group ends, since an IBAN ends at a group boundary.
 		var chars []byte
@@ -172,11 +178,22 @@ var (
 	ssnWithCue = regexp.MustCompile(`(?i)\b(?:ssn|social security(?: number| no\.?| #)?|seguro social|sécurité sociale|securite sociale)\b[^\d\n]{0,20}(\d{3}[ -]?\d{2}[ -]?\d{4})\b`)
 )
 
+var ssnWords = []string{"ssn", "social security", "seguro social", "sécurité sociale", "securite sociale"}
+
 func appendSSNs(found []finding, text string) []finding {
-	for _, m := range ssnDashed.FindAllStringSubmatchIndex(text, -1) {
-		if ssnParts(text[m[2]:m[3]], text[m[4]:m[5]], text[m[6]:m[7]]) {
-			found = append(found, finding{Span: Span{Kind: KindSSN, Start: m[0], End: m[1]}, placeholder: "[ssn]"})
+	if countDigits(text) < 9 {
+		return found
+	}
+	for _, c := range numericChunks(text, 9) {
+		for _, m := range ssnDashed.FindAllStringSubmatchIndex(text[c[0]:c[1]], -1) {
+			sub := text[c[0]:c[1]]
+			if ssnParts(sub[m[2]:m[3]], sub[m[4]:m[5]], sub[m[6]:m[7]]) {
+				found = append(found, finding{Span: Span{Kind: KindSSN, Start: c[0] + m[0], End: c[0] + m[1]}, placeholder: "[ssn]"})
+			}
 		}
+	}
+	if !containsAny(strings.ToLower(text), ssnWords) {
+		return found
 	}
 	for _, m := range ssnWithCue.FindAllStringSubmatchIndex(text, -1) {
 		d := digitsOf(text[m[2]:m[3]])
@@ -195,11 +212,38 @@ func ssnParts(area, group, serial string) bool {
 
 // ---- email addresses ----
 
-var emailRe = regexp.MustCompile(`[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,}`)
+// emailDomain matches the part after "@", anchored.
+var emailDomain = regexp.MustCompile(`^[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,}`)
 
+func isLocalPartRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._%+-", r)
+}
+
+// appendEmails looks around each "@": a local part before it, a dotted
+// domain after it.
 func appendEmails(found []finding, text string) []finding {
-	for _, loc := range emailRe.FindAllStringIndex(text, -1) {
-		found = append(found, finding{Span: Span{Kind: KindEmail, Start: loc[0], End: loc[1]}, placeholder: "[email]"})
+	for off := 0; off < len(text); {
+		i := strings.IndexByte(text[off:], '@')
+		if i < 0 {
+			break
+		}
+		at := off + i
+		off = at + 1
+		start := at
+		for start > 0 {
+			r, n := utf8.DecodeLastRuneInString(text[:start])
+			if !isLocalPartRune(r) {
+				break
+			}
+			start -= n
+		}
+		loc := emailDomain.FindStringIndex(text[at+1:])
+		if start == at || loc == nil {
+			continue
+		}
+		end := at + 1 + loc[1]
+		found = append(found, finding{Span: Span{Kind: KindEmail, Start: start, End: end}, placeholder: "[email]"})
+		off = end
 	}
 	return found
 }
@@ -208,7 +252,23 @@ func appendEmails(found []finding, text string) []finding {
 
 var cvvRe = regexp.MustCompile(`(?i)(?:\b(?:cvv2?|cvc2?|cvn|csc|security code|card verification (?:value|code|number)|c[óo]digo de seguridad|code de s[ée]curit[ée]|cryptogramme(?: visuel)?|kartenpr[üu]fnummer|pr[üu]fnummer|sicherheitscode|c[óo]digo de seguran[çc]a|c[óo]digo cvv|beveiligingscode|verificatiecode)|(?:3|4|three|four)[- ]digits? (?:code )?on the back(?: of (?:my|the) card)?)[^\d\n]{0,20}?\b(\d{3,4})\b`)
 
+// cvvWords: one of them is in every text cvvRe can match (lowercased).
+var cvvWords = []string{"cvv", "cvc", "cvn", "csc", "security code", "verification", "digit", "seguridad", "curit",
+	"cryptogramme", "fnummer", "sicherheitscode", "seguran", "beveiligingscode", "verificatiecode", "codigo cvv", "código cvv"}
+
+func containsAny(lower string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
 func appendCVVs(found []finding, text string) []finding {
+	if !containsAny(strings.ToLower(text), cvvWords) {
+		return found
+	}
 	for _, m := range cvvRe.FindAllStringSubmatchIndex(text, -1) {
 		found = append(found, finding{Span: Span{Kind: KindCVV, Start: m[2], End: m[3]}, placeholder: "[cvv]"})
 	}
@@ -245,7 +305,12 @@ func init() {
 	}
 }
 
+var passwordWords = []string{"passw", "passc", "pwd", "pw", "kennwort", "wachtwoord", "contrase", "clave", "mot de passe", "mdp", "senha"}
+
 func appendPasswords(found []finding, text string) []finding {
+	if !containsAny(strings.ToLower(text), passwordWords) {
+		return found
+	}
 	for _, m := range passwordRe.FindAllStringSubmatchIndex(text, -1) {
 		sep := strings.ToLower(strings.TrimSpace(text[m[2]:m[3]]))
 		vs, ve := m[4], m[5]
@@ -351,21 +416,56 @@ var (
 )
 
 func appendPhones(found []finding, text string) []finding {
-	for _, loc := range phoneRe.FindAllStringIndex(text, -1) {
-		s, e := loc[0], loc[1]
-		// Trim an unbalanced parenthesis the greedy match took.
-		cand := text[s:e]
-		if strings.HasSuffix(cand, ")") && strings.Count(cand, "(") < strings.Count(cand, ")") {
-			e--
-			cand = text[s:e]
+	if countDigits(text) < 7 {
+		return found
+	}
+	for _, c := range numericChunks(text, 7) {
+		for _, loc := range phoneRe.FindAllStringIndex(text[c[0]:c[1]], -1) {
+			found = appendPhone(found, text, c[0]+loc[0], c[0]+loc[1])
 		}
-		if strings.HasPrefix(cand, "(") && strings.Count(cand, "(") > strings.Count(cand, ")") {
-			s++
-			cand = text[s:e]
+	}
+	return found
+}
+
+// numericChunks returns the [start, end) runs of text made only of digits,
+// spaces and the marks phone numbers and SSNs use, holding at least
+// minDigits digits: the only places those can be.
+func numericChunks(text string, minDigits int) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(text); {
+		if !strings.ContainsRune("0123456789 .()-+", rune(text[i])) {
+			i++
+			continue
 		}
-		if isPhone(text, s, e, cand) {
-			found = append(found, finding{Span: Span{Kind: KindPhone, Start: s, End: e}, placeholder: "[phone]"})
+		j, digits := i, 0
+		for j < len(text) && strings.ContainsRune("0123456789 .()-+", rune(text[j])) {
+			if isDigit(text[j]) {
+				digits++
+			}
+			j++
 		}
+		if digits >= minDigits {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+// appendPhone checks one candidate span [s, e) of text.
+func appendPhone(found []finding, text string, s, e int) []finding {
+	// Trim an unbalanced parenthesis the greedy match took.
+	cand := text[s:e]
+	if strings.HasSuffix(cand, ")") && strings.Count(cand, "(") < strings.Count(cand, ")") {
+		e--
+		cand = text[s:e]
+	}
+	if strings.HasPrefix(cand, "(") && strings.Count(cand, "(") > strings.Count(cand, ")") {
+		s++
+		cand = text[s:e]
+	}
+	if isPhone(text, s, e, cand) {
+		found = append(found, finding{Span: Span{Kind: KindPhone, Start: s, End: e}, placeholder: "[phone]"})
 	}
 	return found
 }
@@ -462,17 +562,28 @@ func groupsAtMost(s string, max int) bool {
 
 // ---- helpers ----
 
-func isDigit(c byte) bool      { return c >= '0' && c <= '9' }
-func isAlnumASCII(c byte) bool { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
-func isWordByte(c byte) bool   { return isAlnumASCII(c) || c == '_' || c >= 0x80 }
-func upper(c byte) byte        { return byte(unicode.ToUpper(rune(c))) }
-func firstRune(s string) rune  { r, _ := utf8.DecodeRuneInString(s); return r }
-func lastRune(s string) rune   { r, _ := utf8.DecodeLastRuneInString(s); return r }
+func isLetterASCII(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool       { return c >= '0' && c <= '9' }
+func isAlnumASCII(c byte) bool  { return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isWordByte(c byte) bool    { return isAlnumASCII(c) || c == '_' || c >= 0x80 }
+func upper(c byte) byte         { return byte(unicode.ToUpper(rune(c))) }
+func firstRune(s string) rune   { r, _ := utf8.DecodeRuneInString(s); return r }
+func lastRune(s string) rune    { r, _ := utf8.DecodeLastRuneInString(s); return r }
 func lastBytes(s string, n int) string {
 	if len(s) > n {
 		s = s[len(s)-n:]
 	}
 	return s
+}
+
+func countDigits(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+		}
+	}
+	return n
 }
 
 func digitsOf(s string) string {

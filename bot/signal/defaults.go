@@ -409,7 +409,7 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:wrong|incorrect|higher|different) (?:amount|price|charge|total|invoice|bill)\b`, `\bovercharg\w*\b`,
 					`\b(?:charged|billed) (?:me )?(?:more|too much|the wrong|full price|for (?:something|an order|a subscription|items?) (?:i|that i) (?:didn't|did not|never))\b`,
 					`\b(?:unknown|unrecogni[sz]ed|unexpected|strange|mystery|random|unexplained) (?:charge|charges|payment|payments|debit|transaction|fee|fees)\b`,
-					`\b(?:charge|charges|payment|debit|transaction) (?:that )?i (?:don't|do not|can't|cannot) (?:recogni[sz]e|identify|explain)\b`,
+					`\b(?:charge|charges|payment|debit|transaction)\b.{0,40}\b(?:i|we) (?:don't|do not|can't|cannot) (?:recogni[sz]e|identify|explain)\b`,
 					`\b(?:still|keep|kept|keeps) (?:being |getting )?(?:charg\w*|bill\w*)\b`, `\bcharged after (?:i )?cancel\w*\b`,
 					`\b(?:added|applied|counted) twice\b`,
 					`\b(?:charged|billed|invoiced) (?:me |us )?for \d+\b.{0,40}\bbut (?:i|we) (?:only )?(?:have|had|ordered|bought|use|used|need|needed|got)\b`,

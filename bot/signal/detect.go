@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/frontlinehq/frontline"
 )
@@ -61,7 +62,7 @@ func (d *Detector) Detect(turns []string) Result {
 	}
 	ft := make([]folded, len(turns))
 	for i, t := range turns {
-		ft[i] = fold(t)
+		ft[i] = fold(truncate(t, maxTurnBytes))
 	}
 	rep := d.repetition(ft)
 	if sig, ok := d.frustration(ft, rep); ok {
@@ -82,6 +83,21 @@ func (d *Detector) Detect(turns []string) Result {
 		res.Signals = append(res.Signals, *rep.sig)
 	}
 	return res
+}
+
+// maxTurnBytes bounds how much of one message the detectors read: what a
+// customer wants is said well within it, and it keeps a pathological
+// 16 KB message from costing more than a few milliseconds.
+const maxTurnBytes = 4 << 10
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // hits returns the matches of cues in every turn, without those a negation

@@ -3,6 +3,7 @@ package signal
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -78,38 +79,48 @@ type Cue struct {
 	Group string `yaml:"group,omitempty" json:"group,omitempty"`
 }
 
-// compiledCue is a Cue ready to match.
+// compiledCue is a Cue ready to match: one expression per phrase or
+// pattern, each with the literals a text must hold for it to match.
 type compiledCue struct {
 	Cue
-	re *regexp.Regexp
+	alts []alternative
+}
+
+type alternative struct {
+	re   *regexp.Regexp
+	lits []string
 }
 
 func compileCue(c Cue) (compiledCue, error) {
 	if c.Name == "" {
 		return compiledCue{}, fmt.Errorf("a cue has no name")
 	}
-	var alts []string
+	var exprs []string
 	for _, p := range c.Phrases {
 		if strings.TrimSpace(p) == "" {
 			return compiledCue{}, fmt.Errorf("cue %q: empty phrase", c.Name)
 		}
-		alts = append(alts, phraseRegexp(p))
+		exprs = append(exprs, phraseRegexp(p))
 	}
 	for _, p := range c.Patterns {
 		if _, err := regexp.Compile(p); err != nil {
 			return compiledCue{}, fmt.Errorf("cue %q: pattern %q: %v", c.Name, p, err)
 		}
 		// Customers often drop apostrophes: "dont", "im".
-		alts = append(alts, "(?:"+strings.ReplaceAll(p, "'", "'?")+")")
+		exprs = append(exprs, strings.ReplaceAll(p, "'", "'?"))
 	}
-	if len(alts) == 0 {
+	if len(exprs) == 0 {
 		return compiledCue{}, fmt.Errorf("cue %q has neither phrases nor patterns", c.Name)
 	}
-	re, err := regexp.Compile("(?i)" + strings.Join(alts, "|"))
-	if err != nil {
-		return compiledCue{}, fmt.Errorf("cue %q: %v", c.Name, err)
+	cc := compiledCue{Cue: c}
+	for _, e := range exprs {
+		re, err := regexp.Compile("(?i)" + e)
+		if err != nil {
+			return compiledCue{}, fmt.Errorf("cue %q: %v", c.Name, err)
+		}
+		cc.alts = append(cc.alts, alternative{re: re, lits: requiredLiterals("(?i)" + e)})
 	}
-	return compiledCue{Cue: c, re: re}, nil
+	return cc, nil
 }
 
 // phraseRegexp turns an operator's phrase into a whole-word expression.
@@ -154,16 +165,27 @@ type hit struct {
 
 func (h hit) text(t folded) string { return t.Orig[h.start:h.end] }
 
-// find returns every match of c in t.
+// find returns every match of c in t, in text order, without overlaps
+// between alternatives.
 func (c *compiledCue) find(t folded, turn int) []hit {
 	var hits []hit
-	for _, m := range c.re.FindAllStringIndex(t.Norm, -1) {
-		if m[1] == m[0] {
+	for _, a := range c.alts {
+		if !mayMatch(t.Norm, a.lits) {
 			continue
 		}
-		s, e := t.origSpan(m[0], m[1])
-		hits = append(hits, hit{cue: c, turn: turn, start: s, end: e, nstart: m[0], nend: m[1]})
+		for _, m := range a.re.FindAllStringIndex(t.Norm, -1) {
+			if m[1] == m[0] {
+				continue
+			}
+			h := hit{cue: c, turn: turn, nstart: m[0], nend: m[1]}
+			if slices.ContainsFunc(hits, func(o hit) bool { return overlaps(o, h) }) {
+				continue
+			}
+			h.start, h.end = t.origSpan(m[0], m[1])
+			hits = append(hits, h)
+		}
 	}
+	slices.SortFunc(hits, func(a, b hit) int { return a.nstart - b.nstart })
 	return hits
 }
 
@@ -177,12 +199,17 @@ func before(a, b hit) bool { return a.turn < b.turn || a.turn == b.turn && a.nst
 var clauseMark = regexp.MustCompile(`[.!?;,\n]+|\b(?:but|pero|mais|aber|mas|maar)\b`)
 
 func clauseStart(norm string, pos int) int {
-	start := 0
-	for _, m := range clauseMark.FindAllStringIndex(norm[:pos], -1) {
-		start = m[1]
+	// Look back a bounded distance so long messages stay linear; a clause
+	// longer than that starts at the window's edge.
+	from := max(0, pos-clauseWindow)
+	start := from
+	for _, m := range clauseMark.FindAllStringIndex(norm[from:pos], -1) {
+		start = from + m[1]
 	}
 	return start
 }
+
+const clauseWindow = 300
 
 // negated reports whether one of negators appears in the few words before
 // h in the same clause.
