@@ -73,13 +73,22 @@ func (b *Bot) search(ctx context.Context, t *turn, prev frontline.Message, hasPr
 			}
 		}
 	}
-	res, err := b.kb.Search(ctx, kb.SearchQuery{Text: q.query, Audience: audience(t.conv), Limit: b.cfg.MaxSearchHits})
-	switch {
-	case frontline.ErrorCode(err) == frontline.EInvalid:
-		// Text search cannot use (too long, nothing searchable): no answer.
-		res = kb.SearchResult{Abstained: true, Threshold: b.kb.Threshold()}
-	case err != nil:
-		return nil, fmt.Errorf("bot: search: %w", err)
+	res, err := b.searchText(ctx, t, q.query)
+	if err != nil {
+		return nil, err
+	}
+	// In a long message the question drowns in the story around it: when
+	// the whole finds nothing, its questions are searched on their own.
+	if res.Abstained && pick == "" && len(q.query) > longMessage {
+		for _, sent := range questions(q.query, 2) {
+			r, err := b.searchText(ctx, t, sent)
+			if err != nil {
+				return nil, err
+			}
+			if r.TopScore > res.TopScore {
+				res, q.query = r, sent
+			}
+		}
 	}
 	q.res = res
 	for i := range res.Hits {
@@ -88,6 +97,34 @@ func (b *Bot) search(ctx context.Context, t *turn, prev frontline.Message, hasPr
 		}
 	}
 	return q, nil
+}
+
+// longMessage is the length in bytes above which a message is also
+// searched question by question.
+const longMessage = 300
+
+func (b *Bot) searchText(ctx context.Context, t *turn, text string) (kb.SearchResult, error) {
+	res, err := b.kb.Search(ctx, kb.SearchQuery{Text: text, Audience: audience(t.conv), Limit: b.cfg.MaxSearchHits})
+	switch {
+	case frontline.ErrorCode(err) == frontline.EInvalid:
+		// Nothing search can use: no answer.
+		return kb.SearchResult{Abstained: true, Threshold: b.kb.Threshold()}, nil
+	case err != nil:
+		return res, fmt.Errorf("bot: search: %w", err)
+	}
+	return res, nil
+}
+
+// questions returns up to n sentences of s that end with a question mark.
+func questions(s string, n int) []string {
+	var out []string
+	for _, sent := range sentences(s) {
+		sent = strings.TrimSpace(sent)
+		if strings.HasSuffix(sent, "?") && len(out) < n {
+			out = append(out, sent)
+		}
+	}
+	return out
 }
 
 // clip cuts s to at most n bytes at a word boundary (or a rune boundary
