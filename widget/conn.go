@@ -250,6 +250,19 @@ func (c *conn) hello(h *helloFrame) bool {
 			status = conv.Status
 		}
 	}
+	if tok.ConversationID == "" && h.Token != "" {
+		// The visitor may have started a conversation whose token frame
+		// never reached them (the connection dropped): continue it rather
+		// than storing their resent messages in a second one.
+		convs, err := s.log.FindConversations(ctx, frontline.ConversationFilter{SiteKey: c.site.Key, VisitorID: tok.VisitorID, Limit: 1})
+		if err != nil {
+			c.pushError("", err, CloseInternal)
+			return false
+		}
+		if len(convs) == 1 && convs[0].CustomerID == customerID {
+			c.conv, status, tok.ConversationID = convs[0], convs[0].Status, convs[0].ID
+		}
+	}
 	if c.conv == nil || lastSeq > c.conv.LastSeq {
 		reset = lastSeq != 0
 		lastSeq = 0

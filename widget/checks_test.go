@@ -1,0 +1,178 @@
+package widget
+
+import (
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestOriginAllowed(t *testing.T) {
+	t.Parallel()
+	site := &Site{Key: "s", AllowedOrigins: []string{"https://Shop.Example", "http://localhost:8080"}}
+	sameHost := &Site{Key: "d", AllowSameHost: true}
+	cases := []struct {
+		name   string
+		site   *Site
+		origin string
+		host   string
+		want   bool
+	}{
+		{"exact", site, "https://shop.example", "", true},
+		{"host case differs", site, "https://SHOP.example", "", true},
+		{"explicit default port", site, "https://shop.example:443", "", true},
+		{"trailing slash", site, "https://shop.example/", "", true},
+		{"empty", site, "", "", false},
+		{"null", site, "null", "", false},
+		{"malformed", site, "https://%zz", "", false},
+		{"no scheme", site, "shop.example", "", false},
+		{"scheme differs", site, "http://shop.example", "", false},
+		{"port differs", site, "https://shop.example:8443", "", false},
+		{"foreign", site, "https://evil.example", "", false},
+		{"suffix attack", site, "https://shop.example.evil.example", "", false},
+		{"prefix attack", site, "https://evilshop.example", "", false},
+		{"user info", site, "https://shop.example@evil.example", "", false},
+		{"path", site, "https://shop.example/path", "", false},
+		{"javascript scheme", site, "javascript://shop.example", "", false},
+		{"localhost with port", site, "http://localhost:8080", "", true},
+		{"localhost other port", site, "http://localhost:8081", "", false},
+		{"same host", sameHost, "http://127.0.0.1:8080", "127.0.0.1:8080", true},
+		{"same host case", sameHost, "http://Demo.Example", "demo.example", true},
+		{"same host other port", sameHost, "http://127.0.0.1:9090", "127.0.0.1:8080", false},
+		{"same host foreign", sameHost, "http://evil.example", "demo.example", false},
+		{"same host null", sameHost, "null", "demo.example", false},
+		{"same host empty", sameHost, "", "demo.example", false},
+		{"same host ipv6", sameHost, "http://[::1]:8080", "[::1]:8080", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := originAllowed(tc.site, tc.origin, tc.host); got != tc.want {
+				t.Errorf("originAllowed(%q, host %q) = %v, want %v", tc.origin, tc.host, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfigRejectsBadOrigins(t *testing.T) {
+	t.Parallel()
+	for _, o := range []string{"", "null", "shop.example", "https://shop.example/path", "ftp://shop.example"} {
+		cfg := Config{TokenSecret: testSecret, Sites: []Site{{Key: "s", AllowedOrigins: []string{o}}}}
+		if err := cfg.validate(); err == nil || !strings.Contains(err.Error(), "AllowedOrigins[0]") {
+			t.Errorf("origin %q: err = %v, want one naming AllowedOrigins[0]", o, err)
+		}
+	}
+}
+
+func TestTokenRoundTrip(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1_800_000_000, 0)
+	want := visitorToken{VisitorID: "v_a", ConversationID: "c_b", SiteKey: "acme", CustomerID: "u1", Expires: now.Add(time.Hour).Unix()}
+	tok := signToken(testSecret, want)
+	got, err := parseToken(testSecret, tok, "acme", now)
+	if err != nil || got != want {
+		t.Fatalf("parseToken = %+v, %v; want %+v", got, err, want)
+	}
+	if _, err := parseToken(testSecret, tok, "acme", now.Add(2*time.Hour)); err == nil {
+		t.Error("expired token accepted")
+	}
+	// Changing one payload byte breaks the signature.
+	b := []byte(tok)
+	b[5] ^= 1
+	if _, err := parseToken(testSecret, string(b), "acme", now); err == nil {
+		t.Error("tampered token accepted")
+	}
+}
+
+func TestVerifyUser(t *testing.T) {
+	t.Parallel()
+	h := UserHash("s3cret", "cust-42")
+	cases := []struct {
+		name, secret, user, hash string
+		ok                       bool
+	}{
+		{"valid", "s3cret", "cust-42", h, true},
+		{"upper-case hex", "s3cret", "cust-42", strings.ToUpper(h), true},
+		{"other user", "s3cret", "cust-43", h, false},
+		{"not hex", "s3cret", "cust-42", "zz", false},
+		{"verification off", "", "cust-42", h, false},
+	}
+	for _, tc := range cases {
+		if err := verifyUser(tc.secret, tc.user, tc.hash); (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want ok %v", tc.name, err, tc.ok)
+		}
+	}
+}
+
+func TestBusinessHours(t *testing.T) {
+	t.Parallel()
+	h, err := ParseBusinessHours("Mon-Fri 09:00-17:30 Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	cases := []struct {
+		at   time.Time
+		want bool
+	}{
+		{time.Date(2026, 11, 23, 9, 0, 0, 0, berlin), true},   // Monday opening
+		{time.Date(2026, 11, 23, 17, 29, 0, 0, berlin), true}, // just before closing
+		{time.Date(2026, 11, 23, 17, 30, 0, 0, berlin), false},
+		{time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), true}, // 09:00 in Berlin
+		{time.Date(2026, 11, 28, 12, 0, 0, 0, berlin), false}, // Saturday
+	}
+	for _, tc := range cases {
+		if got := h.IsOpen(tc.at); got != tc.want {
+			t.Errorf("IsOpen(%v) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+	if got := h.String(); got != "Mon,Tue,Wed,Thu,Fri 09:00-17:30 Europe/Berlin" {
+		t.Errorf("String() = %q", got)
+	}
+	if always, _ := ParseBusinessHours(""); !always.IsOpen(time.Now()) {
+		t.Error("empty hours should always be open")
+	}
+	for _, bad := range []string{"Mon-Fri", "Mon-Fri 17:00-09:00 UTC", "Funday 09:00-17:00 UTC", "09:00-17:00 Mars/Olympus", "9-5 UTC"} {
+		if _, err := ParseBusinessHours(bad); err == nil {
+			t.Errorf("ParseBusinessHours(%q) accepted", bad)
+		}
+	}
+}
+
+// TestScriptAgreesOnTerminalCloseCodes keeps widget.js's list of codes it
+// does not reconnect after in step with the protocol.
+func TestScriptAgreesOnTerminalCloseCodes(t *testing.T) {
+	t.Parallel()
+	script, err := static.ReadFile("static/widget.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`var TERMINAL = \{([^}]*)\}`).FindSubmatch(script)
+	if m == nil {
+		t.Fatal("widget.js: TERMINAL table not found")
+	}
+	var got []int
+	for _, kv := range strings.Split(string(m[1]), ",") {
+		k, _, _ := strings.Cut(strings.TrimSpace(kv), ":")
+		n, err := strconv.Atoi(k)
+		if err != nil {
+			t.Fatalf("widget.js TERMINAL: %q", kv)
+		}
+		got = append(got, n)
+	}
+	var want []int
+	for _, c := range []int{CloseNormal, CloseGoingAway, CloseTooBig, CloseInternal, CloseBadHandshake, CloseTokenRejected,
+		CloseForbidden, CloseHelloTimeout, CloseSlowConsumer, CloseBadVersion, CloseRateLimited, CloseTooManyErrors} {
+		if !reconnectable(c) {
+			want = append(want, c)
+		}
+	}
+	sort.Ints(got)
+	sort.Ints(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("widget.js terminal codes = %v, protocol says %v", got, want)
+	}
+}

@@ -1,0 +1,354 @@
+package widget
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/memory"
+)
+
+const (
+	testSite     = "acme"
+	testOrigin   = "https://shop.example"
+	testIdentity = "identity-secret-for-tests"
+	// wait bounds how long a test waits for an expected frame before failing;
+	// it is a failure deadline, not a sleep.
+	wait = 10 * time.Second
+)
+
+var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
+
+type bundle struct {
+	srv       *Server
+	http      *httptest.Server
+	store     *memory.Store
+	bus       *memory.Bus
+	handoff   *fakeHandoff
+	responder *fakeResponder
+}
+
+type setupOpts struct {
+	limits    Limits
+	hours     BusinessHours
+	noHandoff bool
+}
+
+func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
+	t.Helper()
+	o := setupOpts{}
+	for _, f := range opts {
+		f(&o)
+	}
+	bus := memory.NewBus()
+	store := memory.NewStore(bus)
+	b := &bundle{store: store, bus: bus}
+	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}}
+	b.responder = &fakeResponder{log: store, handoff: b.handoff}
+	deps := Deps{Log: store, Bus: bus, Responder: b.responder, Handoff: b.handoff}
+	if o.noHandoff {
+		deps.Handoff = nil
+	}
+	srv, err := New(Config{
+		Sites: []Site{{
+			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin},
+			AllowSameHost: true, IdentitySecret: testIdentity, Hours: o.hours,
+		}},
+		TokenSecret: testSecret,
+		DemoSiteKey: testSite,
+		Limits:      o.limits,
+	}, deps)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	b.srv = srv
+	b.http = httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		b.http.Close()
+	})
+	return b
+}
+
+// holdReplies keeps the bot from answering until the test ends.
+func (b *bundle) holdReplies(t testing.TB) {
+	gate := make(chan struct{})
+	b.responder.mu.Lock()
+	b.responder.gate = gate
+	b.responder.mu.Unlock()
+	t.Cleanup(func() { close(gate) })
+}
+
+// fakeResponder answers every customer message with a cited bot reply, and
+// hands off on an explicit request, as the bot does.
+type fakeResponder struct {
+	log     frontline.Log
+	handoff *fakeHandoff
+	// gate, when set, is received from before each reply: tests hold replies
+	// in flight with it.
+	gate chan struct{}
+	mu   sync.Mutex
+	seen []int64
+}
+
+func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) error {
+	r.mu.Lock()
+	r.seen = append(r.seen, msg.Seq)
+	gate := r.gate
+	r.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if msg.Meta.Kind == KindRequestHuman {
+		_, err := r.handoff.Enqueue(ctx, frontline.HandoffPacket{ConversationID: conv.ID, Reason: "asked for a person"})
+		return err
+	}
+	if !conv.Status.BotMaySend() {
+		return nil
+	}
+	_, err := r.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+		ConversationID: conv.ID,
+		Author:         frontline.AuthorBot,
+		Body:           "Answer to: " + msg.Body,
+		Meta: frontline.MessageMeta{Kind: "answer", ReplyTo: msg.Seq, Citations: []frontline.Citation{{
+			ArticleID: "a1", RevisionID: "r1", Title: "Returns and exchanges", URL: "https://help.acme.example/returns",
+		}}},
+	}})
+	return err
+}
+
+// fakeHandoff is a FIFO queue with a fixed ETA per place in line.
+type fakeHandoff struct {
+	log        *memory.Store
+	bus        *memory.Bus
+	mu         sync.Mutex
+	waiting    []string
+	assigned   map[string]bool
+	agentNames map[string]string
+}
+
+func (h *fakeHandoff) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*frontline.QueueEntry, error) {
+	h.mu.Lock()
+	queued := false
+	for _, id := range h.waiting {
+		queued = queued || id == p.ConversationID
+	}
+	if !queued {
+		h.waiting = append(h.waiting, p.ConversationID)
+	}
+	h.mu.Unlock()
+	st := frontline.StatusQueued
+	if _, err := h.log.UpdateConversation(ctx, p.ConversationID, frontline.ConversationUpdate{Status: &st}); err != nil {
+		return nil, err
+	}
+	_ = h.bus.Publish(ctx, frontline.TopicQueue, 0)
+	return &frontline.QueueEntry{ConversationID: p.ConversationID, Status: frontline.QueueWaiting}, nil
+}
+
+func (h *fakeHandoff) QueuePosition(ctx context.Context, id string) (frontline.QueuePosition, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if name, ok := h.agentNames[id]; ok {
+		return frontline.QueuePosition{ConversationID: id, Status: frontline.QueueAssigned, AgentName: name}, nil
+	}
+	for i, w := range h.waiting {
+		if w == id {
+			return frontline.QueuePosition{ConversationID: id, Status: frontline.QueueWaiting, Position: i + 1, ETA: time.Duration(i+1) * 3 * time.Minute}, nil
+		}
+	}
+	return frontline.QueuePosition{}, frontline.Errorf(frontline.ENotFound, "not queued")
+}
+
+// assign gives the conversation to an agent and posts their greeting.
+func (h *fakeHandoff) assign(t testing.TB, convID, agentName string) {
+	t.Helper()
+	h.mu.Lock()
+	for i, w := range h.waiting {
+		if w == convID {
+			h.waiting = append(h.waiting[:i], h.waiting[i+1:]...)
+			break
+		}
+	}
+	h.agentNames[convID] = agentName
+	h.mu.Unlock()
+	ctx := context.Background()
+	st := frontline.StatusAssigned
+	if _, err := h.log.UpdateConversation(ctx, convID, frontline.ConversationUpdate{Status: &st}); err != nil {
+		t.Fatalf("assign: %v", err)
+	}
+	if _, err := h.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+		ConversationID: convID, Author: frontline.AuthorAgent, AuthorID: "agent1", AuthorName: agentName, Body: "Hi, I am " + agentName + ".",
+	}}); err != nil {
+		t.Fatalf("assign: agent message: %v", err)
+	}
+	_ = h.bus.Publish(ctx, frontline.TopicQueue, 0)
+}
+
+// frame is any server frame, decoded loosely for assertions.
+type frame struct {
+	V              int                `json:"v"`
+	Type           string             `json:"type"`
+	Seq            int64              `json:"seq"`
+	ID             string             `json:"id"`
+	Token          string             `json:"token"`
+	VisitorID      string             `json:"visitor_id"`
+	ConversationID string             `json:"conversation_id"`
+	Status         string             `json:"status"`
+	Verified       bool               `json:"verified"`
+	AfterHours     bool               `json:"after_hours"`
+	Reset          bool               `json:"reset"`
+	MsgSeq         int64              `json:"msg_seq"`
+	Duplicate      bool               `json:"duplicate"`
+	Messages       []wireMessage      `json:"messages"`
+	Conversations  []wireConversation `json:"conversations"`
+	Code           string             `json:"code"`
+	Message        string             `json:"message"`
+	Close          int                `json:"close"`
+	Position       int                `json:"position"`
+	ETASeconds     int64              `json:"eta_seconds"`
+	AgentName      string             `json:"agent_name"`
+	Who            string             `json:"who"`
+	On             bool               `json:"on"`
+}
+
+type client struct {
+	t  testing.TB
+	ws *websocket.Conn
+}
+
+func (b *bundle) wsURL() string {
+	return "ws" + strings.TrimPrefix(b.http.URL, "http") + "/widget/ws?site=" + testSite
+}
+
+// dial opens a socket with the allowed origin; it fails the test otherwise.
+func (b *bundle) dial(t testing.TB) *client {
+	t.Helper()
+	c, resp, err := b.tryDial(testOrigin)
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial: %v (HTTP %d)", err, status)
+	}
+	return &client{t: t, ws: c}
+}
+
+func (b *bundle) tryDial(origin string) (*websocket.Conn, *http.Response, error) {
+	h := http.Header{}
+	if origin != "" {
+		h.Set("Origin", origin)
+	}
+	c, resp, err := websocket.DefaultDialer.Dial(b.wsURL(), h)
+	if c != nil {
+		// Close frames are read by the test, not answered automatically.
+		c.SetCloseHandler(func(int, string) error { return nil })
+	}
+	return c, resp, err
+}
+
+func (c *client) send(f map[string]any) {
+	c.t.Helper()
+	if _, ok := f["v"]; !ok {
+		f["v"] = ProtocolVersion
+	}
+	if err := c.ws.WriteJSON(f); err != nil {
+		c.t.Fatalf("send %v: %v", f["type"], err)
+	}
+}
+
+func (c *client) sendRaw(s string) {
+	c.t.Helper()
+	if err := c.ws.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
+		c.t.Fatalf("send raw: %v", err)
+	}
+}
+
+// next returns the next frame, or the close error when the server closed.
+func (c *client) next() (frame, error) {
+	_ = c.ws.SetReadDeadline(time.Now().Add(wait))
+	_, data, err := c.ws.ReadMessage()
+	if err != nil {
+		return frame{}, err
+	}
+	var f frame
+	if err := json.Unmarshal(data, &f); err != nil {
+		c.t.Fatalf("server sent bad JSON %q: %v", data, err)
+	}
+	if f.V != ProtocolVersion {
+		c.t.Fatalf("server frame %s: v = %d, want %d", f.Type, f.V, ProtocolVersion)
+	}
+	return f, nil
+}
+
+// until reads frames until one of type typ arrives, passing others to seen.
+func (c *client) until(typ string, seen func(frame)) frame {
+	c.t.Helper()
+	for {
+		f, err := c.next()
+		if err != nil {
+			c.t.Fatalf("waiting for %s: %v", typ, err)
+		}
+		if f.Type == typ {
+			return f
+		}
+		if seen != nil {
+			seen(f)
+		}
+	}
+}
+
+// closeCode reads until the server closes and returns the close code.
+func (c *client) closeCode() int {
+	c.t.Helper()
+	for {
+		_, err := c.next()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if ok := asCloseError(err, &ce); ok {
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(ce.Code, ""), time.Now().Add(time.Second))
+			return ce.Code
+		}
+		c.t.Fatalf("want a close frame, got %v", err)
+	}
+}
+
+func asCloseError(err error, target **websocket.CloseError) bool {
+	ce, ok := err.(*websocket.CloseError)
+	if ok {
+		*target = ce
+	}
+	return ok
+}
+
+func (c *client) hello(token string, lastSeq int64) frame {
+	c.t.Helper()
+	f := map[string]any{"type": "hello", "last_seq": lastSeq}
+	if token != "" {
+		f["token"] = token
+	}
+	c.send(f)
+	return c.until(TypeWelcome, nil)
+}
+
+func (c *client) close() { _ = c.ws.Close() }
+
+func websocketDial(url string, h http.Header) (*websocket.Conn, *http.Response, error) {
+	return websocket.DefaultDialer.Dial(url, h)
+}
