@@ -150,7 +150,10 @@ func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilt
 		items = append(items, it)
 	}
 	slices.SortFunc(items, func(a, b *queueItem) int {
-		if before(a, b) {
+		switch {
+		case a.id == b.id:
+			return 0
+		case before(a, b):
 			return -1
 		}
 		return 1
