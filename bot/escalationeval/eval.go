@@ -96,10 +96,10 @@ func Subset(cases []Case, which string) ([]Case, error) {
 
 // PRF is precision, recall and F1 of one label.
 type PRF struct {
-	Precision float64 `json:"precision"`
-	Recall    float64 `json:"recall"`
-	F1        float64 `json:"f1"`
-	Support   int     `json:"support"`
+	Precision  float64 `json:"precision"`
+	Recall     float64 `json:"recall"`
+	F1         float64 `json:"f1"`
+	Support    int     `json:"support"`
 	tp, fp, fn int
 }
 
