@@ -27,12 +27,17 @@ type Options struct {
 	// ChunkRunes bounds a passage's length. Default DefaultChunkRunes.
 	ChunkRunes int
 	// Votes is how many of an article's best passages are summed to rank
-	// it within each retriever (a k-nearest-neighbour vote). Default 1:
-	// the best passage alone.
+	// it within each retriever (a k-nearest-neighbour vote). Default
+	// DefaultVotes.
 	Votes int
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 }
+
+// DefaultVotes: summing an article's 3 best passages beat the best one alone
+// by 3 points of top-1 on a held-out banking77 split (0.856 vs 0.825), and 5
+// did no better (0.855). See docs in the eval command.
+const DefaultVotes = 3
 
 // DefaultThreshold is the abstain threshold when Options.Threshold is zero.
 // See calibrate for what a score means.
@@ -64,6 +69,9 @@ func NewService(store Store, emb Embedder, opts Options) *Service {
 	}
 	if opts.Candidates <= 0 {
 		opts.Candidates = 60
+	}
+	if opts.Votes <= 0 {
+		opts.Votes = DefaultVotes
 	}
 	if opts.ChunkRunes <= 0 {
 		opts.ChunkRunes = DefaultChunkRunes

@@ -140,7 +140,8 @@ type Store interface {
 	// ReplacePassages atomically swaps an article's passages: readers see
 	// either the old set or the new one, never a mix or none.
 	ReplacePassages(ctx context.Context, articleID string, passages []Passage) error
-	// FindPassages lists an article's passages by ordinal.
+	// FindPassages lists an article's passages by ordinal, without their
+	// embeddings.
 	FindPassages(ctx context.Context, articleID string) ([]Passage, error)
 	// CountPassages returns how many passages are indexed.
 	CountPassages(ctx context.Context) (int, error)

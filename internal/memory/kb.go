@@ -305,6 +305,7 @@ func (s *KBStore) FindPassages(ctx context.Context, articleID string) ([]kb.Pass
 	out := make([]kb.Passage, len(ps))
 	for i, p := range ps {
 		out[i] = p.Passage
+		out[i].Embedding = nil
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Ordinal < out[j].Ordinal })
 	return out, nil

@@ -392,18 +392,17 @@ func scanPassage(dst *kb.Passage, extra ...any) []any {
 func (s *KBStore) FindPassages(ctx context.Context, articleID string) ([]kb.Passage, error) {
 	var out []kb.Passage
 	err := s.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+passageColumns+` FROM kb_passages p WHERE p.article_id = $1 ORDER BY p.ordinal`, articleID)
+		rows, err := tx.Query(ctx, `SELECT p.id, p.article_id, p.revision_id, p.kind, p.ordinal, p.heading, p.text, p.index_text, p.locale, p.audience
+			FROM kb_passages p WHERE p.article_id = $1 ORDER BY p.ordinal`, articleID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var p kb.Passage
-			var v pgvector.Vector
-			if err := rows.Scan(scanPassage(&p, &v)...); err != nil {
+			if err := rows.Scan(scanPassage(&p)...); err != nil {
 				return err
 			}
-			p.Embedding = v.Slice()
 			out = append(out, p)
 		}
 		return rows.Err()
