@@ -8,7 +8,8 @@ import (
 
 // evalKinds are the measurements `frontline eval` knows.
 var evalKinds = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"retrieval": runEvalRetrieval,
+	"retrieval":  runEvalRetrieval,
+	"escalation": runEvalEscalation,
 }
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
