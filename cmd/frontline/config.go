@@ -43,7 +43,8 @@ var options = []option{
 	{Env: "FRONTLINE_LLM_URL", Flag: "llm-url", Help: "base URL of an OpenAI-compatible chat endpoint; empty answers extractively, with no LLM"},
 	{Env: "FRONTLINE_LLM_KEY", Flag: "llm-key", Help: "API key for the chat endpoint", Secret: true},
 	{Env: "FRONTLINE_LLM_MODEL", Flag: "llm-model", Help: "chat model name"},
-	{Env: "FRONTLINE_BOT_CONFIG", Flag: "bot-config", Help: "JSON file overriding the bot's detector word lists, thresholds and hand-off policy"},
+	{Env: "FRONTLINE_BOT_CONFIG", Flag: "bot-config", Help: "JSON file overriding the bot's replies, thresholds and hand-off policy (tier, team, priority per signal)"},
+	{Env: "FRONTLINE_SIGNAL_CONFIG", Flag: "signal-config", Help: "YAML or JSON file overriding the detectors' cues, word lists and thresholds (frustration, human request, severity)"},
 }
 
 // stringValue is a flag.Value keeping the text; boolean options accept a

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/frontlinehq/frontline/bot"
+	"github.com/frontlinehq/frontline/bot/signal"
 	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/postgres"
@@ -49,7 +50,19 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	botCfg.LLM.BaseURL = firstNonEmpty(s.settings["llm-url"], botCfg.LLM.BaseURL)
 	botCfg.LLM.Model = firstNonEmpty(s.settings["llm-model"], botCfg.LLM.Model)
 	botCfg.LLM.APIKey = s.settings["llm-key"]
-	responder, err := bot.New(botCfg, bot.Deps{Log: s.log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")})
+	deps := bot.Deps{Log: s.log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")}
+	if path := s.settings["signal-config"]; path != "" {
+		cfg, err := signal.LoadConfig(path)
+		if err != nil {
+			return nil, err
+		}
+		detector, err := signal.New(cfg)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		deps.Detector = bot.SignalDetector(detector)
+	}
+	responder, err := bot.New(botCfg, deps)
 	if err != nil {
 		return nil, err
 	}
