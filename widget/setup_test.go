@@ -40,6 +40,8 @@ type setupOpts struct {
 	limits    Limits
 	hours     BusinessHours
 	noHandoff bool
+	// wrapLog, when set, wraps the store the server sees.
+	wrapLog func(frontline.Log) frontline.Log
 }
 
 func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
@@ -53,7 +55,11 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	b := &bundle{store: store, bus: bus}
 	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}}
 	b.responder = &fakeResponder{log: store, handoff: b.handoff}
-	deps := Deps{Log: store, Bus: bus, Responder: b.responder, Handoff: b.handoff}
+	var log frontline.Log = store
+	if o.wrapLog != nil {
+		log = o.wrapLog(store)
+	}
+	deps := Deps{Log: log, Bus: bus, Responder: b.responder, Handoff: b.handoff}
 	if o.noHandoff {
 		deps.Handoff = nil
 	}
@@ -196,6 +202,58 @@ func (h *fakeHandoff) assign(t testing.TB, convID, agentName string) {
 		t.Fatalf("assign: agent message: %v", err)
 	}
 	_ = h.bus.Publish(ctx, frontline.TopicQueue, 0)
+}
+
+// gatedLog holds customer appends while armed: each held append reports on
+// arrived and waits for release. It makes "in flight" a fact, not a timing.
+type gatedLog struct {
+	frontline.Log
+	mu      sync.Mutex
+	armed   bool
+	arrived chan struct{}
+	release chan struct{}
+}
+
+func newGatedLog(l frontline.Log) *gatedLog {
+	return &gatedLog{Log: l, arrived: make(chan struct{}, 16), release: make(chan struct{})}
+}
+
+func (g *gatedLog) arm() {
+	g.mu.Lock()
+	g.armed = true
+	g.mu.Unlock()
+}
+
+// open disarms the gate and lets every held append through.
+func (g *gatedLog) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.armed {
+		g.armed = false
+		close(g.release)
+	}
+}
+
+func (g *gatedLog) AppendMessage(ctx context.Context, req frontline.AppendRequest) (frontline.AppendResult, error) {
+	g.mu.Lock()
+	armed, release := g.armed, g.release
+	g.mu.Unlock()
+	if armed && req.Message.Author == frontline.AuthorCustomer {
+		g.arrived <- struct{}{}
+		<-release
+	}
+	return g.Log.AppendMessage(ctx, req)
+}
+
+// killConnections drops every customer socket without a close frame, as a
+// crashed proxy or a pulled cable would.
+func (b *bundle) killConnections() int {
+	b.srv.mu.Lock()
+	defer b.srv.mu.Unlock()
+	for c := range b.srv.conns {
+		_ = c.ws.UnderlyingConn().Close()
+	}
+	return len(b.srv.conns)
 }
 
 // frame is any server frame, decoded loosely for assertions.

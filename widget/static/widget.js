@@ -185,7 +185,7 @@
     fillMessage(li, m);
     li.setAttribute('data-seq', String(m.seq));
     // Stored messages go in seq order, above my messages still unacknowledged.
-    var firstPending = log.querySelector('li:not([data-seq])');
+    var firstPending = log.querySelector(':scope > li[data-client-id]:not([data-seq])');
     if (firstPending && firstPending !== li) log.insertBefore(li, firstPending); else if (!firstPending || li.parentNode !== log) log.append(li);
     if (m.client_msg_id) { li.setAttribute('data-client-id', m.client_msg_id); byClient[m.client_msg_id] = li; setState(li, 'sent'); dropPending(m.client_msg_id); }
     bySeq[m.seq] = li;
