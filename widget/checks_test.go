@@ -176,3 +176,21 @@ func TestScriptAgreesOnTerminalCloseCodes(t *testing.T) {
 		t.Fatalf("widget.js terminal codes = %v, protocol says %v", got, want)
 	}
 }
+
+func TestParseLimits(t *testing.T) {
+	t.Parallel()
+	l, err := ParseLimits("ip_connects_per_second=2000, ip_connect_burst=20000,max_body_bytes=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := DefaultLimits()
+	want.IPConnectsPerSecond, want.IPConnectBurst, want.MaxBodyBytes = 2000, 20000, 1000
+	if l != want {
+		t.Fatalf("ParseLimits = %+v, want %+v", l, want)
+	}
+	for _, bad := range []string{"nope=1", "frame_burst", "frame_burst=-1", "frame_burst=x", "max_body_bytes=99999999"} {
+		if _, err := ParseLimits(bad); err == nil {
+			t.Errorf("ParseLimits(%q) accepted", bad)
+		}
+	}
+}

@@ -3,6 +3,9 @@ package widget
 import (
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -322,4 +325,47 @@ func (c Config) validate() error {
 		return fmt.Errorf("widget config: %w", err)
 	}
 	return nil
+}
+
+// limitFields maps ParseLimits keys to the fields they set.
+var limitFields = map[string]func(*Limits, float64){
+	"max_body_bytes":         func(l *Limits, v float64) { l.MaxBodyBytes = int(v) },
+	"max_frame_bytes":        func(l *Limits, v float64) { l.MaxFrameBytes = int64(v) },
+	"frames_per_second":      func(l *Limits, v float64) { l.FramesPerSecond = v },
+	"frame_burst":            func(l *Limits, v float64) { l.FrameBurst = int(v) },
+	"ip_frames_per_second":   func(l *Limits, v float64) { l.IPFramesPerSecond = v },
+	"ip_frame_burst":         func(l *Limits, v float64) { l.IPFrameBurst = int(v) },
+	"ip_connects_per_second": func(l *Limits, v float64) { l.IPConnectsPerSecond = v },
+	"ip_connect_burst":       func(l *Limits, v float64) { l.IPConnectBurst = int(v) },
+	"send_buffer":            func(l *Limits, v float64) { l.SendBuffer = int(v) },
+}
+
+// ParseLimits reads "key=value,key=value" over DefaultLimits, for an
+// environment variable: keys are max_body_bytes, max_frame_bytes,
+// frames_per_second, frame_burst, ip_frames_per_second, ip_frame_burst,
+// ip_connects_per_second, ip_connect_burst and send_buffer. A load test from
+// one address needs, for example,
+// "ip_connects_per_second=2000,ip_connect_burst=20000,ip_frames_per_second=100000,ip_frame_burst=100000".
+func ParseLimits(s string) (Limits, error) {
+	l := DefaultLimits()
+	for pair := range strings.SplitSeq(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(pair, "=")
+		set, known := limitFields[strings.TrimSpace(k)]
+		if !ok || !known {
+			return Limits{}, fmt.Errorf("widget limits: %q: want key=number with a key of %s", pair, strings.Join(slices.Sorted(maps.Keys(limitFields)), ", "))
+		}
+		f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || f <= 0 {
+			return Limits{}, fmt.Errorf("widget limits: %s: %q is not a positive number", k, v)
+		}
+		set(&l, f)
+	}
+	if err := l.validate(); err != nil {
+		return Limits{}, fmt.Errorf("widget limits: %w", err)
+	}
+	return l, nil
 }

@@ -25,6 +25,9 @@ type outbound struct {
 	followAfter int64
 	// watchQueue makes the writer follow the queue and push positions.
 	watchQueue bool
+	// stored is a message this connection just appended: when it is next
+	// in seq, the writer pushes it without reading the Log back.
+	stored *frontline.Message
 }
 
 type framer interface{ header() *serverHeader }
@@ -365,7 +368,7 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		c.pushError(id, err, 0)
 		return false
 	}
-	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: id, MsgSeq: res.Message.Seq, Duplicate: res.Duplicate}})
+	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: id, MsgSeq: res.Message.Seq, Duplicate: res.Duplicate}, stored: &res.Message})
 	if !res.Duplicate {
 		c.s.dispatch.enqueue(conv.ID, res.Message)
 	}
@@ -605,6 +608,13 @@ func (c *conn) process(o outbound) error {
 		c.convNotes, c.convCancel = c.s.bus.Subscribe(frontline.ConversationTopic(o.follow))
 		c.s.follow(c, o.follow)
 		if err := c.catchUp(); err != nil {
+			return err
+		}
+	}
+	if m := o.stored; m != nil && m.ConversationID == c.followedConv && m.Seq == c.lastSent+1 {
+		c.lastSent = m.Seq
+		out := &messagesFrame{serverHeader: hdr(TypeMessages), ConversationID: m.ConversationID, Messages: []wireMessage{toWire(*m)}}
+		if err := c.write(out); err != nil {
 			return err
 		}
 	}

@@ -409,14 +409,16 @@ type errorFrame struct {
 
 // wireMessage is a Message as the customer sees it: text only, never HTML.
 type wireMessage struct {
-	Seq         int64          `json:"seq"`
-	ClientMsgID string         `json:"client_msg_id,omitempty"`
-	Author      string         `json:"author"`
-	AuthorName  string         `json:"author_name,omitempty"`
-	Body        string         `json:"body"`
-	Kind        string         `json:"kind,omitempty"`
-	Citations   []wireCitation `json:"citations,omitempty"`
-	CreatedAt   time.Time      `json:"created_at"`
+	Seq         int64  `json:"seq"`
+	ClientMsgID string `json:"client_msg_id,omitempty"`
+	Author      string `json:"author"`
+	AuthorName  string `json:"author_name,omitempty"`
+	Body        string `json:"body"`
+	Kind        string `json:"kind,omitempty"`
+	// ReplyTo is the seq of the customer message a bot reply answers.
+	ReplyTo   int64          `json:"reply_to,omitempty"`
+	Citations []wireCitation `json:"citations,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
 }
 
 type wireCitation struct {
@@ -441,6 +443,7 @@ func toWire(m frontline.Message) wireMessage {
 		AuthorName: m.AuthorName,
 		Body:       m.Body,
 		Kind:       m.Meta.Kind,
+		ReplyTo:    m.Meta.ReplyTo,
 		CreatedAt:  m.CreatedAt,
 	}
 	if m.Author == frontline.AuthorCustomer {

@@ -1,0 +1,647 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/frontlinehq/frontline/internal/postgres"
+	"github.com/frontlinehq/frontline/widget"
+)
+
+// Bounds on a bench run: it is a load test of this machine, not a tool for
+// loading someone else's.
+const (
+	benchMaxCustomers = 20000
+	benchMaxDuration  = 10 * time.Minute
+	benchMaxRate      = 50.0
+	benchDrain        = 10 * time.Second // wait for outstanding acks and replies
+)
+
+type benchOptions struct {
+	url, site, origin, adminToken, message string
+	customers, dialers                     int
+	duration                               time.Duration
+	rate                                   float64
+	idle, idleSilent, baseline, json       bool
+}
+
+// benchResult is what --json prints.
+type benchResult struct {
+	Customers           int              `json:"customers"`
+	Connected           int              `json:"connected"`
+	DurationS           float64          `json:"duration_s"`
+	Sent                int64            `json:"sent"`
+	Acked               int64            `json:"acked"`
+	Replies             int64            `json:"replies"`
+	Unanswered          int64            `json:"unanswered"`
+	HandedOff           int64            `json:"handed_off_customers"`
+	AckP50Ms            float64          `json:"ack_p50_ms"`
+	AckP99Ms            float64          `json:"ack_p99_ms"`
+	ReplyP50Ms          float64          `json:"reply_p50_ms"`
+	ReplyP99Ms          float64          `json:"reply_p99_ms"`
+	MessagesPerS        float64          `json:"messages_per_s"`
+	Errors              int64            `json:"errors"`
+	ErrorKinds          map[string]int64 `json:"error_kinds,omitempty"`
+	BaselineCommitP50Ms float64          `json:"baseline_commit_p50_ms"`
+	BaselineCommitP99Ms float64          `json:"baseline_commit_p99_ms"`
+	BaselineIdleP50Ms   float64          `json:"baseline_idle_commit_p50_ms"`
+	AckRatioP50         float64          `json:"ack_ratio_p50"`
+	ServerKiBPerConn    float64          `json:"server_kib_per_conn"`
+	ServerConnections   int64            `json:"server_connections"`
+	ServerGoroutines    int              `json:"server_goroutines"`
+}
+
+// runBench drives real websocket customers against a running server and
+// prints latency, throughput and the server's memory per connection.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseBenchFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	if err := raiseFileLimit(o.customers + 256); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.duration+benchDrain+5*time.Minute)
+	defer cancel()
+
+	b := &bench{o: o, errKinds: map[string]int64{}}
+	res := benchResult{Customers: o.customers}
+
+	var probe *postgres.CommitProbe
+	if o.baseline {
+		dbURL := os.Getenv("DATABASE_URL")
+		if dbURL == "" {
+			return errors.New("bench: --baseline needs DATABASE_URL (the server's database)")
+		}
+		if probe, err = postgres.NewCommitProbe(ctx, dbURL); err != nil {
+			return fmt.Errorf("bench: %w", err)
+		}
+		defer probe.Close(context.WithoutCancel(ctx))
+		idle, err := probeCommits(ctx, probe, 200, 0)
+		if err != nil {
+			return err
+		}
+		res.BaselineIdleP50Ms = benchMS(benchPercentile(idle, 50))
+	}
+
+	before, err := b.stats(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "bench: connecting %d customers to %s\n", o.customers, o.url)
+	b.connectAll(ctx)
+	defer b.closeAll()
+	res.Connected = len(b.customers)
+	if res.Connected == 0 {
+		return fmt.Errorf("bench: no customer could connect (%v)", b.errKinds)
+	}
+
+	if o.idle {
+		// Hold: the customers have said hello (and, unless --idle-silent,
+		// one message each); measure what the server keeps per connection.
+		b.waitOutstanding(ctx, benchDrain)
+	} else {
+		fmt.Fprintf(stderr, "bench: %d customers sending %.2g messages/s each for %s\n", res.Connected, o.rate, o.duration)
+		var concurrent []time.Duration
+		var probeErr error
+		probeDone := make(chan struct{})
+		loadCtx, stopLoad := context.WithTimeout(ctx, o.duration)
+		go func() {
+			defer close(probeDone)
+			if probe != nil {
+				concurrent, probeErr = probeCommits(loadCtx, probe, 1<<30, 20*time.Millisecond)
+			}
+		}()
+		start := time.Now()
+		b.load(loadCtx)
+		stopLoad()
+		<-probeDone
+		if probeErr != nil && !errors.Is(probeErr, context.DeadlineExceeded) && !errors.Is(probeErr, context.Canceled) {
+			return probeErr
+		}
+		res.DurationS = time.Since(start).Seconds()
+		b.waitOutstanding(ctx, benchDrain)
+		if len(concurrent) > 0 {
+			res.BaselineCommitP50Ms = benchMS(benchPercentile(concurrent, 50))
+			res.BaselineCommitP99Ms = benchMS(benchPercentile(concurrent, 99))
+		}
+	}
+	after, err := b.stats(ctx)
+	if err != nil {
+		return err
+	}
+	if n := after.Connections - before.Connections; n > 0 {
+		grew := float64(after.HeapInuse+after.StackInuse) - float64(before.HeapInuse+before.StackInuse)
+		res.ServerKiBPerConn = grew / float64(n) / 1024
+	}
+	res.ServerConnections, res.ServerGoroutines = after.Connections, after.Goroutines
+
+	b.mu.Lock()
+	res.Sent, res.Acked, res.Replies = b.sent.Load(), int64(len(b.acks)), int64(len(b.replies))
+	res.AckP50Ms, res.AckP99Ms = benchMS(benchPercentile(b.acks, 50)), benchMS(benchPercentile(b.acks, 99))
+	res.ReplyP50Ms, res.ReplyP99Ms = benchMS(benchPercentile(b.replies, 50)), benchMS(benchPercentile(b.replies, 99))
+	for _, v := range b.errKinds {
+		res.Errors += v
+	}
+	if missing := res.Sent - res.Acked; missing > 0 {
+		b.errKinds["no ack"] += missing
+		res.Errors += missing
+	}
+	res.ErrorKinds = b.errKinds
+	b.mu.Unlock()
+	if !o.idle || !o.idleSilent {
+		res.Unanswered = res.Acked - res.Replies
+	}
+	res.HandedOff = b.renewed.Load()
+	if res.DurationS > 0 {
+		res.MessagesPerS = float64(res.Acked) / res.DurationS
+	}
+	if res.BaselineCommitP50Ms > 0 {
+		res.AckRatioP50 = res.AckP50Ms / res.BaselineCommitP50Ms
+	}
+	if o.json {
+		enc := json.NewEncoder(stdout)
+		return enc.Encode(res)
+	}
+	printBench(stdout, res, o)
+	return nil
+}
+
+func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o benchOptions
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running server (loopback only)")
+	fs.StringVar(&o.site, "site", "demo", "widget site key")
+	fs.StringVar(&o.origin, "origin", "", "Origin header to send (default: the server's own origin, which the demo site allows)")
+	fs.StringVar(&o.adminToken, "admin-token", os.Getenv("FRONTLINE_ADMIN_TOKEN"), "token for /debug/widget/stats (not needed on loopback)")
+	fs.StringVar(&o.message, "message", "", "what each customer asks (default: a rotation of shop questions)")
+	fs.IntVar(&o.customers, "customers", 50, fmt.Sprintf("concurrent customers (1..%d)", benchMaxCustomers))
+	fs.IntVar(&o.dialers, "dialers", 64, "connections opened at once while connecting")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, fmt.Sprintf("how long customers send (at most %s)", benchMaxDuration))
+	fs.Float64Var(&o.rate, "rate", 1, "messages per second per customer")
+	fs.BoolVar(&o.idle, "idle", false, "connect and hold only, to measure the server's memory per connection")
+	fs.BoolVar(&o.idleSilent, "idle-silent", false, "with --idle: only say hello (no conversation is created)")
+	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
+	fs.BoolVar(&o.json, "json", false, "print one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	switch {
+	case fs.NArg() > 0:
+		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	case o.customers < 1 || o.customers > benchMaxCustomers:
+		return o, fmt.Errorf("bench: --customers %d: want 1..%d", o.customers, benchMaxCustomers)
+	case o.duration <= 0 || o.duration > benchMaxDuration:
+		return o, fmt.Errorf("bench: --duration %s: want up to %s", o.duration, benchMaxDuration)
+	case !o.idle && (o.rate <= 0 || o.rate > benchMaxRate):
+		return o, fmt.Errorf("bench: --rate %g: want more than 0 and at most %g", o.rate, benchMaxRate)
+	case o.dialers < 1:
+		return o, fmt.Errorf("bench: --dialers: want at least 1")
+	}
+	u, err := url.Parse(o.url)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return o, fmt.Errorf("bench: --url %q: want http://host:port", o.url)
+	}
+	if err := requireLoopback(u.Hostname()); err != nil {
+		return o, err
+	}
+	if o.origin == "" {
+		o.origin = u.Scheme + "://" + u.Host
+	}
+	o.url = strings.TrimRight(u.String(), "/")
+	return o, nil
+}
+
+// requireLoopback refuses any target that is not this machine.
+func requireLoopback(host string) error {
+	ips, err := net.LookupIP(host)
+	if err != nil {
+		return fmt.Errorf("bench: --url host %q: %w", host, err)
+	}
+	for _, ip := range ips {
+		if !ip.IsLoopback() {
+			return fmt.Errorf("bench: --url host %q resolves to %s: bench only drives a server on this machine (loopback)", host, ip)
+		}
+	}
+	return nil
+}
+
+// raiseFileLimit lifts the soft descriptor limit toward the hard one; each
+// customer holds one socket.
+func raiseFileLimit(need int) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("bench: read file limit: %w", err)
+	}
+	if lim.Cur >= uint64(need) {
+		return nil
+	}
+	if lim.Max < uint64(need) {
+		return fmt.Errorf("bench: %d customers need %d file descriptors; the hard limit is %d (raise it: ulimit -Hn)", need-256, need, lim.Max)
+	}
+	lim.Cur = lim.Max
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("bench: raise file limit to %d: %w", lim.Max, err)
+	}
+	return nil
+}
+
+type bench struct {
+	o                 benchOptions
+	customers         []*benchCustomer
+	sent              atomic.Int64
+	renewed           atomic.Int64 // customers replaced after a hand-off
+	unansweredHandoff atomic.Int64 // messages left unanswered by a hand-off
+
+	mu       sync.Mutex
+	acks     []time.Duration
+	replies  []time.Duration
+	errKinds map[string]int64
+}
+
+func (b *bench) fail(kind string) {
+	b.mu.Lock()
+	b.errKinds[kind]++
+	b.mu.Unlock()
+}
+
+// benchQuestions are what simulated customers of the demo shop ask.
+var benchQuestions = []string{
+	"How do I start a return?",
+	"How long does a refund take to arrive?",
+	"Which payment methods do you accept?",
+	"How do I use a promo code?",
+	"How can I reset my password?",
+	"What shipping options do you have?",
+	"Where can I see the status of my order?",
+	"How do gift cards work?",
+}
+
+type benchCustomer struct {
+	b         *bench
+	dialer    *websocket.Dialer
+	n         int
+	ws        *websocket.Conn // replaced by renew, from the sender goroutine
+	handedOff atomic.Bool
+
+	mu          sync.Mutex
+	sentAt      map[string]time.Time // client id → send time, until acked
+	bySeq       map[int64]time.Time  // message seq → send time, until answered
+	outstanding int                  // sent messages without their ack or reply
+	idle        chan struct{}        // closed by the reader whenever outstanding drops to 0
+	done        chan struct{}
+}
+
+func (b *bench) wsURL() string {
+	return "ws" + strings.TrimPrefix(b.o.url, "http") + "/widget/ws?site=" + url.QueryEscape(b.o.site)
+}
+
+func (b *bench) connectAll(ctx context.Context) {
+	dialer := &websocket.Dialer{HandshakeTimeout: 10 * time.Second, ReadBufferSize: 1024, WriteBufferSize: 1024}
+	var mu sync.Mutex
+	sem := make(chan struct{}, b.o.dialers)
+	var wg sync.WaitGroup
+	for i := range b.o.customers {
+		if ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c, err := b.connect(ctx, dialer, i)
+			if err != nil {
+				b.fail(err.Error())
+				return
+			}
+			mu.Lock()
+			b.customers = append(b.customers, c)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+}
+
+func (b *bench) connect(ctx context.Context, dialer *websocket.Dialer, n int) (*benchCustomer, error) {
+	c := &benchCustomer{b: b, n: n, dialer: dialer}
+	if err := c.dial(ctx); err != nil {
+		return nil, err
+	}
+	if b.o.idle && !b.o.idleSilent {
+		_ = c.send() // a failure is counted by send
+	}
+	return c, nil
+}
+
+// dial connects as a new visitor and starts the reader.
+func (c *benchCustomer) dial(ctx context.Context) error {
+	ws, resp, err := c.dialer.DialContext(ctx, c.b.wsURL(), http.Header{"Origin": {c.b.o.origin}})
+	if err != nil {
+		if resp != nil {
+			return fmt.Errorf("dial: HTTP %d", resp.StatusCode)
+		}
+		return errors.New("dial: " + errorKind(err))
+	}
+	if err := ws.WriteJSON(map[string]any{"v": widget.ProtocolVersion, "type": "hello"}); err != nil {
+		ws.Close()
+		return errors.New("hello: " + errorKind(err))
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var w struct{ Type, Code string }
+	if err := ws.ReadJSON(&w); err != nil || w.Type != "welcome" {
+		ws.Close()
+		return fmt.Errorf("welcome: got %q %q %v", w.Type, w.Code, errorKind(err))
+	}
+	_ = ws.SetReadDeadline(time.Time{})
+	c.mu.Lock()
+	c.ws, c.sentAt, c.bySeq, c.outstanding = ws, map[string]time.Time{}, map[int64]time.Time{}, 0
+	c.done = make(chan struct{})
+	c.mu.Unlock()
+	c.handedOff.Store(false)
+	go c.read(ws, c.done)
+	return nil
+}
+
+// renew replaces a customer whose conversation went to the human queue (the
+// bot is silent there) with a new visitor, so the bot keeps working.
+func (c *benchCustomer) renew(ctx context.Context) error {
+	_ = c.ws.Close()
+	<-c.done
+	c.mu.Lock()
+	c.b.renewed.Add(1)
+	c.b.unansweredHandoff.Add(int64(len(c.bySeq)))
+	c.mu.Unlock()
+	return c.dial(ctx)
+}
+
+// errorKind shortens network errors so they group in the report.
+func errorKind(err error) string {
+	if err == nil {
+		return "none"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timeout"
+	}
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		s = s[i+2:]
+	}
+	return s
+}
+
+func (c *benchCustomer) send() error {
+	id := fmt.Sprintf("b%d-%d", c.n, rand.Uint64())
+	c.mu.Lock()
+	c.sentAt[id] = time.Now()
+	c.outstanding += 2 // its ack and its reply
+	c.mu.Unlock()
+	c.b.sent.Add(1)
+	body := c.b.o.message
+	if body == "" {
+		body = benchQuestions[(c.n+int(c.b.sent.Load()))%len(benchQuestions)]
+	}
+	err := c.ws.WriteJSON(map[string]any{"v": widget.ProtocolVersion, "type": "message", "id": id, "body": body})
+	if err != nil {
+		c.b.fail("send: " + errorKind(err))
+	}
+	return err
+}
+
+// serverFrame is the part of a server frame the bench reads.
+type serverFrame struct {
+	Type     string `json:"type"`
+	ID       string `json:"id"`
+	MsgSeq   int64  `json:"msg_seq"`
+	Code     string `json:"code"`
+	Messages []struct {
+		Seq         int64  `json:"seq"`
+		Author      string `json:"author"`
+		ClientMsgID string `json:"client_msg_id"`
+		ReplyTo     int64  `json:"reply_to"`
+		Kind        string `json:"kind"`
+	} `json:"messages"`
+}
+
+func (c *benchCustomer) read(ws *websocket.Conn, done chan struct{}) {
+	defer close(done)
+	for {
+		var f serverFrame
+		if err := ws.ReadJSON(&f); err != nil {
+			var ce *websocket.CloseError
+			if errors.As(err, &ce) {
+				c.b.fail(fmt.Sprintf("closed %d", ce.Code))
+			} else if !errors.Is(err, net.ErrClosed) {
+				c.b.fail("read: " + errorKind(err))
+			}
+			return
+		}
+		now := time.Now()
+		c.mu.Lock()
+		switch f.Type {
+		case "ack":
+			if t, ok := c.sentAt[f.ID]; ok {
+				delete(c.sentAt, f.ID)
+				c.bySeq[f.MsgSeq] = t
+				c.outstanding--
+				c.b.mu.Lock()
+				c.b.acks = append(c.b.acks, now.Sub(t))
+				c.b.mu.Unlock()
+			}
+		case "messages":
+			for _, m := range f.Messages {
+				switch {
+				case m.Author == "customer" && m.ClientMsgID != "":
+					// The echo can precede the ack: it gives the seq.
+					if t, ok := c.sentAt[m.ClientMsgID]; ok {
+						c.bySeq[m.Seq] = t
+					}
+				case (m.Author == "bot" || m.Author == "system") && m.ReplyTo > 0:
+					if m.Kind == "handoff" {
+						c.handedOff.Store(true)
+					}
+					if t, ok := c.bySeq[m.ReplyTo]; ok {
+						delete(c.bySeq, m.ReplyTo)
+						c.outstanding--
+						c.b.mu.Lock()
+						c.b.replies = append(c.b.replies, now.Sub(t))
+						c.b.mu.Unlock()
+					}
+				}
+			}
+		case "error":
+			c.b.fail("error frame: " + f.Code)
+		}
+		if c.outstanding == 0 && c.idle != nil {
+			close(c.idle)
+			c.idle = nil
+		}
+		c.mu.Unlock()
+	}
+}
+
+// load makes every customer send at the rate until ctx ends; start times
+// are spread over one period so sends do not arrive in lockstep.
+func (b *bench) load(ctx context.Context) {
+	period := time.Duration(float64(time.Second) / b.o.rate)
+	var wg sync.WaitGroup
+	for _, c := range b.customers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := time.NewTimer(time.Duration(rand.Int64N(int64(period))))
+			defer t.Stop()
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-c.done:
+					return
+				case <-t.C:
+					if c.handedOff.Load() {
+						if err := c.renew(ctx); err != nil {
+							b.fail("renew: " + err.Error())
+							return
+						}
+					}
+					if c.send() != nil {
+						return
+					}
+					t.Reset(period)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// waitOutstanding waits until every customer has its acks and replies, or
+// until max passes (what is still missing is reported as errors).
+func (b *bench) waitOutstanding(ctx context.Context, max time.Duration) {
+	deadline := time.NewTimer(max)
+	defer deadline.Stop()
+	for _, c := range b.customers {
+		c.mu.Lock()
+		if c.outstanding == 0 {
+			c.mu.Unlock()
+			continue
+		}
+		idle := make(chan struct{})
+		c.idle = idle
+		c.mu.Unlock()
+		select {
+		case <-idle:
+		case <-c.done:
+		case <-deadline.C:
+			return
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (b *bench) closeAll() {
+	for _, c := range b.customers {
+		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
+		_ = c.ws.Close()
+	}
+}
+
+func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.o.url+"/debug/widget/stats?gc=1", nil)
+	if err != nil {
+		return widget.Stats{}, err
+	}
+	if b.o.adminToken != "" {
+		req.Header.Set("Authorization", "Bearer "+b.o.adminToken)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return widget.Stats{}, fmt.Errorf("bench: server stats: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return widget.Stats{}, fmt.Errorf("bench: server stats: HTTP %d", resp.StatusCode)
+	}
+	var s widget.Stats
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		return widget.Stats{}, fmt.Errorf("bench: server stats: %w", err)
+	}
+	return s, nil
+}
+
+// probeCommits times up to n bare commits, pausing between them, until ctx ends.
+func probeCommits(ctx context.Context, p *postgres.CommitProbe, n int, pause time.Duration) ([]time.Duration, error) {
+	var out []time.Duration
+	for range n {
+		d, err := p.Commit(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			return out, fmt.Errorf("bench: baseline: %w", err)
+		}
+		out = append(out, d)
+		if pause > 0 {
+			select {
+			case <-ctx.Done():
+				return out, nil
+			case <-time.After(pause):
+			}
+		}
+	}
+	return out, nil
+}
+
+func benchPercentile(d []time.Duration, p float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(float64(len(s)-1) * p / 100)
+	return s[i]
+}
+
+func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func printBench(w io.Writer, r benchResult, o benchOptions) {
+	fmt.Fprintf(w, "customers          %d connected of %d\n", r.Connected, r.Customers)
+	if !o.idle {
+		fmt.Fprintf(w, "messages           %d sent, %d acked, %d answered (%d not: in the human queue) in %.1f s (%.0f messages/s)\n", r.Sent, r.Acked, r.Replies, r.Unanswered, r.DurationS, r.MessagesPerS)
+		fmt.Fprintf(w, "hand-offs          %d customers handed off and replaced by new visitors\n", r.HandedOff)
+		fmt.Fprintf(w, "ack latency        p50 %.2f ms   p99 %.2f ms\n", r.AckP50Ms, r.AckP99Ms)
+		fmt.Fprintf(w, "bot reply latency  p50 %.2f ms   p99 %.2f ms\n", r.ReplyP50Ms, r.ReplyP99Ms)
+	}
+	if o.baseline {
+		fmt.Fprintf(w, "bare commit        p50 %.2f ms   p99 %.2f ms during the load (%.2f ms idle)\n", r.BaselineCommitP50Ms, r.BaselineCommitP99Ms, r.BaselineIdleP50Ms)
+		if r.AckRatioP50 > 0 {
+			fmt.Fprintf(w, "ack / bare commit  %.2fx at p50\n", r.AckRatioP50)
+		}
+	}
+	fmt.Fprintf(w, "server memory      %.1f KiB per connection (heap+stacks, %d connections, %d goroutines)\n", r.ServerKiBPerConn, r.ServerConnections, r.ServerGoroutines)
+	fmt.Fprintf(w, "errors             %d", r.Errors)
+	for k, v := range r.ErrorKinds {
+		fmt.Fprintf(w, "  [%s: %d]", k, v)
+	}
+	fmt.Fprintln(w)
+}
