@@ -64,6 +64,7 @@ type conn struct {
 	convCancel   func()
 	queueNotes   <-chan frontline.Notification
 	queueCancel  func()
+	lastQueue    queueFrame // last position pushed: unchanged ones are not resent
 }
 
 func newConn(s *Server, ws *websocket.Conn, site *Site, ip *ipEntry) *conn {
@@ -596,17 +597,22 @@ func (c *conn) finish() {
 }
 
 func (c *conn) process(o outbound) error {
-	if o.frame != nil {
-		if err := c.write(o.frame); err != nil {
-			return err
-		}
-	}
-	if o.follow != "" && o.follow != c.followedConv {
+	newConv := o.follow != "" && o.follow != c.followedConv
+	if newConv {
+		// Subscribe before reading, so no append between the read and the
+		// subscription goes unnoticed.
 		c.unfollow()
 		c.followedConv = o.follow
 		c.lastSent = o.followAfter
 		c.convNotes, c.convCancel = c.s.bus.Subscribe(frontline.ConversationTopic(o.follow))
 		c.s.follow(c, o.follow)
+	}
+	if o.frame != nil {
+		if err := c.write(o.frame); err != nil {
+			return err
+		}
+	}
+	if newConv {
 		if err := c.catchUp(); err != nil {
 			return err
 		}
@@ -694,6 +700,11 @@ func (c *conn) pushQueue() error {
 		return fmt.Errorf("queue position: %w", err)
 	}
 	f := &queueFrame{serverHeader: hdr(TypeQueue), Status: string(pos.Status), Position: pos.Position, ETASeconds: int64(pos.ETA / time.Second), AgentName: pos.AgentName}
+	f.Seq = c.lastSent
+	if *f == c.lastQueue {
+		return nil
+	}
+	c.lastQueue = *f
 	if pos.Status == frontline.QueueResolved && c.queueCancel != nil {
 		c.queueCancel()
 		c.queueCancel, c.queueNotes = nil, nil

@@ -457,8 +457,11 @@ func TestTokenKeepsConversationAcrossConnections(t *testing.T) {
 	tab := b.dial(t)
 	defer tab.close()
 	w := tab.hello(tok.Token, 0)
-	if w.ConversationID != tok.ConversationID {
-		t.Fatalf("welcome conversation = %q, want %q", w.ConversationID, tok.ConversationID)
+	if w.ConversationID != tok.ConversationID || w.Seq != 0 {
+		t.Fatalf("welcome = conversation %q seq %d, want %q seq 0", w.ConversationID, w.Seq, tok.ConversationID)
+	}
+	if w := b.dial(t).hello(tok.Token, 1); w.Seq != 1 || w.Reset {
+		t.Fatalf("welcome for last_seq 1 = seq %d reset %v, want seq 1 without reset", w.Seq, w.Reset)
 	}
 	var got []wireMessage
 	for len(got) < 2 {
