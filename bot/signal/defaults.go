@@ -31,7 +31,7 @@ func defaultFrustration() FrustrationConfig {
 				"garbage", "rubbish", "trash", "horrible", "disgrace", "disgraceful", "shameful", "unacceptable",
 				"nonsense", "laughable", "absurd", "appalling", "atrocious", "a nightmare", "amateurs", "morons",
 				"dumb bot", "stupid bot", "crap service", "lousy", "hopeless", "shocking", "disgusted", "disgusting", "appalled",
-				"horrendous", "a mess", "shambles", "joke of a", "clueless", "sucks",
+				"horrendous", "a mess", "shambles", "joke of a", "clueless", "sucks", "a complete joke", "beyond a joke", "should be fired", "should be ashamed", "dumb as", "brain dead", "braindead",
 				// es / fr / de / pt / nl
 				"inutil", "inutiles", "incompetentes", "ridiculo", "vergonzoso", "una verguenza", "pesimo", "penoso",
 				"inadmissible", "inacceptable", "nul", "nuls", "lamentable", "honteux", "scandaleux", "minable",
@@ -39,7 +39,8 @@ func defaultFrustration() FrustrationConfig {
 				"inutil", "ridiculo", "absurdo", "inaceitavel", "vergonha", "pessimo", "lamentavel",
 				"belachelijk", "onacceptabel", "schandalig", "waardeloos", "nutteloos", "onbekwaam", "een grap",
 			}},
-			{Name: "anger_word", Weight: 0.6, Negatable: true, Phrases: []string{
+			{Name: "anger_word", Weight: 0.6, Negatable: true, Group: "feeling", Phrases: []string{
+				"tired of", "so tired", "sick to death", "beyond disappointed", "had it with", "at the end of my tether", "losing my mind", "driving me crazy", "driving me mad",
 				"angry", "furious", "livid", "annoyed", "frustrated", "frustrating", "pissed", "fed up", "sick of",
 				"sick and tired", "had enough", "upset", "mad", "outraged", "infuriating", "irritated", "exasperated",
 				"fuming", "seething", "irate", "so annoying", "really annoying", "annoying",
@@ -49,7 +50,7 @@ func defaultFrustration() FrustrationConfig {
 				"irritado", "irritada", "chateado", "chateada", "cansado de", "farto", "furioso",
 				"boos", "woedend", "geirriteerd", "ik ben het zat", "het zat",
 			}},
-			{Name: "disappointed", Weight: 0.4, Negatable: true, Phrases: []string{
+			{Name: "disappointed", Weight: 0.4, Negatable: true, Group: "feeling", Phrases: []string{
 				"disappointed", "disappointing", "not happy", "unhappy", "not impressed", "gutted", "decepcionado", "decu", "decue", "enttauscht", "decepcionada", "teleurgesteld",
 			}},
 			{Name: "profanity", Weight: 0.5, Group: "profanity", Phrases: []string{
@@ -59,6 +60,8 @@ func defaultFrustration() FrustrationConfig {
 				"kut", "godverdomme", "verdomme", "klote",
 			}},
 			{Name: "exasperation", Weight: 0.5, Phrases: []string{
+				"just wow", "you have one job", "you had one job", "really so hard", "is it so difficult", "is it so hard", "is that so hard", "is it that hard", "is it that difficult",
+				"typical", "unglaublich", "incroyable", "inacreditavel",
 				"seriously", "are you kidding", "you have got to be kidding", "you've got to be kidding", "unbelievable",
 				"come on", "how hard is it", "how hard can it be", "how many times", "are you even reading",
 				"are you even listening", "do you even read", "read my message", "read what i wrote", "not listening",
@@ -68,7 +71,16 @@ func defaultFrustration() FrustrationConfig {
 				"ernsthaft", "das gibt es doch nicht", "das kann doch nicht wahr sein", "serio", "fala serio", "inacreditavel",
 				"meen je dat nou", "dit kan toch niet", "ongelooflijk",
 			}},
-			{Name: "exasperation_mild", Weight: 0.3, Phrases: []string{"ugh", "omg", "jeez", "sigh", "smh", "argh", "🙄"}},
+			{Name: "exasperation_mild", Weight: 0.3, Group: "interjection", Phrases: []string{"ugh", "omg", "jeez", "sigh", "smh", "argh", "pfff", "meh", "whatever"}},
+			{Name: "eye_roll", Weight: 0.5, Phrases: []string{"🙄", "😒", "🤦", "-_-", "facepalm"}},
+			{Name: "scare_quotes", Weight: 0.4, Patterns: []string{
+				`['"](?:help|helpful|support|service|customer service|answer|solution|assistance|on its way|soon|shortly|processing|priority|express|24/7|fast|quick)['"]`,
+			}},
+			{Name: "irrelevant_answer", Weight: 0.5, Patterns: []string{
+				`\b(?:has|had|have) nothing to do with (?:my|what i)\b`, `\b(?:that|this|it)(?:'s| is) not what i (?:asked|wrote|said|meant)\b`,
+				`\b(?:same|the exact same|identical) (?:useless |generic |canned )?(?:answer|reply|article|link|response|message) (?:as|again)\b`, `\bcopy[- ]?paste(?:d)? (?:answer|reply|response)\b`,
+				`\b(?:you|it) (?:sent|gave|linked) me the (?:exact )?same\b`,
+			}},
 			{Name: "angry_emoji", Weight: 0.5, Phrases: []string{"😡", "🤬", "😤", "👎"}},
 			{Name: "useless_help", Weight: 0.6, Phrases: []string{
 				"this is useless", "not helpful", "no help", "not helping", "doesn't help", "did not help", "didn't help",
@@ -77,7 +89,11 @@ func defaultFrustration() FrustrationConfig {
 				"no sirve", "no me ayuda", "perdida de tiempo", "ca ne sert a rien", "perte de temps", "vous ne m'aidez pas",
 				"hilft mir nicht", "zeitverschwendung", "nao ajuda", "perda de tempo", "helpt niet", "tijdverspilling",
 			}},
-			{Name: "still_broken", Weight: 0.35, Phrases: []string{
+			{Name: "still_broken", Weight: 0.35, Patterns: []string{
+				`(?:^|[.!?]\s*)again\s*[.!?]`, `\b(?:in a row|week after week|month after month|day after day)\b`,
+				`\banother (?:late|lost|missing|broken|damaged|wrong|failed|delayed|useless|pointless) \w+`,
+				`\b(?:still|been) (?:waiting|chasing) (?:on|for)\b`, `\bme again\b`, `\bsame (?:problem|issue|thing) (?:as|again)\b`,
+			}, Phrases: []string{
 				"still not", "still no", "still nothing", "still hasn't", "still haven't", "still isn't", "still doesn't",
 				"still don't", "still can't", "still waiting", "still broken", "yet again", "once again", "again?",
 				"again!", "nobody has", "no one has", "nobody answers", "no one answers", "no response", "no reply",
@@ -90,17 +106,21 @@ func defaultFrustration() FrustrationConfig {
 			{Name: "already_said", Weight: 0.45, Phrases: []string{
 				"as i said", "as i already said", "like i said", "i already told you", "i already said", "i've already explained",
 				"i already explained", "as previously stated", "as previously mentioned", "as already mentioned",
-				"per my last message", "per my previous message", "i have already", "i've already asked", "i already asked",
+				"per my last message", "per my previous message", "per my previous", "per my last", "i have already", "i've already asked", "i already asked",
+				"asked this politely", "asked politely", "i have asked", "i've asked", "i did that already", "i've done that",
 				"como ya dije", "ya lo dije", "comme je l'ai dit", "je l'ai deja dit", "wie gesagt", "wie bereits erwahnt",
 				"como eu disse", "ja disse", "zoals ik al zei", "zoals gezegd",
 			}},
 			{Name: "nth_time", Weight: 0.55, Patterns: []string{
 				`\b(second|third|fourth|fifth|sixth|tenth|umpteenth|nth|2nd|3rd|4th|5th|\d+th) time\b`,
-				`\b(three|four|five|six|several|multiple|many|3|4|5|6) times\b`,
+				`\b(?:asked|asking|told|written|wrote|emailed|called|rung|phoned|contacted|chased|explained|messaged|requested|said|repeated)\b.{0,25}\b(?:three|four|five|six|several|multiple|many|3|4|5|6|\d\d) times\b`,
+				`\b(?:three|four|five|six|several|multiple|many|3|4|5|6) times (?:now|already)\b`, `\bhow many more times\b`,
+				`\b(?:drie|vier|vijf) keer (?:gevraagd|gezegd|gebeld|gemaild)\b`, `\b(?:tres|cuatro|cinco) veces\b`, `\b(?:trois|quatre|cinq) fois\b`, `\b(?:drei|vier|funf) mal\b`, `\b(?:tres|quatro|cinco) vezes\b`,
 				`\b(twice|two times) (already|now|before)\b`,
 				`\b(segunda|tercera|cuarta|quinta) vez\b`, `\b(deuxieme|troisieme|quatrieme|cinquieme) fois\b`,
-				`\b(zweiten|dritten|vierten|funften) mal\b`, `\b(segunda|terceira|quarta|quinta) vez\b`,
+				`\b(?:zweite|dritte|vierte|funfte)n? mal\b`, `\b(?:primera|segunda|tercera) vez que (?:escribo|pregunto|llamo)\b`, `\b(segunda|terceira|quarta|quinta) vez\b`,
 				`\b(tweede|derde|vierde|vijfde) keer\b`,
+				`\b(?:second|third|fourth|fifth|another) (?:parcel|package|order|delivery|refund|box|problem|issue|complaint) (?:this|in a) (?:month|week|row|year)\b`,
 			}},
 			{Name: "sarcasm", Weight: 0.6, Patterns: []string{
 				`\b(great|perfect|wonderful|fantastic|brilliant|lovely|awesome|nice|excellent)[\s,.!]+(just|simply|really|absolutely)[\s,]+(great|perfect|wonderful|fantastic|brilliant|lovely|awesome|nice|excellent)\b`,
@@ -109,7 +129,11 @@ func defaultFrustration() FrustrationConfig {
 				`\bthanks? (a lot )?for nothing\b`, `\byeah,? right\b`, `\bwhat a (surprise|shock)\b`,
 				`\b(big|no) surprise\b`, `\bhow (nice|convenient|lovely|wonderful)\b`, `\bwow,? (thanks|really|just wow|great)\b`,
 				`\b(love|loving) (how|that|it when) (you|i have|i need|nothing|it)\b`, `\bbravo\b`, `\bslow clap\b`,
-				`\bsurprise me\b`, `\bi bet (?:you|it|this)\b`,
+				`\bsurprise me\b`, `\bi bet (?:you|it|this)\b`, `\byou (?:really |truly )?(?:outdid|outdone) yourselves\b`, `\bmasterpiece\b`,
+				`\b(?:cool|great|ok|okay|fine|sure|perfect|lovely)[,.!]*\s+(?:cool|great|ok|okay|fine|sure|perfect|lovely)[,.!]*\s+(?:cool|great|ok|okay|fine|sure|perfect|lovely)\b`,
+				`\b(?:am i|i'?m|are we) supposed to (?:just )?(?:guess|know|read (?:your|their) minds?|figure)\b`,
+				`\b(?:exactly|just) what i (?:needed|wanted)\b`, `\b(?:thanks|thank you|thx) (?:so much |a lot )?for the (?:super |very |really |incredibly )?(?:helpful|useful) (?:link|answer|reply) to\b`,
+				`\b(?:another|yet another) (?:automated|canned|generic|copy[- ]?paste|scripted|bot|robot) (?:reply|answer|response|message)\b`,
 				`\banother (?:useless |pointless |generic |canned |automated |copy-paste )?(?:faq|link|canned|automated|generic|scripted|template)\b`,
 				`\bmerci pour rien\b`, `\bgracias por nada\b`, `\bdanke fur nichts\b`, `\bobrigad[oa] por nada\b`, `\bbedankt voor niets\b`,
 				`\b(genial|super|parfait|toll|prima|otimo|geweldig),? (justement|vraiment|wirklich|echt|de verdad)?\s*(genial|super|parfait|toll|prima|otimo|geweldig)\b`,
@@ -121,6 +145,8 @@ func defaultFrustration() FrustrationConfig {
 				`\bnever (order|ordering|buy|buying|shop|shopping|use|using)\b.{0,20}\bagain\b`,
 				`\blast time i (order|buy|shop|use)`, `\b(lost|losing) (a|me as a|another) customer\b`, `\byou('ve| have)? lost me\b`,
 				`\b(leave|leaving|write|writing|post|posting) (a )?(bad|negative|1.star|one.star) review\b`, `\btrustpilot\b`,
+				`\b(?:post|posting|tweet|tweeting|write|writing|share|sharing|put|putting) (?:about )?(?:this|it) (?:all )?(?:on|to|over) (?:twitter|x|facebook|instagram|tiktok|reddit|social media|the internet|linkedin)\b`,
+				`\b(?:i'?m|i am|we'?re) (?:so |completely |totally )?done with (?:you|this|your)\b`, `\b(?:give me a|one) reason not to (?:switch|leave|cancel)\b`,
 				`\bme voy a (ir|cambiar)\b`, `\bnunca mas (compro|comprare|pido)\b`, `\bje vais (partir|aller ailleurs|resilier)\b`,
 				`\bplus jamais\b`, `\bnie wieder\b`, `\bich (gehe|wechsle) zur konkurrenz\b`, `\bnunca mais (compro|vou comprar)\b`,
 				`\bnooit meer\b`, `\bik stap over\b`,
@@ -129,6 +155,8 @@ func defaultFrustration() FrustrationConfig {
 				`\b(?:no one|nobody|noone|no-one) (?:has |ever |even )?(?:got|gotten|gets|replied|replies|responded|responds|answered|answers|called|calls|contacted|helped|helps|bothered|cares|listens)\b`,
 				`\b(?:never|haven't|have not|still haven't) (?:heard|got|gotten|had) (?:back|a (?:reply|response|answer|call))\b`,
 				`\bstill no (?:answer|reply|response|update|word|news|refund|sign)\b`,
+				`\b(?:nobody|no one|no-one|noone) (?:here |there )?(?:can|could|will|is able to|seems able to) (?:actually |even |ever )?(?:help|answer|tell)\b`,
+				`\b(?:waited|waiting|been waiting|on hold) (?:for )?(?:over |more than |almost |nearly |about )?(?:an hour|\d+ (?:minutes|mins|hours)|hours)\b`,
 				`\b(?:waited|waiting|been waiting) (?:for )?(?:over |more than |almost |nearly |about )?(?:\d+|two|three|four|five|six|several|many|a few) (?:days|weeks|months|hours)\b`,
 				`\b(?:nadie (?:me )?(?:responde|contesta|ayuda)|llevo .{0,20}esperando)\b`, `\b(?:personne ne (?:repond|m'aide)|j'attends depuis|ca fait .{0,20} que j'attends)\b`,
 				`\b(?:niemand (?:antwortet|meldet sich|hilft)|keiner meldet sich|warte seit)\b`, `\b(?:ninguem (?:responde|ajuda)|estou esperando ha)\b`,
@@ -136,23 +164,31 @@ func defaultFrustration() FrustrationConfig {
 			}},
 			{Name: "losing_patience", Weight: 0.5, Patterns: []string{
 				`\b(?:losing|lost|running out of|run out of) (?:my |all )?patience\b`, `\b(?:i'?ve|i have) been (?:very |more than |extremely )?patient\b`,
-				`\benough is enough\b`, `\bi give up\b`, `\bi'?m done\b`, `\blast chance\b`, `\bfinal warning\b`,
+				`\benough is enough\b`, `\bi give up\b`, `\bi'?m (?:so |just |completely |totally )?done(?:[.!]|$| with (?:you|this|it|your))`, `\blast chance\b`, `\bfinal warning\b`,
 				`\b(?:what kind of|what sort of) (?:service|company|business|shop|support|joke) is this\b`, `\bis this how you treat\b`,
 				`\bhow is this (?:acceptable|ok|okay|possible|legal)\b`, `\b(?:this is|that's|that is|it's) not (?:ok|okay|acceptable|good enough|fair|right)\b`,
-				`\bnot good enough\b`, `\bcan'?t believe\b`, `\bwhat a (?:mess|joke|shambles|farce|disaster)\b`, `\b(?:talking|talk) to a (?:brick )?wall\b`,
+				`\bnot good enough\b`, `\bcan'?t believe\b`, `\btesting my patience\b`, `\bmy patience (?:is|has|was) (?:wearing thin|limit|limits|run out|running out|gone)\b`,
+				`\bpatience has limits\b`, `\bbeen (?:very |more than |extremely )?patient\b`, `\bi'?d appreciate an? (?:actual|real|proper|straight) (?:answer|reply|response)\b`,
+				`\b(?:an? )?(?:actual|real|proper|straight) (?:answer|reply|response) this time\b`, `\bif i have to (?:\w+ ){0,4}(?:one more time|again)\b`,
+				`\byou (?:can'?t|cannot) (?:just )?keep\b`, `\b(?:i'?ll|i will) (?:just )?figure it out myself\b`, `\blike always\b`, `\bas usual\b`,
+				`\bwill not calm down\b`, `\bwon'?t calm down\b`, `\bnot calm down\b`,
+				`\b(?:ok(?:ay)?|fine)[,.]? whatever\b`, `\b(?:chasing|chase) (?:you|this|them)\b`, `\bwhat a (?:mess|joke|shambles|farce|disaster)\b`, `\b(?:talking|talk) to a (?:brick )?wall\b`,
 				`\b(?:round|around) in circles\b`, `\b(?:you|you guys|you people) (?:never|always|keep)\b`, `\b(?:this|it|that|your (?:service|company|app|site)) sucks\b`,
 				`\bwhy (?:is it|is this|does it have to be) so (?:hard|difficult|complicated)\b`, `\bwhy (?:can't|cannot|won't) you (?:just|simply)\b`,
 				`\bwhy (?:do i|should i) have to\b`, `\bwhy (?:has|hasn't|is|isn't|does|doesn't) (?:nobody|no one|anyone)\b`,
 				`\b(?:just|simply) answer (?:the|my) question\b`, `\b(?:a |an )?(?:simple|straight|proper|real|actual) (?:question|answer)\b`,
 				`\b(?:you're|you are|you) not (?:understanding|getting it|listening)\b`, `\byou (?:don't|do not) (?:understand|get it)\b`,
 				`\b(?:already|i) tried (?:that|this|it|everything)\b`, `\bi (?:already )?did (?:that|this|it) already\b`, `\b(?:doesn't|does not|didn't|did not) work!`,
-				`\bstop (?:sending|telling|giving|asking) me\b`, `\b(?:i want|give me) my money back\b`,
+				`\bstop (?:sending|giving) me (?:the same|this|that|links|articles|useless|generic|canned)\b`, `\bstop (?:telling|asking) me\b`, `\b(?:i want|give me) my money back\b`,
 				`\b(?:una tomadura de pelo|que desastre|vaya servicio|no es normal|estoy cansad[oa])\b`, `\b(?:c'est n'importe quoi|j'en ai assez|quelle blague)\b`,
 				`\b(?:das ist (?:doch )?ein witz|saftladen|ich habe die nase voll|mir reicht'?s)\b`, `\b(?:um descaso|palhacada|falta de respeito|nao aguento mais)\b`,
-				`\b(?:ik ben er klaar mee|bagger|slechte service)\b`,
+				`\b(?:ik ben er klaar mee|bagger|slechte service)\b`, `\b(?:nadie me (?:contesta|responde)|ninguem (?:me )?responde|personne ne repond)\b`,
 			}},
 			{Name: "legal_threat", Weight: 0.6, Patterns: []string{
-				`\b(?:i'?ll|i will|i'?m going to|i am going to|we will|or i) (?:report you|sue|take (?:you|this|it) to|file a (?:complaint|claim|chargeback)|contact my lawyer|get my lawyer|go to the (?:press|media|regulator))\b`,
+				`\b(?:i'?ll|i will|i'?m|i am|we'?re|we are|we will|or i|i'?m going to|i am going to|gonna)\s+(?:just\s+|be\s+)?(?:report(?:ing)? you|sue|suing|tak(?:e|ing) (?:you|this|it) to|fil(?:e|ing) a (?:complaint|claim|chargeback)|disput(?:e|ing) (?:this|it|the)|contact(?:ing)? my (?:lawyer|solicitor|attorney|bank)|get(?:ting)? my lawyer|go(?:ing)? to the (?:press|media|regulator|ombudsman))\b`,
+				`\bhearing from my (?:lawyer|attorney|solicitor)\b`,
+				`\b(?:voy a|vamos a) (?:poner una (?:reclamacion|denuncia)|denunciar|demandar)\b`, `\bje vais (?:porter plainte|vous poursuivre)\b`, `\bich werde (?:sie )?(?:verklagen|anzeigen)\b`,
+				`\bvou (?:processar|reclamar no procon)\b`, `\bik ga (?:een klacht indienen|naar de rechter)\b`,
 				`\bsee you in court\b`, `\byou(?:'ll| will) be hearing from my (?:lawyer|attorney|solicitor)\b`,
 			}},
 			{Name: "broken_again", Weight: 0.35, Patterns: []string{
@@ -160,6 +196,13 @@ func defaultFrustration() FrustrationConfig {
 			}},
 			{Name: "paying_for_this", Weight: 0.3, Patterns: []string{
 				`\b(?:i'?m|i am|we'?re|we are) paying (?:you )?(?:for this|good money|\S+ (?:a|per|every) (?:month|year|week))\b`, `\bwhat am i paying (?:you )?for\b`,
+			}},
+			{Name: "pointed_politeness", Weight: 0.3, Patterns: []string{
+				`\b(?:kindly|please)\b.{0,30}\b(?:once again|yet again|again|for the (?:second|third|fourth|fifth|last) time|as (?:already|previously) (?:stated|mentioned|requested|asked))\b`,
+				`\b(?:once again|yet again|for the (?:second|third|fourth|fifth|last) time|as (?:already|previously) (?:stated|mentioned|requested|asked))\b.{0,30}\b(?:kindly|please)\b`,
+			}},
+			{Name: "terse_demand", Weight: 0.5, Patterns: []string{
+				`(?:^|[.!?]\s*)(?:now|asap|immediately|today)\s*[.!]+\s*$`, `\b\w+\.\s+\w+\.\s+\w+\.`,
 			}},
 			{Name: "demand_now", Weight: 0.3, Phrases: []string{
 				"right now", "immediately", "asap", "i demand", "i expect", "fix this", "sort this out", "do your job",
@@ -174,7 +217,7 @@ func defaultFrustration() FrustrationConfig {
 				"MFA", "OTP", "URL", "iOS", "MAC", "IOS", "ASAP", "FYI", "AI", "BTW", "TBH", "NL", "DE", "FR", "ES", "PT",
 				"SEPA", "VPN", "QR", "LED", "HD", "UV", "DIY", "NYC", "LA", "PS", "TVA", "IVA", "MWST", "NIF", "DNI",
 				"RMA", "SKU", "ETA", "POS", "ATM", "BBB", "FTC", "ICO", "CNIL", "AEPD", "ACM", "GPS", "USB", "HDMI", "RSVP",
-				"LOL", "WIFI", "DSAR", "CCPA", "HIPAA", "KYC", "AML", "ISP", "SIM", "IMEI"},
+				"LOL", "OMG", "WIFI", "DSAR", "CCPA", "HIPAA", "KYC", "AML", "ISP", "SIM", "IMEI"},
 		},
 		Punctuation: PunctuationConfig{Name: "shouting_punctuation", Weight: 0.3, MinRun: 2},
 		Excusers: []Excuser{
@@ -182,7 +225,11 @@ func defaultFrustration() FrustrationConfig {
 				"thank you", "thanks", "thx", "love it", "love this", "love you", "i love", "awesome", "amazing", "great job",
 				"well done", "you rock", "yay", "woohoo", "wow", "so happy", "excited", "best", "brilliant", "fantastic",
 				"gracias", "merci", "danke", "obrigado", "obrigada", "bedankt", "super",
-			}}, Excuses: []string{"shouting", "punctuation", "profanity"}},
+				"so good", "are good", "is good", "really good", "delicious", "gorgeous", "beautiful", "lovely", "the best", "well done", "obsessed", "incredible", "fab", "fabulous",
+			}}, Excuses: []string{"shouting", "punctuation", "profanity", "interjection"}},
+			{Cue: Cue{Name: "feeling_in_the_past", Patterns: []string{
+				`\b(?:i was|i got|i'd been|i had been|was) (?:a bit |a little |quite |so |really |very |slightly )?(?:annoyed|frustrated|angry|upset|mad|cross|worried|irritated)\b.{0,40}\b(?:but|until|earlier|before|at first|yesterday)\b`,
+			}}, Excuses: []string{"feeling"}},
 			{Cue: Cue{Name: "alarm_about_someone_else", Phrases: []string{
 				"wasn't me", "was not me", "not me", "didn't do", "did not do", "didn't make", "did not make", "didn't order",
 				"did not order", "didn't place", "never placed", "hacked", "someone else", "somebody else", "stolen",
@@ -204,7 +251,7 @@ func defaultFrustration() FrustrationConfig {
 
 // person nouns reused by the human-request patterns.
 const (
-	enPerson = `(?:a |an |the |some |your |one of your |any )?(?:real |actual |live |human |proper |flesh and blood |competent )?(?:human|humans|person|people|agent|agents|representative|rep|operator|manager|supervisor|someone|somebody|anyone|anybody|staff|employee|colleague|advisor|adviser|specialist|customer service|customer support|support team|team member|human being|one)\b`
+	enPerson = `(?:a |an |the |some |your |one of your |any )?(?:real |actual |live |human |proper |flesh and blood |competent )?(?:human|humans|person|people|agent|agents|representative|rep|operator|manager|supervisor|someone|somebody|anyone|anybody|staff|employee|colleague|advisor|adviser|specialist|customer service|customer support|support team|team member|human being|one|member of staff|member of your team|(?:\w+ )?(?:team|department|dept|desk))\b`
 )
 
 func defaultHumanRequest() HumanRequestConfig {
@@ -216,6 +263,7 @@ func defaultHumanRequest() HumanRequestConfig {
 				`\b(?:get|put|transfer|connect|pass|escalate|forward|route|send|hand) (?:me |this |us |my (?:case|chat|ticket|issue|request) )?(?:over |through |directly )?(?:to|with) ` + enPerson,
 				`\b(?:i want|i need|i'd like|i would like|can i have|can i get|could i have|could i get|may i have|may i speak to|give me|get me|i demand|i'm asking for|i am asking for|requesting|request) (?:to (?:talk|speak|chat) (?:to|with) )?` + enPerson,
 				`\b(?:is there|are there) (?:anyone|anybody|someone|somebody|a (?:real |actual )?(?:human|person))\b`,
+				`\bis (?:there )?(?:anyone|anybody|someone|somebody) (?:actually |even |real |human )?(?:there|here|working|around|available|alive|reading|awake)\b`,
 				`\b(?:real|actual|live|human) (?:person|human|agent|people|human being|support|assistance)\b`,
 				`\bescalate (?:this|it|my|the)\b`,
 				`\bwho (?:in|at|from) (?:your|the) [\w ]{0,30}(?:is handling|handles|is dealing with|deals with|is responsible for|is in charge)\b`,
@@ -230,7 +278,9 @@ func defaultHumanRequest() HumanRequestConfig {
 			}},
 			{Name: "callback", Weight: 0.9, Patterns: []string{
 				`\b(?:call|ring|phone) me(?: back)?\b`, `\bgive me a (?:call|ring)\b`, `\bcall ?back\b`,
-				`\b(?:have|get) (?:someone|somebody|an agent|a person|a human|a manager|one of your (?:team|agents|staff)) (?:to )?(?:call|email|e-mail|contact|reach out to|get back to|phone|ring|message)\b`,
+				`\b(?:have|get|can|could|would|will|please|i'?d like) (?:someone|somebody|an agent|a person|a human|a manager|one of you|one of your (?:team|agents|staff|colleagues))(?: (?:from|at|in|on) (?:your|the) (?:\w+ )?(?:team|company|office|support|store|shop|department))? (?:please )?(?:to )?(?:call|email|e-mail|contact|reach out to|get back to|phone|ring|message|text|write to)\b`,
+				`\b(?:be|get|getting|being) (?:called|rung|phoned) (?:back)?\b`, `\bcall(?:ed)? me (?:back|on|at|tomorrow|today|later)\b`,
+				`\b(?:book|schedule|arrange) (?:a )?(?:call|appointment|video call|chat) with\b`,
 			}},
 			{Name: "named_colleague", Weight: 0.8, Patterns: []string{
 				`\b(?:talk|speak|chat) (?:to|with) \w+ again\b`, `\b(?:the same|that) (?:agent|person|lady|guy|woman|man|colleague) (?:i|who)\b`,
@@ -273,6 +323,7 @@ func defaultHumanRequest() HumanRequestConfig {
 		Vetoes: []Cue{
 			{Name: "are_you_human", Patterns: []string{
 				`\b(?:are you|r u|is this|am i (?:talking|chatting|speaking) (?:to|with)|is that) (?:a |an )?(?:real |actual |live )?(?:human|person|bot|robot|machine|ai|computer|real person)\b`,
+				`\b(?:chat|talking|speaking|chatting|talk|speak)(?: to| with) (?:a |an )?(?:real |actual |live )?(?:person|human|agent|bot|robot)[,]? or (?:a |an )?(?:bot|robot|machine|automated|ai|person|human|not)\b`,
 				`\b(?:eres|es usted) (?:un |una )?(?:humano|robot|bot|persona real|persona)\b`,
 				`\b(?:etes-vous|etes vous|tu es|vous etes|es-tu) (?:un |une )?(?:humain|robot|bot|vraie personne)\b`,
 				`\b(?:bist du|sind sie) (?:ein |eine )?(?:mensch|bot|roboter|echter mensch)\b`,
@@ -312,6 +363,19 @@ func defaultSeverity() SeverityConfig {
 		Threshold: 0.5,
 		Topics: []TopicConfig{
 			{Topic: frontline.SeveritySecurity, Cues: []Cue{
+				{Name: "impersonation", Weight: 0.8, Negatable: false, Within: 14, Near: [][]string{
+					{"email", "e-mail", "text", "sms", "message", "call", "link", "website", "site"},
+					{"claiming to be", "pretending to be", "posing as", "fake", "phishing", "spoof*", "looked like you", "looks like you"},
+				}},
+				{Name: "someone_close_misused", Weight: 0.8, Negatable: false, Within: 12, Near: [][]string{
+					{"my son", "my daughter", "my kid", "my kids", "my child", "my ex", "my partner", "my flatmate", "my roommate", "my brother", "my sister", "my nephew", "my niece", "a friend", "my friend", "someone", "somebody"},
+					{"without asking", "without permission", "without my permission", "without my consent", "without my knowledge", "behind my back", "still knows my login", "still knows my password", "knows my password", "keeps ordering", "keeps using", "been using my", "used my card", "using my card", "on my card"},
+				}},
+				{Name: "someone_in_account_multilingual", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\balguien (?:ha |me )?(?:hecho|hizo|realizado|usado|usa|entro|ha entrado|accedio|compro|cambio)\b`, `\byo no (?:he sido|fui|hice)\b`,
+					`\bquelqu'un (?:a|s'est) (?:utilise|connecte|commande|accede|change|pirate)\b`, `\bjemand hat (?:sich )?\w+`,
+					`\balguem (?:entrou|usou|fez|comprou|mudou|acessou)\b`, `\biemand (?:heeft|is) (?:ingelogd|mijn|besteld|gebruikt|in)\b`,
+				}},
 				{Name: "account_compromised", Weight: 0.8, Negatable: true, Phrases: []string{
 					"hacked", "hacker", "hackers", "compromised", "account takeover", "taken over my account", "phishing",
 					"hackeado", "hackeada", "hackearon", "pirate", "piratee", "gehackt", "gekapert", "invadida", "invadiram", "phishing",
@@ -320,7 +384,9 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:someone|somebody|a stranger) (?:has |had )?(?:logged|signed|got|gotten|broke|accessed|is using|used|has used|placed|made|ordered|bought|changed)\b`,
 					`\b(?:unknown|unrecogni[sz]ed|suspicious|strange|unusual|foreign) (?:login|log-in|sign-in|signin|device|access|activity|location|ip)\b`,
 					`\blog(?:ged)? ?in (?:from|in) (?:a |an )?(?:country|city|place|device|location)\b`,
-					`\bi (?:never|didn't|did not|haven't|have not) (?:log(?:ged)? ?in|sign(?:ed)? ?in|authori[sz]e|made (?:this|that|these|those)|make (?:this|that|these|those)|place[d]? (?:this|that|these|those|an|any)|order(?:ed)? (?:this|that|these|those|it|them|anything))\b`,
+					`\bi (?:never|didn't|did not|haven't|have not) (?:log(?:ged)? ?in|sign(?:ed)? ?in|authori[sz]e|place[d]? (?:this|that|these|those|an|any|it|them))\b`,
+					`\b(?:orders?|purchases?)\b.{0,40}\bi (?:never|didn't|did not|haven't|have not) (?:made|make|placed|place|ordered)\b`,
+					`\b(?:login|log-in|sign-in|verification|security|2fa) codes?\b.{0,20}\bi (?:didn't|did not|never) (?:ask|request)`,
 					`\b(?:wasn't|was not|weren't|were not|it's not|not) me\b.{0,40}\b(?:order|login|charge|purchase|payment|account|card)`,
 					`\b(?:order|login|charge|purchase|payment|orders|charges|purchases)\b.{0,40}\b(?:wasn't|was not|weren't|were not) (?:me|mine)\b`,
 					`\b(?:password|email|e-mail|phone number) (?:was |has been |got )?changed (?:without|and i didn't|but i didn't|by someone)\b`,
@@ -353,8 +419,8 @@ func defaultSeverity() SeverityConfig {
 			{Topic: frontline.SeverityLegal, Cues: []Cue{
 				{Name: "lawyer_court", Weight: 0.8, Negatable: true, Phrases: []string{
 					"lawyer", "lawyers", "attorney", "solicitor", "sue", "suing", "lawsuit", "legal action", "take you to court",
-					"court", "small claims", "legal proceedings", "class action", "cease and desist", "legal notice",
-					"breach of contract", "my rights as a consumer", "on behalf of my client", "my client", "legal department",
+					"to court", "in court", "into court", "small claims", "legal proceedings", "class action", "cease and desist", "legal notice",
+					"breach of contract", "my rights as a consumer", "on behalf of my client", "my client", "our client", "my attorney has", "my solicitor will", "my lawyer will",
 					"formal letter", "letter before action", "formal complaint", "compensation claim", "illegal", "unlawful",
 					"against the law", "statutory rights", "consumer rights", "legal advice", "legal team", "litigation", "subpoena",
 					"abogado", "abogada", "demanda", "demandar", "denunciar", "denuncia", "tribunal", "juzgado",
@@ -369,6 +435,8 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:complain|complaint|report you|reporting you|file a complaint|lodge a complaint)\b.{0,40}\b(?:authority|regulator|gdpr|rgpd|dsgvo|avg|ombudsman|consumer)\b`,
 					`\b(?:gdpr|rgpd|dsgvo) (?:complaint|violation|breach)\b`, `\b(?:violat\w+|breach\w*) (?:of )?(?:the )?(?:gdpr|rgpd|dsgvo|law|consumer law)\b`,
 					`\b(?:chargeback|charge back|dispute (?:the|this|it) with my bank|dispute with my bank|my bank to reverse)\b`,
+					`\bdispute (?:it|this|the (?:charge|payment|transaction)) with (?:my|the) (?:bank|card (?:provider|issuer|company)|credit card(?: company)?)\b`,
+					`\b(?:opened|raised|filed) a dispute\b`,
 					`\b(?:consumo|oficina del consumidor|omic|facua|ocu|ufc|dgccrf|verbraucherzentrale|procon|reclame aqui|consumentenbond|acm)\b`,
 				}},
 			}, Vetoes: []Cue{
@@ -380,6 +448,14 @@ func defaultSeverity() SeverityConfig {
 				}},
 			}},
 			{Topic: frontline.SeverityOutage, Cues: []Cue{
+				{Name: "service_failing", Weight: 0.8, Negatable: false, Within: 8, Near: [][]string{
+					{"app", "apps", "application", "site", "website", "web site", "page", "pages", "checkout", "check out", "basket", "cart", "login", "log in", "sign in", "button", "link", "server", "payment page", "pay button", "images", "pictures", "photos", "tracking page", "track my order", "search", "your system", "the system", "portal", "promo code box", "form"},
+					{"crash*", "freez*", "frozen", "hangs", "down", "broken", "not loading", "won't load", "wont load", "doesn't load", "does not load", "isn't loading", "aren't loading", "not load", "blank", "white screen", "grey boxes", "spins", "spinning", "stuck", "error", "errors", "404", "500", "502", "503", "504", "something went wrong", "doesn't do anything", "does nothing", "nothing happens", "logs me out", "logging me out", "kicks me out", "no connection", "can't connect", "cannot connect", "unable to connect", "not working", "isn't working", "doesn't work", "does not work", "stopped working", "won't let me", "payment failed", "keeps failing", "fails", "failed", "timing out", "times out", "dead"},
+				}},
+				{Name: "service_failing_multilingual", Weight: 0.8, Negatable: false, Within: 8, Near: [][]string{
+					{"app", "aplicacion", "aplicativo", "application", "appli", "applicatie", "web", "pagina", "sitio", "site", "seite", "webseite", "website", "panier", "carrito", "warenkorb", "winkelwagen", "carrinho", "checkout", "kasse"},
+					{"no abre", "no carga", "no funciona", "se cierra", "se cae", "caida", "plante", "ne marche", "ne fonctionne", "ne charge", "en panne", "sturzt", "absturz", "abgesturzt", "funktioniert nicht", "geht nicht", "ladt nicht", "hangt", "nao abre", "nao carrega", "nao funciona", "tela branca", "trava", "fora do ar", "doet het niet", "werkt niet", "laadt niet", "crasht", "ligt eruit", "kan niet afrekenen", "impossible de payer", "kann nicht bezahlen", "no puedo pagar"},
+				}},
 				{Name: "service_down", Weight: 0.8, Negatable: true, Patterns: []string{
 					`\b(?:site|website|web site|app|application|checkout|check-out|page|server|servers|service|login|log-in|payment page|payments|platform|system|portal|cart|basket|your api|api)\b.{0,25}\b(?:is |are |'s |seems |seem |keeps |went |goes )?(?:down|broken|offline|not loading|won't load|wont load|doesn't load|not working|isn't working|stopped working|crash\w*|unavailable|unreachable|timing out|times out|frozen|failing|fails|failed)\b`,
 					`\b(?:can't|cannot|can not|unable to|couldn't) (?:load|access|open|reach|log ?in to|sign ?in to|check ?out|pay|complete (?:my |the )?(?:order|purchase|payment|checkout))\b`,
@@ -399,10 +475,38 @@ func defaultSeverity() SeverityConfig {
 				}},
 			}, Vetoes: []Cue{
 				{Name: "customers_own_connection", Patterns: []string{
+					`\b(?:my|our) (?:own )?(?:laptop|computer|pc|phone|tablet|router|wifi|wi-fi|internet|modem) (?:crashed|died|froze|broke)\b`,
+					`\bevery other (?:app|site|website)\b.{0,20}\bworks\b`,
 					`\b(?:my|our|home) (?:own )?(?:internet|wifi|wi-fi|connection|router|isp|broadband|phone|laptop|computer|modem|network|power)\b.{0,25}\b(?:down|broken|offline|not working|isn't working|crash\w*|failing|fails|failed)\b`,
 				}},
 			}},
 			{Topic: frontline.SeverityBillingError, Cues: []Cue{
+				{Name: "money_taken_twice", Weight: 0.8, Negatable: true, Within: 6, Phrases: []string{
+					"two charges", "two payments", "two transactions", "two debits", "2 charges", "2 payments", "2 transactions", "charged twice", "billed twice", "double charged", "double billed", "duplicate charge", "duplicate payment",
+				}, Near: [][]string{
+					{"charge*", "billed", "billing", "bill", "debit*", "paid", "payment*", "transaction*", "taken", "took", "deducted", "withdrawn", "renewal", "invoiced"},
+					{"twice", "double", "doubled", "duplicate*", "2x", "x2", "two times", "three times", "two charges", "two payments", "two transactions", "two debits", "2 charges", "2 payments", "2 transactions", "second time", "again"},
+				}},
+				{Name: "amount_wrong", Weight: 0.8, Negatable: true, Within: 10, Near: [][]string{
+					{"charge*", "charging", "billed", "bill", "debit*", "paid", "payment", "transaction", "invoice*", "receipt", "fee", "fees", "amount", "total", "statement", "price", "renewal"},
+					{"extra", "hidden", "too much", "overcharg*", "wrong", "incorrect", "higher than", "more than i", "more than the", "doesn't match", "does not match", "don't match", "instead of", "but the price", "but your website", "but the website", "advertised", "but the plan", "but my subscription", "but we only", "but i only", "even though", "after i cancel*", "after cancel*", "turned off", "full price", "annual plan when", "not shown", "wasn't shown", "never shown"},
+				}},
+				{Name: "charge_unknown", Weight: 0.8, Negatable: false, Within: 14, Near: [][]string{
+					{"charge*", "debit*", "payment", "transaction", "statement", "taken", "withdrawn", "bank app", "bank account", "card statement"},
+					{"don't recogni*", "do not recogni*", "can't recogni*", "cannot recogni*", "didn't recogni*", "no idea what", "no idea why", "don't know what", "not sure what", "don't remember", "do not remember", "never signed up", "didn't sign up", "did not sign up", "is that you", "was that you", "what's it for", "what is it for", "what's the extra", "what is this charge", "unknown", "unrecogni*", "mystery", "unexplained", "haven't ordered", "have not ordered", "didn't order", "did not order", "never ordered"},
+				}},
+				{Name: "refund_overdue", Weight: 0.8, Negatable: false, Within: 10, Near: [][]string{
+					{"refund*", "money back", "reimburse*", "credit note", "store credit"},
+					{"still", "isn't", "is not", "hasn't", "has not", "haven't", "have not", "never", "not yet", "no sign", "waiting", "weeks ago", "a month ago", "months ago", "in a row", "only got", "only received", "but only", "partial", "promised", "where is", "where's", "chasing", "yet to", "overdue"},
+				}},
+				{Name: "discount_not_applied", Weight: 0.7, Negatable: false, Within: 10, Near: [][]string{
+					{"discount", "code", "coupon", "promo", "voucher", "gift card", "credit"},
+					{"didn't come off", "did not come off", "not applied", "wasn't applied", "was not applied", "isn't applied", "not deducted", "wasn't deducted", "not taken off", "wasn't taken off", "didn't apply", "did not apply", "not been applied"},
+				}},
+				{Name: "billing_error_multilingual_near", Weight: 0.8, Negatable: false, Within: 10, Near: [][]string{
+					{"reembolso", "devolucion", "remboursement", "rembourse", "ruckerstattung", "erstattung", "gutschrift", "estorno", "terugbetaling", "cargo", "cobro", "prelevement", "abbuchung", "belastung", "cobranca", "afschrijving", "betaling", "transactie", "paiement", "zahlung", "debito"},
+					{"todavia", "sigo esperando", "llevo", "esperando", "no reconozco", "desconocido", "toujours pas", "j'attends", "ne reconnais pas", "inconnu", "warte", "noch nicht", "nicht erkenne", "kenne ich nicht", "unbekannt", "ainda nao", "esperando", "nao reconheco", "desconhecid*", "nog steeds", "nog niet", "wacht", "niet herken", "onbekend", "dos veces", "deux fois", "doppelt", "zweimal", "duas vezes", "twee keer", "dubbel"},
+				}},
 				{Name: "double_or_wrong_charge", Weight: 0.8, Negatable: true, Patterns: []string{
 					`\b(?:charged|billed|debited|invoiced|taken|deducted) (?:me )?(?:\w+ )?(?:twice|two times|double|2x|three times|again)\b`,
 					`\b(?:double|duplicate|duplicated|extra|second) (?:charge|charges|charged|billing|payment|debit|transaction)\b`,
@@ -436,6 +540,14 @@ func defaultSeverity() SeverityConfig {
 				}},
 			}},
 			{Topic: frontline.SeverityPrivacy, Cues: []Cue{
+				{Name: "personal_data_handling", Weight: 0.8, Negatable: false, Within: 8, Near: [][]string{
+					{"personal data", "personal information", "personal info", "personal details", "my data", "my details", "account data", "data you", "information you", "order history", "scan of my", "copy of my"},
+					{"delete", "deleted", "erase", "erased", "remove", "wipe", "purge", "forget", "collected", "collect", "hold", "store", "stored", "keep", "copy", "export", "access", "sharing", "shared", "selling", "sold", "given them", "handed"},
+				}},
+				{Name: "health_or_id_shared", Weight: 0.7, Phrases: []string{
+					"surgery", "my condition", "my doctor", "hospital", "injury", "injured", "wheelchair", "chronic", "arthritis", "asthma",
+					"lactose intolerant", "intolerance", "health questionnaire", "health records", "health condition", "my id card", "id card", "driving licence", "driving license",
+				}},
 				{Name: "data_rights_request", Weight: 0.8, Negatable: true, Patterns: []string{
 					`\b(?:delete|erase|remove|wipe|purge) (?:all )?(?:of )?(?:my|the) (?:personal )?(?:data|information|info|details|records|history)\b`,
 					`\b(?:all|any) (?:the )?(?:personal )?(?:data|information) (?:you (?:have|hold|keep|store)|about me)\b`,
@@ -466,6 +578,18 @@ func defaultSeverity() SeverityConfig {
 				}},
 			}},
 			{Topic: frontline.SeverityDelivery, Cues: []Cue{
+				{Name: "goods_late_or_lost", Weight: 0.8, Negatable: true, Within: 8, Near: [][]string{
+					{"order", "orders", "package", "parcel", "delivery", "box", "item", "items", "shipment", "stuff", "things", "purchase", "tracking", "courier", "driver", "delivery guy", "postman"},
+					{"late", "delayed", "overdue", "lost", "missing", "stuck", "hasn't moved", "has not moved", "not moved", "no sign of", "no update", "returned to sender", "took it back", "taken back", "sent it back", "couldn't find the address", "half empty", "was empty", "still says processing", "still shows processing", "still processing", "never came", "never arrived", "hasn't come", "has not come", "hasn't arrived", "not arrived", "not turned up", "hasn't turned up", "not here yet", "has it even been sent", "supposed to arrive", "meant to arrive", "due to arrive", "should have arrived", "should have come"},
+				}},
+				{Name: "goods_damaged_or_wrong", Weight: 0.8, Negatable: true, Within: 8, Near: [][]string{
+					{"arrived", "came", "received", "got", "delivered", "sent me", "turned up", "box", "package", "parcel", "item", "order"},
+					{"damaged", "broken", "cracked", "crushed", "smashed", "shattered", "soaked", "wet", "torn", "dented", "leaking", "leaked", "someone else's", "two different", "different sizes", "wrong colour", "wrong color", "wrong size", "wrong item", "wrong one", "instead of", "missing", "half empty", "not what i ordered"},
+				}},
+				{Name: "delivery_multilingual_near", Weight: 0.8, Negatable: false, Within: 8, Near: [][]string{
+					{"pedido", "paquete", "talla", "producto", "colis", "commande", "article", "paket", "bestellung", "sendung", "lieferung", "encomenda", "pacote", "pedido", "pakket", "bestelling", "vase", "llego", "arrive", "chegou", "angekommen", "aangekomen"},
+					{"equivocad*", "incorrect*", "danad*", "roto", "rota", "abime*", "casse*", "endommage*", "kaputt", "beschadigt", "beschadigd", "quebrad*", "danificad*", "errad*", "kapot", "verkeerd*", "falsch*", "no ha llegado", "pas arrive", "pas recu", "nicht angekommen", "nao chegou", "niet bezorgd", "niet aangekomen", "te laat", "en retard", "verspatet", "atrasad*", "retrasad*"},
+				}},
 				{Name: "not_arrived", Weight: 0.8, Patterns: []string{
 					`\b(?:order|package|parcel|delivery|item|items|shipment|box|purchase|it)\b.{0,30}\b(?:hasn't|has not|haven't|have not|never|didn't|did not|still hasn't|still not|not yet|still hasnt|hasnt|havent|didnt)\b.{0,15}\b(?:arrived|arrive|come|came|turned up|shown up|showed up|been delivered|delivered|received|here)\b`,
 					`\b(?:hasn't|has not|still not|still hasn't|not|wasn't|was not) (?:been )?(?:shipped|dispatched|sent) (?:after|since|for|in over|even after)\b`,
@@ -475,7 +599,7 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:supposed|meant|due|expected|promised|should have|should've) (?:to )?(?:arrive|arrived|be delivered|be here|come)\b`,
 					`\b(?:late|delayed|overdue) (?:delivery|order|package|parcel|shipment)\b`, `\b(?:delivery|order|package|parcel|shipment) (?:is |was |has been |keeps being )?(?:late|delayed|overdue|stuck)\b`,
 					`\b(?:stuck|sitting) (?:in|at) (?:transit|customs|the depot|the warehouse|the sorting)\b`, `\breturned to sender\b`,
-					`\bwhere (?:is|'s) my (?:order|package|parcel|delivery|stuff)\b`,
+					`\bwhere(?: is|'s|s| are) my (?:order|package|parcel|delivery|stuff|things|box|items?)\b`,
 					`\bdelivered to (?:the )?wrong (?:address|house|door|person|building|flat|neighbour|neighbor)\b`,
 					`\b(?:courier|driver|postman|delivery (?:guy|man|person|driver)) (?:left|lost|threw|never|didn't|did not|damaged|dumped)\b`,
 					`\btracking (?:number )?(?:hasn't|has not|isn't|is not|still not|not|doesn't|does not) (?:been )?(?:updated|updating|moved|moving|changed|working|work)\b`,
@@ -508,6 +632,14 @@ func defaultSeverity() SeverityConfig {
 				}},
 			}},
 			{Topic: frontline.SeverityCancellation, HowToCounts: true, Cues: []Cue{
+				{Name: "end_subscription", Weight: 0.8, Negatable: true, Within: 5, Near: [][]string{
+					{"cancel", "cancelling", "canceling", "end", "ending", "stop", "stopping", "terminate", "close", "closing", "quit", "not renew", "not to renew", "don't renew", "stop renewing", "unsubscribe", "get out of", "leave", "leaving"},
+					{"subscription", "subscriptions", "membership", "plan", "account", "sub", "contract", "auto-renew*", "autorenew*", "renewal", "premium", "monthly box", "box subscription"},
+				}},
+				{Name: "leaving_us", Weight: 0.7, Negatable: true, Within: 10, Near: [][]string{
+					{"i'll be leaving", "i will be leaving", "i'm leaving", "i am leaving", "we're leaving", "we are leaving", "i'll leave", "switch to", "switching to", "move to", "moving to", "going over to", "done with", "reason not to switch", "stop my", "don't want the"},
+					{"billing period", "billing cycle", "end of the month", "subscription", "membership", "plan", "contract", "last payment", "you guys", "this company", "your company", "this shop", "your service", "this service", "for good", "competitor", "cheaper", "half the price", "another payment"},
+				}},
 				{Name: "cancel_subscription", Weight: 0.8, Negatable: true, Patterns: []string{
 					`\b(?:cancel|cancelling|canceling|end|stop|terminate|close|delete|deactivate|quit) (?:my |the |our |this )?(?:whole |entire )?(?:subscription|membership|plan|account|contract|sub|auto-?renewal|recurring payment|service)\b`,
 					`\b(?:subscription|membership|account|plan|contract) (?:cancel\w*|terminat\w*|closure|deletion)\b`, `\bunsubscribe me\b`,
@@ -524,6 +656,7 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:i'?m|i am) (?:going to |gonna )?(?:leave|leaving|switch|switching|done with you)\b`, `\b(?:i'?ll|i will) (?:leave|switch|go elsewhere|take my business)\b`,
 					`\btake my (?:business|money) elsewhere\b`, `\b(?:switch|switching|move|moving) to (?:another|a different|a competitor|your competitor)\b`,
 					`\bnever (?:order|ordering|buy|buying|shop|shopping)\b.{0,20}\bagain\b`, `\byou('ve| have)? lost (?:me|a customer)\b`,
+					`\b(?:i'?m|i am|we'?re|we are) (?:so |completely |totally )?done with (?:you|this|your)\b`, `\blast time i (?:order|buy|shop|use)\b`,
 				}},
 			}, Vetoes: []Cue{
 				{Name: "single_order_or_pause", Patterns: []string{
@@ -535,8 +668,9 @@ func defaultSeverity() SeverityConfig {
 		},
 		Hypothetical: []Cue{
 			{Name: "hypothetical", Patterns: []string{
-				`\bwhat (?:happens|would happen|will happen|do i do|should i do|do you do) (?:if|when)\b`, `\bwhat if\b`, `\bif (?:i|my|we|you|someone|somebody|it|the|an?) (?:ever|were|was|wanted|want|decide|decided|need|needed|get|got|am|are|is)\b`,
-				`\bif ever\b`, `\bin case\b`, `\bhypothetical\w*\b`, `\bsuppos\w+\b`, `\bjust (?:curious|wondering)\b`, `\bin the future\b`,
+				`\bwhat (?:happens|would happen|will happen|do i do|should i do|do you do) (?:if|when)\b`, `\bwhat if\b`, `(?:^|[,;.!?]\s*|\b(?:and|so|but|even|only) )if (?:i|my|we|our|you|someone|somebody|anyone|it|the|an?|this|that|there)\b`,
+				`\bif ever\b`, `\bin case\b`, `\bhypothetical\w*\b`, `\bjust (?:curious|wondering)\b`, `\bin the future\b`, `\bsuppose (?:i|my|we|that|someone)\b`, `\bsupposing\b`, `\b(?:would|will|do|does|can|could) (?:i|we|you) (?:\w+ ){0,4}if\b`,
+				`\b(?:do|would|will|can) you (?:ever )?(?:sell|share|store|keep|pass on|give away)\b`, `\bwhat would happen\b`,
 				`\b(?:is there|what is|what's|what are) (?:a |your |the )?(?:fee|policy|penalty|charge) (?:for|if|when|to)\b`, `\b(?:do|would|will) you (?:refund|charge|cover|reimburse)\b`,
 				`\b(?:que pasa si|y si|si alguna vez|en caso de)\b`, `\b(?:que se passe-t-il si|et si|si jamais|au cas ou)\b`,
 				`\b(?:was passiert,? wenn|was ist,? wenn|falls (?:ich|mein))\b`, `\b(?:o que acontece se|e se|caso eu|se algum dia)\b`, `\b(?:wat gebeurt er als|wat als|mocht ik|stel dat)\b`,
@@ -554,7 +688,8 @@ func defaultSeverity() SeverityConfig {
 			{Name: "resolved", Negatable: true, Patterns: []string{
 				`\b(?:it's|its|it is|that's|now|all|everything(?:'s| is)?|issue (?:is |has been )?|problem (?:is |has been )?) (?:been )?(?:resolved|sorted|fixed|solved|fine now|ok now|okay now|back to normal|working again|working now)\b`,
 				`\b(?:has|have|was|were|got|had) (?:been )?(?:resolved|sorted(?: out)?|fixed|solved|refunded|reversed|credited|returned)\b`,
-				`\b(?:works|working|loads|loading) (?:fine |again|now)\b`, `\b(?:is|it's|site's|app's) back(?: up| online| now)?\b`, `\bback to normal\b`,
+				`\b(?:works|working|loads|loading) (?:fine |again|now)\b`, `\b(?:fixed|sorted|solved|resolved|reversed|refunded) (?:it|that|this|them)\b`,
+				`\b(?:you|your (?:team|colleague|support)|the team|they|support) (?:\w+ )?(?:sorted|fixed|resolved|solved|refunded|reversed)\b`, `\b(?:is|it's|site's|app's) back(?: up| online| now)?\b`, `\bback to normal\b`,
 				`\b(?:it|the package|the parcel|my order|the order|my package|my parcel|everything|the item) (?:has |just |finally |actually )*(?:arrived|came|turned up|showed up|been delivered)\b`,
 				`\b(?:got|received|have) (?:my|the) (?:refund|money back|package|parcel|order)(?: now| back| today| after all)?\b`, `\brefund (?:has )?(?:came|come|went|gone) through\b`,
 				`\b(?:never ?mind|nvm|figured it out|problem solved|all good now|false alarm|my mistake|my bad|it was me|it was my (?:wife|husband|partner|son|daughter|kid|kids|brother|sister|mother|father|mom|dad))\b`,

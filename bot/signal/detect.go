@@ -238,7 +238,15 @@ func (d *Detector) frustration(ft []folded, rep repetition) (frontline.Signal, b
 // enough and not known acronyms.
 func (d *Detector) shoutedWords(s string) []string {
 	var out []string
-	words := strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	var words []string
+	for _, token := range strings.Fields(s) {
+		// Codes and descriptors ("FRONTLINE*SHOP", "SKU-AB12", "ORDER#55")
+		// are written in capitals without anyone shouting.
+		if isCode(token) {
+			continue
+		}
+		words = append(words, strings.FieldsFunc(token, func(r rune) bool { return !unicode.IsLetter(r) })...)
+	}
 	for _, w := range words {
 		letters, upper := 0, 0
 		for _, r := range w {
@@ -252,6 +260,13 @@ func (d *Detector) shoutedWords(s string) []string {
 		}
 	}
 	return out
+}
+
+// isCode reports whether a whitespace-separated token holds digits or the
+// joiners of codes and descriptors inside it.
+func isCode(token string) bool {
+	inner := strings.Trim(token, "\"'()[].,;:!?«»“”…")
+	return strings.ContainsAny(inner, "0123456789*#_/@=+\\")
 }
 
 var punctRun = regexp.MustCompile(`[!?¡¿]{2,}`)
@@ -270,8 +285,11 @@ func punctuationRuns(s string, minRun int) []string {
 
 func (d *Detector) humanRequest(ft []folded) (frontline.Signal, bool) {
 	cfg := d.c.cfg.HumanRequest
-	requests := without(d.hits(d.c.human, ft), d.hits(d.c.humanVetoes, ft))
+	requests := d.hits(d.c.human, ft)
 	if len(requests) == 0 {
+		return frontline.Signal{}, false
+	}
+	if requests = without(requests, d.hits(d.c.humanVetoes, ft)); len(requests) == 0 {
 		return frontline.Signal{}, false
 	}
 	// Score each turn: the sum of its distinct cues' weights.
@@ -320,13 +338,24 @@ func (d *Detector) humanRequest(ft []folded) (frontline.Signal, bool) {
 
 func (d *Detector) severity(ft []folded) []frontline.Signal {
 	cfg := d.c.cfg.Severity
-	hypothetical := d.hits(d.c.hypothetical, ft)
-	howTo := d.hits(d.c.howTo, ft)
-	resolved := d.hits(d.c.resolved, ft)
+	// Markers are looked for only once a topic's cues are found: most
+	// messages raise no topic at all.
+	var hypothetical, howTo, resolved []hit
+	markersFound := false
 	var out []frontline.Signal
 	for i := range d.c.topics {
 		t := &d.c.topics[i]
-		hs := without(d.hits(t.cues, ft), d.hits(t.vetoes, ft))
+		hs := d.hits(t.cues, ft)
+		if len(hs) == 0 {
+			continue
+		}
+		if hs = without(hs, d.hits(t.vetoes, ft)); len(hs) == 0 {
+			continue
+		}
+		if !markersFound {
+			hypothetical, howTo, resolved = d.hits(d.c.hypothetical, ft), d.hits(d.c.howTo, ft), d.hits(d.c.resolved, ft)
+			markersFound = true
+		}
 		hs = slices.DeleteFunc(hs, func(h hit) bool {
 			if inScopeOf(ft, h, hypothetical) || !t.HowToCounts && inScopeOf(ft, h, howTo) {
 				return true
@@ -360,7 +389,7 @@ func (d *Detector) severity(ft []folded) []frontline.Signal {
 func inScopeOf(ft []folded, h hit, markers []hit) bool {
 	cs := clauseStart(ft[h.turn].Norm, h.nstart)
 	return slices.ContainsFunc(markers, func(m hit) bool {
-		return m.turn == h.turn && m.nstart <= h.nstart && m.nstart >= cs
+		return m.turn == h.turn && m.nstart <= h.nstart && m.nend > cs
 	})
 }
 

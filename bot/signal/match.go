@@ -17,6 +17,7 @@ type folded struct {
 	Norm  string
 	start []int // start[i]: offset in Orig of the rune that produced Norm[i]
 	end   []int // end[i]: offset in Orig just after that rune
+	toks  *[]token
 }
 
 var foldTable = map[rune]string{
@@ -49,6 +50,8 @@ func fold(s string) folded {
 		b.WriteString(out)
 	}
 	f.Norm = b.String()
+	toks := tokenize(f.Norm)
+	f.toks = &toks
 	return f
 }
 
@@ -77,13 +80,145 @@ type Cue struct {
 	Negatable bool `yaml:"negatable,omitempty" json:"negatable,omitempty"`
 	// Group lets excusers switch off a family of cues (see Excuser).
 	Group string `yaml:"group,omitempty" json:"group,omitempty"`
+	// Near lists groups of phrases (written as Phrases are) that must all
+	// occur within Within words of each other, in any order and across
+	// punctuation: a money word near an anomaly word finds "charged me
+	// twice", "two payments for one order" and "taken £12.99 twice" alike.
+	// Within defaults to DefaultWithin.
+	Near   [][]string `yaml:"near,omitempty" json:"near,omitempty"`
+	Within int        `yaml:"within,omitempty" json:"within,omitempty"`
 }
+
+// DefaultWithin is how many words apart the groups of a Near cue may be
+// when the cue does not say.
+const DefaultWithin = 8
 
 // compiledCue is a Cue ready to match: one expression per phrase or
 // pattern, each with the literals a text must hold for it to match.
 type compiledCue struct {
 	Cue
 	alts []alternative
+	near []wordGroup // one per Near group
+	// words holds the phrases made only of words, matched on the turn's
+	// words; phrases with other characters ("again?", "🙄") are in alts.
+	words *wordGroup
+}
+
+// isPlainPhrase reports whether p is only words, spaces, apostrophes and
+// hyphens (with an optional trailing *), so word matching finds it.
+func isPlainPhrase(p string) bool {
+	p = strings.TrimSuffix(strings.TrimSpace(fold(p).Norm), "*")
+	for _, r := range p {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '\'' || r == '-') {
+			return false
+		}
+	}
+	return p != ""
+}
+
+// wordGroup is one Near group as word sequences, matched on a turn's words
+// rather than by regular expression: a few map lookups per word instead of
+// a scan per phrase.
+type wordGroup struct {
+	byFirst map[string][]wordPhrase // phrases by their first word
+	prefix  []wordPhrase            // phrases whose first word ends in *
+}
+
+type wordPhrase struct {
+	words []string
+	wild  bool // the last word is a prefix ("refund*")
+}
+
+func compileWordGroup(phrases []string) (wordGroup, error) {
+	g := wordGroup{byFirst: map[string][]wordPhrase{}}
+	for _, p := range phrases {
+		wild := strings.HasSuffix(strings.TrimSpace(p), "*")
+		var words []string
+		for _, t := range tokenize(fold(strings.TrimSuffix(strings.TrimSpace(p), "*")).Norm) {
+			words = append(words, t.word)
+		}
+		if len(words) == 0 {
+			return wordGroup{}, fmt.Errorf("phrase %q has no words", p)
+		}
+		wp := wordPhrase{words: words, wild: wild}
+		if wild && len(words) == 1 {
+			g.prefix = append(g.prefix, wp)
+			continue
+		}
+		g.byFirst[words[0]] = append(g.byFirst[words[0]], wp)
+	}
+	return g, nil
+}
+
+// matches returns the [first, last] word indexes where the group matches.
+func (g wordGroup) matches(toks []token) [][2]int {
+	var out [][2]int
+	for i, t := range toks {
+		for _, p := range g.prefix {
+			if strings.HasPrefix(t.word, p.words[0]) {
+				out = append(out, [2]int{i, i})
+				break
+			}
+		}
+		for _, p := range g.byFirst[t.word] {
+			if j, ok := p.matchAt(toks, i); ok {
+				out = append(out, [2]int{i, j})
+				break
+			}
+		}
+	}
+	return out
+}
+
+func (p wordPhrase) matchAt(toks []token, i int) (int, bool) {
+	if i+len(p.words) > len(toks) {
+		return 0, false
+	}
+	for k, w := range p.words {
+		t := toks[i+k].word
+		if k == len(p.words)-1 && p.wild {
+			if !strings.HasPrefix(t, w) {
+				return 0, false
+			}
+		} else if t != w {
+			return 0, false
+		}
+	}
+	return i + len(p.words) - 1, true
+}
+
+// token is one word of a folded text, apostrophes dropped ("don't" → "dont").
+type token struct {
+	word       string
+	start, end int // in Norm
+}
+
+func tokenize(norm string) []token {
+	var out []token
+	start := -1
+	var b strings.Builder
+	flush := func(end int) {
+		if start >= 0 {
+			out = append(out, token{word: b.String(), start: start, end: end})
+			b.Reset()
+			start = -1
+		}
+	}
+	for i, r := range norm {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if start < 0 {
+				start = i
+			}
+			b.WriteRune(r)
+		case r == '\'' && start >= 0:
+			// inside a word: dropped
+		default:
+			flush(i)
+		}
+	}
+	flush(len(norm))
+	return out
 }
 
 type alternative struct {
@@ -95,10 +230,14 @@ func compileCue(c Cue) (compiledCue, error) {
 	if c.Name == "" {
 		return compiledCue{}, fmt.Errorf("a cue has no name")
 	}
-	var exprs []string
+	var exprs, plain []string
 	for _, p := range c.Phrases {
 		if strings.TrimSpace(p) == "" {
 			return compiledCue{}, fmt.Errorf("cue %q: empty phrase", c.Name)
+		}
+		if isPlainPhrase(p) {
+			plain = append(plain, p)
+			continue
 		}
 		exprs = append(exprs, phraseRegexp(p))
 	}
@@ -109,10 +248,33 @@ func compileCue(c Cue) (compiledCue, error) {
 		// Customers often drop apostrophes: "dont", "im".
 		exprs = append(exprs, strings.ReplaceAll(p, "'", "'?"))
 	}
-	if len(exprs) == 0 {
-		return compiledCue{}, fmt.Errorf("cue %q has neither phrases nor patterns", c.Name)
+	if len(exprs) == 0 && len(plain) == 0 && len(c.Near) == 0 {
+		return compiledCue{}, fmt.Errorf("cue %q has no phrases, patterns or near groups", c.Name)
+	}
+	if len(c.Near) == 1 {
+		return compiledCue{}, fmt.Errorf("cue %q: near needs at least two groups", c.Name)
+	}
+	if c.Within < 0 {
+		return compiledCue{}, fmt.Errorf("cue %q: within %d is below 0", c.Name, c.Within)
 	}
 	cc := compiledCue{Cue: c}
+	if len(plain) > 0 {
+		g, err := compileWordGroup(plain)
+		if err != nil {
+			return compiledCue{}, fmt.Errorf("cue %q: %v", c.Name, err)
+		}
+		cc.words = &g
+	}
+	for i, group := range c.Near {
+		if len(group) == 0 {
+			return compiledCue{}, fmt.Errorf("cue %q: near group %d is empty", c.Name, i)
+		}
+		g, err := compileWordGroup(group)
+		if err != nil {
+			return compiledCue{}, fmt.Errorf("cue %q: near group %d: %v", c.Name, i, err)
+		}
+		cc.near = append(cc.near, g)
+	}
 	for _, e := range exprs {
 		re, err := regexp.Compile("(?i)" + e)
 		if err != nil {
@@ -185,8 +347,86 @@ func (c *compiledCue) find(t folded, turn int) []hit {
 			hits = append(hits, h)
 		}
 	}
+	if c.words != nil {
+		toks := t.tokens()
+		for _, m := range c.words.matches(toks) {
+			h := hit{cue: c, turn: turn, nstart: toks[m[0]].start, nend: toks[m[1]].end}
+			if slices.ContainsFunc(hits, func(o hit) bool { return overlaps(o, h) }) {
+				continue
+			}
+			h.start, h.end = t.origSpan(h.nstart, h.nend)
+			hits = append(hits, h)
+		}
+	}
+	hits = append(hits, c.findNear(t, turn, hits)...)
 	slices.SortFunc(hits, func(a, b hit) int { return a.nstart - b.nstart })
 	return hits
+}
+
+// findNear returns the places where every Near group matches within the
+// cue's word window, each as one hit from the first word to the last.
+func (c *compiledCue) findNear(t folded, turn int, have []hit) []hit {
+	if len(c.near) == 0 {
+		return nil
+	}
+	toks := t.tokens()
+	groups := make([][][2]int, len(c.near))
+	for i, g := range c.near {
+		if groups[i] = g.matches(toks); len(groups[i]) == 0 {
+			return nil
+		}
+	}
+	within := c.Within
+	if within == 0 {
+		within = DefaultWithin
+	}
+	var hits []hit
+	for _, anchor := range groups[0] {
+		first, last := anchor[0], anchor[1]
+		ok := true
+		for _, g := range groups[1:] {
+			best, bestDist := -1, within+1
+			for j, m := range g {
+				if m[0] <= anchor[1] && anchor[0] <= m[1] {
+					continue // the same words cannot stand for two groups
+				}
+				if d := abs(m[0] - anchor[0]); d < bestDist {
+					best, bestDist = j, d
+				}
+			}
+			if best < 0 {
+				ok = false
+				break
+			}
+			first, last = min(first, g[best][0]), max(last, g[best][1])
+		}
+		if !ok {
+			continue
+		}
+		h := hit{cue: c, turn: turn, nstart: toks[first].start, nend: toks[last].end}
+		if slices.ContainsFunc(have, func(o hit) bool { return overlaps(o, h) }) ||
+			slices.ContainsFunc(hits, func(o hit) bool { return overlaps(o, h) }) {
+			continue
+		}
+		h.start, h.end = t.origSpan(h.nstart, h.nend)
+		hits = append(hits, h)
+	}
+	return hits
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// tokens returns the words of Norm, computed once per text.
+func (f folded) tokens() []token {
+	if f.toks == nil {
+		return tokenize(f.Norm)
+	}
+	return *f.toks
 }
 
 func overlaps(a, b hit) bool { return a.turn == b.turn && a.nstart < b.nend && b.nstart < a.nend }
