@@ -53,13 +53,17 @@ type FrustrationConfig struct {
 
 // ShoutingConfig scores capitals: WordWeight per shouted word, at most
 // MaxWeight per turn. A shouted word has at least MinLetters letters, all
-// capitals, and is not in Acronyms.
+// capitals, and is not in Acronyms; one in Emphatic ("NOT", "AGAIN") scores
+// EmphaticWeight instead. Words in codes ("FRONTLINE*SHOP", "SKU-12") are
+// not shouted.
 type ShoutingConfig struct {
-	Name       string   `yaml:"name" json:"name"`
-	WordWeight float64  `yaml:"word_weight" json:"word_weight"`
-	MaxWeight  float64  `yaml:"max_weight" json:"max_weight"`
-	MinLetters int      `yaml:"min_letters" json:"min_letters"`
-	Acronyms   []string `yaml:"acronyms" json:"acronyms"`
+	Name           string   `yaml:"name" json:"name"`
+	WordWeight     float64  `yaml:"word_weight" json:"word_weight"`
+	MaxWeight      float64  `yaml:"max_weight" json:"max_weight"`
+	MinLetters     int      `yaml:"min_letters" json:"min_letters"`
+	Acronyms       []string `yaml:"acronyms" json:"acronyms"`
+	Emphatic       []string `yaml:"emphatic,omitempty" json:"emphatic,omitempty"`
+	EmphaticWeight float64  `yaml:"emphatic_weight,omitempty" json:"emphatic_weight,omitempty"`
 }
 
 // PunctuationConfig scores a run of at least MinRun "!" or "?" (or a mix
@@ -156,6 +160,7 @@ type compiled struct {
 	excusers     []compiledExcuser
 	calmDown     []compiledCue
 	acronyms     map[string]bool
+	emphatic     map[string]bool
 	human        []compiledCue
 	humanVetoes  []compiledCue
 	withdrawals  []compiledCue
@@ -194,6 +199,10 @@ func compile(cfg Config) (*compiled, error) {
 	c := &compiled{cfg: cfg, negators: set(cfg.Negators), acronyms: map[string]bool{}, stopwords: set(cfg.Repetition.Stopwords)}
 	for _, a := range cfg.Frustration.Shouting.Acronyms {
 		c.acronyms[strings.ToUpper(a)] = true
+	}
+	c.emphatic = map[string]bool{}
+	for _, w := range cfg.Frustration.Shouting.Emphatic {
+		c.emphatic[strings.ToUpper(w)] = true
 	}
 	var err error
 	steps := []struct {

@@ -31,7 +31,8 @@ func defaultFrustration() FrustrationConfig {
 				"garbage", "rubbish", "trash", "horrible", "disgrace", "disgraceful", "shameful", "unacceptable",
 				"nonsense", "laughable", "absurd", "appalling", "atrocious", "a nightmare", "amateurs", "morons",
 				"dumb bot", "stupid bot", "crap service", "lousy", "hopeless", "shocking", "disgusted", "disgusting", "appalled",
-				"horrendous", "a mess", "shambles", "joke of a", "clueless", "sucks", "a complete joke", "beyond a joke", "should be fired", "should be ashamed", "dumb as", "brain dead", "braindead",
+				"horrendous", "a mess", "shambles", "rip-off", "rip off", "ripoff", "thieves", "daylight robbery", "con artists", "cowboys", "farce",
+				"una estafa", "estafa", "arnaque", "abzocke", "unmoglich", "um roubo", "bespottelijk", "oplichters", "joke of a", "clueless", "sucks", "a complete joke", "beyond a joke", "should be fired", "should be ashamed", "dumb as", "brain dead", "braindead",
 				// es / fr / de / pt / nl
 				"inutil", "inutiles", "incompetentes", "ridiculo", "vergonzoso", "una verguenza", "pesimo", "penoso",
 				"inadmissible", "inacceptable", "nul", "nuls", "lamentable", "honteux", "scandaleux", "minable",
@@ -40,7 +41,9 @@ func defaultFrustration() FrustrationConfig {
 				"belachelijk", "onacceptabel", "schandalig", "waardeloos", "nutteloos", "onbekwaam", "een grap",
 			}},
 			{Name: "anger_word", Weight: 0.6, Negatable: true, Group: "feeling", Phrases: []string{
-				"tired of", "so tired", "sick to death", "beyond disappointed", "had it with", "at the end of my tether", "losing my mind", "driving me crazy", "driving me mad",
+				"tired of", "so tired", "sick to death", "beyond frustrated", "so annoyed", "really annoyed", "extremely annoyed", "raging",
+				"indignante", "es el colmo", "ya esta bien", "no hay derecho", "c'est une honte", "ca suffit", "c'est abuse", "es nervt", "nervig", "eine schande",
+				"que raiva", "farta", "cansada de", "ik ben het beu", "het beu", "genoeg van", "dit slaat nergens op", "beyond disappointed", "had it with", "at the end of my tether", "losing my mind", "driving me crazy", "driving me mad",
 				"angry", "furious", "livid", "annoyed", "frustrated", "frustrating", "pissed", "fed up", "sick of",
 				"sick and tired", "had enough", "upset", "mad", "outraged", "infuriating", "irritated", "exasperated",
 				"fuming", "seething", "irate", "so annoying", "really annoying", "annoying",
@@ -50,7 +53,7 @@ func defaultFrustration() FrustrationConfig {
 				"irritado", "irritada", "chateado", "chateada", "cansado de", "farto", "furioso",
 				"boos", "woedend", "geirriteerd", "ik ben het zat", "het zat",
 			}},
-			{Name: "disappointed", Weight: 0.4, Negatable: true, Group: "feeling", Phrases: []string{
+			{Name: "disappointed", Weight: 0.5, Negatable: true, Group: "feeling", Phrases: []string{
 				"disappointed", "disappointing", "not happy", "unhappy", "not impressed", "gutted", "decepcionado", "decu", "decue", "enttauscht", "decepcionada", "teleurgesteld",
 			}},
 			{Name: "profanity", Weight: 0.5, Group: "profanity", Phrases: []string{
@@ -60,6 +63,7 @@ func defaultFrustration() FrustrationConfig {
 				"kut", "godverdomme", "verdomme", "klote",
 			}},
 			{Name: "exasperation", Weight: 0.5, Phrases: []string{
+				"are you serious", "you must be joking", "you're joking", "you are joking", "give me strength", "speechless", "for real?",
 				"just wow", "you have one job", "you had one job", "really so hard", "is it so difficult", "is it so hard", "is that so hard", "is it that hard", "is it that difficult",
 				"typical", "unglaublich", "incroyable", "inacreditavel",
 				"seriously", "are you kidding", "you have got to be kidding", "you've got to be kidding", "unbelievable",
@@ -84,7 +88,7 @@ func defaultFrustration() FrustrationConfig {
 			{Name: "angry_emoji", Weight: 0.5, Phrases: []string{"😡", "🤬", "😤", "👎"}},
 			{Name: "useless_help", Weight: 0.6, Phrases: []string{
 				"this is useless", "not helpful", "no help", "not helping", "doesn't help", "did not help", "didn't help",
-				"you're not helping", "waste of time", "waste of my time", "wasting my time", "pointless", "going in circles",
+				"you're not helping", "zero help", "no help at all", "not helpful at all", "you're no help", "of no help", "waste of time", "waste of my time", "wasting my time", "pointless", "going in circles",
 				"not what i asked", "that's not what i asked", "you didn't answer", "doesn't answer my question",
 				"no sirve", "no me ayuda", "perdida de tiempo", "ca ne sert a rien", "perte de temps", "vous ne m'aidez pas",
 				"hilft mir nicht", "zeitverschwendung", "nao ajuda", "perda de tempo", "helpt niet", "tijdverspilling",
@@ -125,7 +129,7 @@ func defaultFrustration() FrustrationConfig {
 			{Name: "sarcasm", Weight: 0.6, Patterns: []string{
 				`\b(great|perfect|wonderful|fantastic|brilliant|lovely|awesome|nice|excellent)[\s,.!]+(just|simply|really|absolutely)[\s,]+(great|perfect|wonderful|fantastic|brilliant|lovely|awesome|nice|excellent)\b`,
 				`\boh,? (great|perfect|wonderful|joy|fantastic|brilliant|lovely|nice|sure)\b`,
-				`\bjust (perfect|wonderful|brilliant|fantastic|lovely|what i needed)\b`,
+				`\bjust (perfect|wonderful|brilliant|fantastic|lovely|great|what i needed)\b`, `(?:^|[.!?,]\s*)so much for (?:your|the|fast|quick|next|express|free|24)\b`, `\bthanks a bunch\b`,
 				`\bthanks? (a lot )?for nothing\b`, `\byeah,? right\b`, `\bwhat a (surprise|shock)\b`,
 				`\b(big|no) surprise\b`, `\bhow (nice|convenient|lovely|wonderful)\b`, `\bwow,? (thanks|really|just wow|great)\b`,
 				`\b(love|loving) (how|that|it when) (you|i have|i need|nothing|it)\b`, `\bbravo\b`, `\bslow clap\b`,
@@ -149,7 +153,8 @@ func defaultFrustration() FrustrationConfig {
 				`\b(?:i'?m|i am|we'?re) (?:so |completely |totally )?done with (?:you|this|your)\b`, `\b(?:give me a|one) reason not to (?:switch|leave|cancel)\b`,
 				`\bme voy a (ir|cambiar)\b`, `\bnunca mas (compro|comprare|pido)\b`, `\bje vais (partir|aller ailleurs|resilier)\b`,
 				`\bplus jamais\b`, `\bnie wieder\b`, `\bich (gehe|wechsle) zur konkurrenz\b`, `\bnunca mais (compro|vou comprar)\b`,
-				`\bnooit meer\b`, `\bik stap over\b`,
+				`\bnooit meer\b`, `\bik stap over\b`, `\bfind (?:another|a different|a better) (?:shop|company|provider|store|service)\b`, `\bgo(?:ing)? elsewhere\b`,
+				`\b(?:won'?t|will not|not) be (?:ordering|buying|shopping|renewing|back|coming back)\b`,
 			}},
 			{Name: "no_one_answers", Weight: 0.4, Patterns: []string{
 				`\b(?:no one|nobody|noone|no-one) (?:has |ever |even )?(?:got|gotten|gets|replied|replies|responded|responds|answered|answers|called|calls|contacted|helped|helps|bothered|cares|listens)\b`,
@@ -172,7 +177,8 @@ func defaultFrustration() FrustrationConfig {
 				`\b(?:an? )?(?:actual|real|proper|straight) (?:answer|reply|response) this time\b`, `\bif i have to (?:\w+ ){0,4}(?:one more time|again)\b`,
 				`\byou (?:can'?t|cannot) (?:just )?keep\b`, `\b(?:i'?ll|i will) (?:just )?figure it out myself\b`, `\blike always\b`, `\bas usual\b`,
 				`\bwill not calm down\b`, `\bwon'?t calm down\b`, `\bnot calm down\b`,
-				`\b(?:ok(?:ay)?|fine)[,.]? whatever\b`, `\b(?:chasing|chase) (?:you|this|them)\b`, `\bwhat a (?:mess|joke|shambles|farce|disaster)\b`, `\b(?:talking|talk) to a (?:brick )?wall\b`,
+				`\b(?:ok(?:ay)?|fine)[,.]? whatever\b`, `\bhow (?:much|many) (?:longer|more (?:days|weeks|times|emails))\b`,
+				`\bhow long (?:do i|am i supposed to|will i|must i) (?:have to )?(?:wait|keep|chase)\b`, `\b(?:chasing|chase) (?:you|this|them)\b`, `\bwhat a (?:mess|joke|shambles|farce|disaster)\b`, `\b(?:talking|talk) to a (?:brick )?wall\b`,
 				`\b(?:round|around) in circles\b`, `\b(?:you|you guys|you people) (?:never|always|keep)\b`, `\b(?:this|it|that|your (?:service|company|app|site)) sucks\b`,
 				`\bwhy (?:is it|is this|does it have to be) so (?:hard|difficult|complicated)\b`, `\bwhy (?:can't|cannot|won't) you (?:just|simply)\b`,
 				`\bwhy (?:do i|should i) have to\b`, `\bwhy (?:has|hasn't|is|isn't|does|doesn't) (?:nobody|no one|anyone)\b`,
@@ -201,6 +207,19 @@ func defaultFrustration() FrustrationConfig {
 				`\b(?:kindly|please)\b.{0,30}\b(?:once again|yet again|again|for the (?:second|third|fourth|fifth|last) time|as (?:already|previously) (?:stated|mentioned|requested|asked))\b`,
 				`\b(?:once again|yet again|for the (?:second|third|fourth|fifth|last) time|as (?:already|previously) (?:stated|mentioned|requested|asked))\b.{0,30}\b(?:kindly|please)\b`,
 			}},
+			{Name: "anyone_there", Weight: 0.35, Patterns: []string{
+				`^\W*(?:hello+|hallo|hola|allo|ola|anyone|anybody|hey|hi)?\W*\?+\W*$`,
+			}},
+			{Name: "rhetorical_why", Weight: 0.5, Patterns: []string{
+				`\bwhy (?:is|are|has|have|hasn'?t|haven'?t|isn'?t|aren'?t|does|doesn'?t|can'?t|won'?t|do|did|didn'?t) (?:\w+ ){0,5}still\b`,
+				`\bwhy (?:haven'?t|hasn'?t|didn'?t|won'?t|can'?t) (?:you|anyone|anybody|somebody|someone|your)\b`,
+			}},
+			{Name: "broken_promise", Weight: 0.3, Patterns: []string{
+				`\b(?:you|they|your (?:colleague|agent|team|website|site|email|app)) (?:said|told me|promised|assured me|guaranteed)\b`,
+				`\b(?:i was|we were) (?:told|promised|assured)\b`,
+				`\b(?:it'?s|it has|that'?s|it was) (?:now |already )?been (?:over |more than )?(?:\d+|two|three|four|five|six|seven|eight|nine|ten|several|many) (?:days|weeks|months|working days)?\b`,
+			}},
+			{Name: "warning", Weight: 0.4, Patterns: []string{`\bor else\b`, `\bi'?m warning you\b`, `\b(?:final|last) (?:chance|warning|time i (?:ask|write|contact))\b`}},
 			{Name: "terse_demand", Weight: 0.5, Patterns: []string{
 				`(?:^|[.!?]\s*)(?:now|asap|immediately|today)\s*[.!]+\s*$`, `\b\w+\.\s+\w+\.\s+\w+\.`,
 			}},
@@ -211,6 +230,10 @@ func defaultFrustration() FrustrationConfig {
 		},
 		Shouting: ShoutingConfig{
 			Name: "shouting_caps", WordWeight: 0.25, MaxWeight: 0.5, MinLetters: 2,
+			// A negation or a "still/again" in capitals is emphasis on its own.
+			EmphaticWeight: 0.5,
+			Emphatic: []string{"NOT", "NEVER", "STILL", "AGAIN", "NOTHING", "NO", "WHY", "WHERE", "NOW", "ONE", "ANY", "EVER", "TWICE", "WRONG",
+				"NOBODY", "ANYONE", "STOP", "ENOUGH", "NICHT", "NUNCA", "JAMAIS", "NIET", "NAO", "TOUJOURS", "IMMER", "NOG"},
 			Acronyms: []string{"PRO", "SSO", "API", "FAQ", "USA", "US", "UK", "EU", "ID", "OK", "VAT", "GDPR", "PDF",
 				"CSV", "SMS", "TV", "PC", "IBAN", "BIC", "CVV", "CVC", "PIN", "SSN", "DPO", "IT", "HR", "CEO", "VIP",
 				"USD", "EUR", "GBP", "AM", "PM", "DHL", "UPS", "USPS", "FEDEX", "DPD", "GLS", "XL", "XXL", "XS", "2FA",
@@ -267,7 +290,8 @@ func defaultHumanRequest() HumanRequestConfig {
 				`\b(?:real|actual|live|human) (?:person|human|agent|people|human being|support|assistance)\b`,
 				`\bescalate (?:this|it|my|the)\b`,
 				`\bwho (?:in|at|from) (?:your|the) [\w ]{0,30}(?:is handling|handles|is dealing with|deals with|is responsible for|is in charge)\b`,
-				`\bput me in touch with\b`,
+				`\bput me in touch with\b`, `\bput me through\b`, `\b(?:let me|lemme) (?:talk|speak|chat) (?:to|with)\b`,
+				`\b(?:customer care|customer services|live support|support staff|live agent|live person)\b`,
 				`\bhuman (?:help|support|assistance|agent|contact)\b`, `\b(?:someone|somebody|a person|a human) on the (?:phone|line)\b`,
 				`\b(?:please|can you|could you|can someone|could someone|someone should|have someone) contact me\b`,
 				`\b(?:rather|prefer to|prefer)\b.{0,40}\bwith (?:a |an )?(?:real |actual )?(?:person|human|agent|people|human being)\b`,
@@ -291,26 +315,27 @@ func defaultHumanRequest() HumanRequestConfig {
 				`\b(?:quiero|necesito|puedo tener|me gustaria|exijo) (?:un |una )?(?:humano|persona real|agente|asesor|operador|representante)\b`,
 				`\b(?:pasame|paseme|pasenme|comuniqueme|comuniquenme|ponme|pongame|transfiere(?:me)?|transfierame) con\b`,
 				`\b(?:llamame|llamenme|me (?:pueden|puede|podrian|podeis) llamar|que me llamen?|devolverme la llamada)\b`,
-				`\b(?:atencion humana|persona real|una persona de verdad)\b`,
+				`\b(?:atencion humana|persona real|una persona de verdad)\b`, `\bque me atienda (?:una persona|alguien|un humano)\b`,
 			}},
 			{Name: "talk_to_person_fr", Weight: 1, Patterns: []string{
 				`\bparler (?:a|avec) (?:un |une |le |la |l'|votre )?(?:vrai |vraie |veritable )?(?:humain|personne|conseiller|conseillere|agent|operateur|operatrice|responsable|superieur|manager|etre humain|quelqu'un|quelqu un|interlocuteur)\b`,
 				`\b(?:je veux|je voudrais|j'aimerais|puis-je avoir|je demande) (?:un |une |le |la )?(?:humain|conseiller|conseillere|agent|vraie personne|responsable)\b`,
 				`\b(?:passez-moi|passez moi|mettez-moi en relation|mettre en relation|transferez-moi)\b`,
 				`\b(?:rappelez-moi|rappelez moi|me rappeler|m'appeler|appelez-moi)\b`,
-				`\b(?:une vraie personne|un etre humain|un humain)\b`,
+				`\b(?:une vraie personne|un etre humain|un humain)\b`, `\b(?:joindre|contacter|avoir) un (?:conseiller|agent|humain|operateur)\b`,
 			}},
 			{Name: "talk_to_person_de", Weight: 1, Patterns: []string{
 				`\bmit (?:einem |einer |jemandem|jemand|ihrem |ihrer |dem |der )?(?:echten |richtigen |menschlichen |zustandigen )?(?:menschen|mensch|mitarbeiter|mitarbeiterin|berater|beraterin|agenten|vorgesetzten|person|kundenberater|sachbearbeiter|manager|jemandem|jemand|kundendienst|support)\b.{0,25}\b(?:sprechen|reden|verbinden|verbunden|telefonieren|chatten)\b`,
 				`\b(?:verbinden sie mich|bitte verbinden|rufen sie mich (?:bitte )?(?:zuruck|an)|ruckruf|zuruckrufen)\b`,
 				`\b(?:einen |ein )?(?:echten|echter|richtigen) (?:menschen|mensch|mitarbeiter)\b`,
 				`\bich (?:mochte|will|brauche) (?:einen |eine )?(?:mitarbeiter|mitarbeiterin|menschen|berater|ansprechpartner)\b`,
+				`\b(?:jemanden?|mitarbeiter|mitarbeiterin|menschen|berater|kundenberater|vorgesetzten) (?:\w+ ){0,3}(?:sprechen|anrufen)\b`,
 			}},
 			{Name: "talk_to_person_pt", Weight: 1, Patterns: []string{
 				`\bfalar com (?:um |uma |o |a |algum |alguma )?(?:humano|pessoa|atendente|agente|gerente|supervisor|supervisora|representante|responsavel|alguem|ser humano|pessoa real|funcionario)\b`,
 				`\b(?:quero|preciso|gostaria de|exijo) (?:um |uma )?(?:atendente|humano|pessoa real|agente|atendimento humano)\b`,
 				`\b(?:me liga|me ligue|me liguem|ligar para mim|ligue para mim|ligue-me|retornar a ligacao|me retornem)\b`,
-				`\b(?:atendimento humano|pessoa de verdade)\b`, `\b(?:transferir|transfira|transfere) (?:me |-me )?para\b`,
+				`\b(?:atendimento humano|pessoa de verdade)\b`, `\b(?:me )?(?:passa|passe|transfere|transfira) (?:para|pra) (?:um|uma|o|a) (?:atendente|humano|pessoa|agente)\b`, `\b(?:transferir|transfira|transfere) (?:me |-me )?para\b`,
 			}},
 			{Name: "talk_to_person_nl", Weight: 1, Patterns: []string{
 				`\b(?:spreken|praten|chatten) met (?:een |de |iemand|uw )?(?:echte |echt )?(?:mens|medewerker|medewerkster|persoon|iemand|manager|leidinggevende|klantenservice|agent)\b`,
@@ -318,6 +343,7 @@ func defaultHumanRequest() HumanRequestConfig {
 				`\b(?:bel (?:me|mij)(?: terug| op)?|terugbellen|terug bellen|kunt u mij bellen|doorverbinden|verbind (?:me|mij) door)\b`,
 				`\b(?:een )?(?:echte|echt) (?:mens|persoon|medewerker)\b`,
 				`\bik wil (?:een |graag een )?(?:medewerker|mens|persoon)\b`,
+				`\b(?:iemand|een medewerker|een mens|een persoon|een echt persoon|de manager|een leidinggevende) (?:\w+ ){0,4}(?:spreken|bellen|praten)\b`,
 			}},
 		},
 		Vetoes: []Cue{
@@ -484,16 +510,16 @@ func defaultSeverity() SeverityConfig {
 				{Name: "money_taken_twice", Weight: 0.8, Negatable: true, Within: 6, Phrases: []string{
 					"two charges", "two payments", "two transactions", "two debits", "2 charges", "2 payments", "2 transactions", "charged twice", "billed twice", "double charged", "double billed", "duplicate charge", "duplicate payment",
 				}, Near: [][]string{
-					{"charge*", "billed", "billing", "bill", "debit*", "paid", "payment*", "transaction*", "taken", "took", "deducted", "withdrawn", "renewal", "invoiced"},
+					{"charge*", "billed", "billing", "bill", "debit*", "paid", "payment*", "transaction*", "taken", "took", "deducted", "withdrawn", "renewal", "invoiced", "money"},
 					{"twice", "double", "doubled", "duplicate*", "2x", "x2", "two times", "three times", "two charges", "two payments", "two transactions", "two debits", "2 charges", "2 payments", "2 transactions", "second time", "again"},
 				}},
 				{Name: "amount_wrong", Weight: 0.8, Negatable: true, Within: 10, Near: [][]string{
 					{"charge*", "charging", "billed", "bill", "debit*", "paid", "payment", "transaction", "invoice*", "receipt", "fee", "fees", "amount", "total", "statement", "price", "renewal"},
-					{"extra", "hidden", "too much", "overcharg*", "wrong", "incorrect", "higher than", "more than i", "more than the", "doesn't match", "does not match", "don't match", "instead of", "but the price", "but your website", "but the website", "advertised", "but the plan", "but my subscription", "but we only", "but i only", "even though", "after i cancel*", "after cancel*", "turned off", "full price", "annual plan when", "not shown", "wasn't shown", "never shown"},
+					{"extra", "hidden", "too much", "overcharg*", "wrong", "incorrect", "higher than", "more than i", "more than the", "doesn't match", "does not match", "don't match", "instead of", "but the price", "but your website", "but the website", "advertised", "but the plan", "but my subscription", "but we only", "but i only", "even though", "after i cancel*", "after cancel*", "turned off", "full price", "annual plan when", "not shown", "wasn't shown", "never shown", "for something i returned", "for an order i cancelled", "for a cancelled order", "i already returned", "after i returned"},
 				}},
 				{Name: "charge_unknown", Weight: 0.8, Negatable: false, Within: 14, Near: [][]string{
 					{"charge*", "debit*", "payment", "transaction", "statement", "taken", "withdrawn", "bank app", "bank account", "card statement"},
-					{"don't recogni*", "do not recogni*", "can't recogni*", "cannot recogni*", "didn't recogni*", "no idea what", "no idea why", "don't know what", "not sure what", "don't remember", "do not remember", "never signed up", "didn't sign up", "did not sign up", "is that you", "was that you", "what's it for", "what is it for", "what's the extra", "what is this charge", "unknown", "unrecogni*", "mystery", "unexplained", "haven't ordered", "have not ordered", "didn't order", "did not order", "never ordered"},
+					{"don't recogni*", "do not recogni*", "can't recogni*", "cannot recogni*", "didn't recogni*", "no idea what", "no idea why", "don't know what", "not sure what", "don't remember", "do not remember", "never signed up", "didn't sign up", "did not sign up", "is that you", "was that you", "what is that", "what's that", "what is this", "what's this", "what's it for", "what is it for", "what's the extra", "what is this charge", "unknown", "unrecogni*", "mystery", "unexplained", "haven't ordered", "have not ordered", "didn't order", "did not order", "never ordered"},
 				}},
 				{Name: "refund_overdue", Weight: 0.8, Negatable: false, Within: 10, Near: [][]string{
 					{"refund*", "money back", "reimburse*", "credit note", "store credit"},
@@ -669,7 +695,7 @@ func defaultSeverity() SeverityConfig {
 		Hypothetical: []Cue{
 			{Name: "hypothetical", Patterns: []string{
 				`\bwhat (?:happens|would happen|will happen|do i do|should i do|do you do) (?:if|when)\b`, `\bwhat if\b`, `(?:^|[,;.!?]\s*|\b(?:and|so|but|even|only) )if (?:i|my|we|our|you|someone|somebody|anyone|it|the|an?|this|that|there)\b`,
-				`\bif ever\b`, `\bin case\b`, `\bhypothetical\w*\b`, `\bjust (?:curious|wondering)\b`, `\bin the future\b`, `\bsuppose (?:i|my|we|that|someone)\b`, `\bsupposing\b`, `\b(?:would|will|do|does|can|could) (?:i|we|you) (?:\w+ ){0,4}if\b`,
+				`\bif ever\b`, `\bin case\b`, `\bhypothetical\w*\b`, `\bjust (?:curious|wondering)\b`, `\bin the future\b`, `\bsuppose (?:i|my|we|that|someone)\b`, `\bsupposing\b`, `\b(?:would|will|do|does|can|could) (?:i|we) (?:\w+ ){0,4}if\b`,
 				`\b(?:do|would|will|can) you (?:ever )?(?:sell|share|store|keep|pass on|give away)\b`, `\bwhat would happen\b`,
 				`\b(?:is there|what is|what's|what are) (?:a |your |the )?(?:fee|policy|penalty|charge) (?:for|if|when|to)\b`, `\b(?:do|would|will) you (?:refund|charge|cover|reimburse)\b`,
 				`\b(?:que pasa si|y si|si alguna vez|en caso de)\b`, `\b(?:que se passe-t-il si|et si|si jamais|au cas ou)\b`,

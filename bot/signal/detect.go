@@ -179,7 +179,11 @@ func (d *Detector) frustration(ft []folded, rep repetition) (frontline.Signal, b
 		if !excused["shouting"] {
 			if words := d.shoutedWords(ft[turn].Orig); len(words) > 0 {
 				s := cfg.Shouting
-				tf.score += math.Min(s.MaxWeight, s.WordWeight*float64(len(words)))
+				w := s.WordWeight * float64(len(words))
+				if slices.ContainsFunc(words, func(w string) bool { return d.c.emphatic[w] }) {
+					w = max(w, s.EmphaticWeight)
+				}
+				tf.score += math.Min(max(s.MaxWeight, s.EmphaticWeight), w)
 				tf.rules = append(tf.rules, s.Name)
 				for _, w := range words[:min(len(words), 5)] {
 					tf.evidence = append(tf.evidence, frontline.Evidence{Turn: turn, Text: w, Rule: s.Name})

@@ -294,6 +294,9 @@ func TestLoadConfig(t *testing.T) {
 		{"bad pattern", "repetition:\n  cues: [{name: x, patterns: ['(']}]\n", "repetition.cues[0]"},
 		{"unknown topic", "severity:\n  topics: [{topic: weather, cues: [{name: x, phrases: [rain]}]}]\n", "weather"},
 		{"nameless cue", "frustration:\n  cues: [{weight: 1, phrases: [bad]}]\n", "no name"},
+		{"near with one group", "frustration:\n  cues: [{name: lonely, weight: 1, near: [[a, b]]}]\n", "at least two groups"},
+		{"near with an empty group", "frustration:\n  cues: [{name: hollow, weight: 1, near: [[a], []]}]\n", "group 1 is empty"},
+		{"near phrase without words", "frustration:\n  cues: [{name: marks, weight: 1, near: [[a], ['!!']]}]\n", "no words"},
 	} {
 		t.Run(bad.name, func(t *testing.T) {
 			_, err := signal.LoadConfig(write(bad.name+".yaml", bad.body))
