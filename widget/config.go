@@ -27,6 +27,9 @@ type Config struct {
 	// AdminToken protects /debug/widget/stats for non-loopback callers;
 	// empty means loopback only.
 	AdminToken string
+	// Responders bounds the bot calls running at once (default 4 per CPU);
+	// more questions wait their turn, in order per conversation.
+	Responders int
 	Limits     Limits
 }
 
@@ -293,6 +296,9 @@ func parseClock(s string) (time.Duration, error) {
 func (c Config) validate() error {
 	if len(c.TokenSecret) < 32 {
 		return fmt.Errorf("widget config: TokenSecret: %d bytes, need at least 32", len(c.TokenSecret))
+	}
+	if c.Responders < 0 {
+		return fmt.Errorf("widget config: Responders: must not be negative")
 	}
 	if c.TokenTTL < 0 {
 		return fmt.Errorf("widget config: TokenTTL: must not be negative")

@@ -42,7 +42,7 @@ type conn struct {
 	site    *Site
 	ip      *ipEntry
 	limiter *rate.Limiter
-	send    chan outbound
+	send    chan *outbound // pointers: a small buffer per idle connection
 
 	closeOnce  sync.Once
 	closing    chan struct{}
@@ -51,10 +51,11 @@ type conn struct {
 	readerDone chan struct{}
 
 	// Session, owned by readLoop after hello.
-	tok      visitorToken
-	verified bool
-	conv     *frontline.Conversation
-	badRun   int
+	helloDone bool
+	tok       visitorToken
+	verified  bool
+	conv      *frontline.Conversation
+	badRun    int
 
 	// Followed streams, owned by writeLoop (followedConv is read by
 	// unregister after writeLoop ends).
@@ -74,7 +75,7 @@ func newConn(s *Server, ws *websocket.Conn, site *Site, ip *ipEntry) *conn {
 		site:       site,
 		ip:         ip,
 		limiter:    rate.NewLimiter(rate.Limit(s.limits.FramesPerSecond), s.limits.FrameBurst),
-		send:       make(chan outbound, s.limits.SendBuffer),
+		send:       make(chan *outbound, s.limits.SendBuffer),
 		closing:    make(chan struct{}),
 		readerDone: make(chan struct{}),
 	}
@@ -96,7 +97,7 @@ func (c *conn) close(code int, text string) {
 // too slow: it is dropped (it will reconnect and replay) rather than waited on.
 func (c *conn) push(o outbound) {
 	select {
-	case c.send <- o:
+	case c.send <- &o:
 	case <-c.closing:
 	default:
 		c.close(CloseSlowConsumer, "send buffer full")
@@ -133,57 +134,70 @@ func (c *conn) readLoop() {
 	defer c.close(0, "")
 	c.ws.SetReadLimit(c.s.limits.MaxFrameBytes)
 	_ = c.ws.SetReadDeadline(time.Now().Add(HelloTimeout))
-	c.ws.SetPongHandler(func(string) error {
-		return c.ws.SetReadDeadline(time.Now().Add(PongWait))
-	})
-	helloDone := false
+	c.ws.SetPongHandler(c.pong)
 	for {
+		// The loop itself keeps a small frame: an idle connection's reader
+		// sits here, and its stack is most of what the connection costs.
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
-			var ne interface{ Timeout() bool }
-			if !helloDone && errors.As(err, &ne) && ne.Timeout() {
-				c.close(CloseHelloTimeout, "no hello")
-			}
+			c.readFailed(err)
 			return
 		}
-		select {
-		case <-c.closing:
-			continue // draining until the client answers our close
-		default:
-		}
-		_ = c.ws.SetReadDeadline(time.Now().Add(PongWait))
-		if !c.limiter.Allow() || !c.ip.frames.Allow() {
-			c.pushError("", frontline.Errorf(frontline.ERateLimited, "too many frames; slow down"), CloseRateLimited)
-			continue
-		}
-		f, err := decodeFrame(data, c.s.limits.MaxBodyBytes)
-		if err != nil {
-			var fe *frameError
-			closeCode := 0
-			if errors.As(err, &fe) {
-				closeCode = fe.CloseCode
-			}
-			if !helloDone && closeCode == 0 {
-				closeCode = CloseBadHandshake
-			}
-			c.badRun++
-			if closeCode == 0 && c.badRun >= maxBadFrames {
-				closeCode = CloseTooManyErrors
-			}
-			c.pushError(frameID(data), err, closeCode)
-			continue
-		}
-		c.badRun = 0
-		if !helloDone {
-			if f.Hello == nil {
-				c.pushError("", badFrame("the first frame must be hello"), CloseBadHandshake)
-				continue
-			}
-			helloDone = c.hello(f.Hello)
-			continue
-		}
-		c.handle(f)
+		c.onFrame(data)
 	}
+}
+
+func (c *conn) pong(string) error { return c.ws.SetReadDeadline(time.Now().Add(PongWait)) }
+
+//go:noinline
+func (c *conn) readFailed(err error) {
+	var ne interface{ Timeout() bool }
+	if !c.helloDone && errors.As(err, &ne) && ne.Timeout() {
+		c.close(CloseHelloTimeout, "no hello")
+	}
+}
+
+// onFrame handles one frame from the client.
+//
+//go:noinline
+func (c *conn) onFrame(data []byte) {
+	select {
+	case <-c.closing:
+		return // draining until the client answers our close
+	default:
+	}
+	_ = c.ws.SetReadDeadline(time.Now().Add(PongWait))
+	if !c.limiter.Allow() || !c.ip.frames.Allow() {
+		c.pushError("", frontline.Errorf(frontline.ERateLimited, "too many frames; slow down"), CloseRateLimited)
+		return
+	}
+	f, err := decodeFrame(data, c.s.limits.MaxBodyBytes)
+	if err != nil {
+		var fe *frameError
+		closeCode := 0
+		if errors.As(err, &fe) {
+			closeCode = fe.CloseCode
+		}
+		if !c.helloDone && closeCode == 0 {
+			closeCode = CloseBadHandshake
+		}
+		c.badRun++
+		if closeCode == 0 && c.badRun >= maxBadFrames {
+			closeCode = CloseTooManyErrors
+		}
+		c.pushError(frameID(data), err, closeCode)
+		return
+	}
+	c.badRun = 0
+	if !c.helloDone {
+		if f.Hello == nil {
+			c.pushError("", badFrame("the first frame must be hello"), CloseBadHandshake)
+			return
+		}
+		c.helloDone = c.hello(f.Hello)
+		return
+	}
+	c.handle(f)
 }
 
 // frameID recovers the id of a rejected frame so the client can match the
@@ -553,9 +567,9 @@ func (c *conn) writeLoop() {
 // failed ends the connection after a write or store error; the client
 // reconnects and resumes by seq.
 func (c *conn) failed(err error) {
-	var ce *websocket.CloseError
-	if errors.As(err, &ce) || errors.Is(err, websocket.ErrCloseSent) || isNetErr(err) {
-		c.close(0, "")
+	var we *writeError
+	if errors.As(err, &we) {
+		c.close(0, "") // the client is gone or stuck: nobody to tell
 		return
 	}
 	c.s.logger.Error("widget: push failed", "conversation", c.followedConv, "err", err)
@@ -563,10 +577,12 @@ func (c *conn) failed(err error) {
 	c.finish()
 }
 
-func isNetErr(err error) bool {
-	var ne interface{ Timeout() bool }
-	return errors.As(err, &ne)
-}
+// writeError is a failed write to the socket, as opposed to a failed read
+// of the Log.
+type writeError struct{ err error }
+
+func (e *writeError) Error() string { return "write to client: " + e.err.Error() }
+func (e *writeError) Unwrap() error { return e.err }
 
 // finish writes what is queued (an error frame before its close), the close
 // frame, and waits briefly for the client's close reply.
@@ -596,7 +612,7 @@ func (c *conn) finish() {
 	}
 }
 
-func (c *conn) process(o outbound) error {
+func (c *conn) process(o *outbound) error {
 	newConv := o.follow != "" && o.follow != c.followedConv
 	if newConv {
 		// Subscribe before reading, so no append between the read and the
@@ -647,7 +663,10 @@ func (c *conn) write(f any) error {
 		return fmt.Errorf("marshal frame: %w", err)
 	}
 	_ = c.ws.SetWriteDeadline(time.Now().Add(WriteWait))
-	return c.ws.WriteMessage(websocket.TextMessage, data)
+	if err := c.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		return &writeError{err}
+	}
+	return nil
 }
 
 // catchUp sends every message after lastSent, in order.

@@ -7,19 +7,25 @@ import (
 	"github.com/frontlinehq/frontline"
 )
 
-// dispatcher calls the Responder for each stored customer message, in order
-// per conversation and concurrently across conversations. A conversation
-// has a goroutine only while it has messages waiting.
+// dispatcher calls the Responder for each stored customer message: in order
+// and one at a time per conversation, and at most workers at once overall,
+// so a burst of questions queues here instead of crowding the store's
+// connections that acknowledgements need.
 type dispatcher struct {
 	s         *Server
 	responder frontline.Responder
-	mu        sync.Mutex
-	queues    map[string][]frontline.Message
-	running   sync.WaitGroup
+	workers   int
+
+	mu      sync.Mutex
+	queues  map[string][]frontline.Message // pending messages per conversation
+	ready   []string                       // conversations with pending messages and no call running
+	busy    map[string]bool                // conversations with a call running
+	running int                            // worker goroutines
+	idle    sync.WaitGroup                 // one per worker goroutine
 }
 
-func newDispatcher(s *Server, r frontline.Responder) *dispatcher {
-	return &dispatcher{s: s, responder: r, queues: map[string][]frontline.Message{}}
+func newDispatcher(s *Server, r frontline.Responder, workers int) *dispatcher {
+	return &dispatcher{s: s, responder: r, workers: workers, queues: map[string][]frontline.Message{}, busy: map[string]bool{}}
 }
 
 func (d *dispatcher) enqueue(convID string, msg frontline.Message) {
@@ -28,29 +34,45 @@ func (d *dispatcher) enqueue(convID string, msg frontline.Message) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	q, busy := d.queues[convID]
-	d.queues[convID] = append(q, msg)
-	if !busy {
-		d.running.Add(1)
-		go d.run(convID)
+	_, pending := d.queues[convID]
+	d.queues[convID] = append(d.queues[convID], msg)
+	if !pending && !d.busy[convID] {
+		d.ready = append(d.ready, convID)
+	}
+	if d.running < d.workers && len(d.ready) > 0 {
+		d.running++
+		d.idle.Add(1)
+		go d.work()
 	}
 }
 
-func (d *dispatcher) run(convID string) {
-	defer d.running.Done()
-	for {
-		d.mu.Lock()
+// work answers ready conversations until none is left.
+func (d *dispatcher) work() {
+	defer d.idle.Done()
+	d.mu.Lock()
+	for len(d.ready) > 0 {
+		convID := d.ready[0]
+		d.ready = d.ready[1:]
 		q := d.queues[convID]
-		if len(q) == 0 {
-			delete(d.queues, convID)
-			d.mu.Unlock()
-			return
-		}
 		msg := q[0]
-		d.queues[convID] = q[1:]
+		if len(q) == 1 {
+			delete(d.queues, convID)
+		} else {
+			d.queues[convID] = q[1:]
+		}
+		d.busy[convID] = true
 		d.mu.Unlock()
+
 		d.respond(convID, msg)
+
+		d.mu.Lock()
+		delete(d.busy, convID)
+		if _, more := d.queues[convID]; more {
+			d.ready = append(d.ready, convID)
+		}
 	}
+	d.running--
+	d.mu.Unlock()
 }
 
 func (d *dispatcher) respond(convID string, msg frontline.Message) {
@@ -65,24 +87,24 @@ func (d *dispatcher) respond(convID string, msg frontline.Message) {
 	}
 	botMay := conv.Status.BotMaySend()
 	if botMay {
-		d.s.broadcast(convID, func() outbound { return typing("bot", true) })
+		d.s.broadcast(convID, func() *outbound { return typing("bot", true) })
 	}
 	if err := d.responder.HandleMessage(ctx, conv, msg); err != nil {
 		d.s.logger.Error("widget: responder failed", "conversation", convID, "seq", msg.Seq, "err", err)
 	}
 	if botMay {
-		d.s.broadcast(convID, func() outbound { return typing("bot", false) })
+		d.s.broadcast(convID, func() *outbound { return typing("bot", false) })
 	}
 }
 
-func typing(who string, on bool) outbound {
-	return outbound{frame: &typingServerFrame{serverHeader: hdr(TypeTyping), Who: who, On: on}}
+func typing(who string, on bool) *outbound {
+	return &outbound{frame: &typingServerFrame{serverHeader: hdr(TypeTyping), Who: who, On: on}}
 }
 
-// wait returns when no responder call is running or ctx ends.
+// wait returns when no responder call is running or queued, or when ctx ends.
 func (d *dispatcher) wait(ctx context.Context) error {
 	done := make(chan struct{})
-	go func() { d.running.Wait(); close(done) }()
+	go func() { d.idle.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,6 +77,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Log == nil || deps.Bus == nil {
 		return nil, errors.New("widget: Deps.Log and Deps.Bus are required")
 	}
+	if cfg.Responders == 0 {
+		cfg.Responders = 4 * runtime.GOMAXPROCS(0)
+	}
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = 30 * 24 * time.Hour
 	}
@@ -111,7 +115,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	s.ips = newIPLimiter(s.limits, s.now)
-	s.dispatch = newDispatcher(s, deps.Responder)
+	s.dispatch = newDispatcher(s, deps.Responder, cfg.Responders)
 	a, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -280,7 +284,7 @@ func (s *Server) unfollowLocked(c *conn, convID string) {
 
 // broadcast offers f to every local connection following convID. It is for
 // frames that may be lost (typing): a full buffer skips that connection.
-func (s *Server) broadcast(convID string, f func() outbound) {
+func (s *Server) broadcast(convID string, f func() *outbound) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.byConv[convID] {
@@ -315,10 +319,12 @@ type Stats struct {
 	NumGC       uint32 `json:"num_gc"`
 }
 
-// ReadStats reads the live connection count and runtime memory; gc first
-// collects garbage so heap figures reflect live data.
-func (s *Server) ReadStats(gc bool) Stats {
-	if gc {
+// ReadStats reads the live connection count and runtime memory after gc
+// garbage collections (0..5), so heap figures reflect live data. Each
+// collection also halves goroutine stacks that use under a quarter of
+// theirs, so a few show what long-lived idle connections settle at.
+func (s *Server) ReadStats(gc int) Stats {
+	for range min(gc, 5) {
 		runtime.GC()
 	}
 	var m runtime.MemStats
@@ -341,7 +347,8 @@ func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	_ = json.NewEncoder(w).Encode(s.ReadStats(r.URL.Query().Get("gc") == "1"))
+	gc, _ := strconv.Atoi(r.URL.Query().Get("gc"))
+	_ = json.NewEncoder(w).Encode(s.ReadStats(gc))
 }
 
 func (s *Server) statsAllowed(r *http.Request) bool {

@@ -32,6 +32,7 @@ const (
 	benchMaxDuration  = 10 * time.Minute
 	benchMaxRate      = 50.0
 	benchDrain        = 10 * time.Second // wait for outstanding acks and replies
+	benchIdleDrain    = 3 * time.Minute  // idle customers' one message each, at any scale
 )
 
 type benchOptions struct {
@@ -44,28 +45,30 @@ type benchOptions struct {
 
 // benchResult is what --json prints.
 type benchResult struct {
-	Customers           int              `json:"customers"`
-	Connected           int              `json:"connected"`
-	DurationS           float64          `json:"duration_s"`
-	Sent                int64            `json:"sent"`
-	Acked               int64            `json:"acked"`
-	Replies             int64            `json:"replies"`
-	Unanswered          int64            `json:"unanswered"`
-	HandedOff           int64            `json:"handed_off_customers"`
-	AckP50Ms            float64          `json:"ack_p50_ms"`
-	AckP99Ms            float64          `json:"ack_p99_ms"`
-	ReplyP50Ms          float64          `json:"reply_p50_ms"`
-	ReplyP99Ms          float64          `json:"reply_p99_ms"`
-	MessagesPerS        float64          `json:"messages_per_s"`
-	Errors              int64            `json:"errors"`
-	ErrorKinds          map[string]int64 `json:"error_kinds,omitempty"`
-	BaselineCommitP50Ms float64          `json:"baseline_commit_p50_ms"`
-	BaselineCommitP99Ms float64          `json:"baseline_commit_p99_ms"`
-	BaselineIdleP50Ms   float64          `json:"baseline_idle_commit_p50_ms"`
-	AckRatioP50         float64          `json:"ack_ratio_p50"`
-	ServerKiBPerConn    float64          `json:"server_kib_per_conn"`
-	ServerConnections   int64            `json:"server_connections"`
-	ServerGoroutines    int              `json:"server_goroutines"`
+	Customers             int              `json:"customers"`
+	Connected             int              `json:"connected"`
+	DurationS             float64          `json:"duration_s"`
+	Sent                  int64            `json:"sent"`
+	Acked                 int64            `json:"acked"`
+	Replies               int64            `json:"replies"`
+	Unanswered            int64            `json:"unanswered"`
+	HandedOff             int64            `json:"handed_off_customers"`
+	AckP50Ms              float64          `json:"ack_p50_ms"`
+	AckP99Ms              float64          `json:"ack_p99_ms"`
+	ReplyP50Ms            float64          `json:"reply_p50_ms"`
+	ReplyP99Ms            float64          `json:"reply_p99_ms"`
+	MessagesPerS          float64          `json:"messages_per_s"`
+	Errors                int64            `json:"errors"`
+	ErrorKinds            map[string]int64 `json:"error_kinds,omitempty"`
+	BaselineCommitP50Ms   float64          `json:"baseline_commit_p50_ms"`
+	BaselineCommitP99Ms   float64          `json:"baseline_commit_p99_ms"`
+	BaselineIdleP50Ms     float64          `json:"baseline_idle_commit_p50_ms"`
+	AckRatioP50           float64          `json:"ack_ratio_p50"`
+	ServerKiBPerConn      float64          `json:"server_kib_per_conn"`
+	ServerHeapKiBPerConn  float64          `json:"server_heap_kib_per_conn"`
+	ServerStackKiBPerConn float64          `json:"server_stack_kib_per_conn"`
+	ServerConnections     int64            `json:"server_connections"`
+	ServerGoroutines      int              `json:"server_goroutines"`
 }
 
 // runBench drives real websocket customers against a running server and
@@ -115,8 +118,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	if o.idle {
 		// Hold: the customers have said hello (and, unless --idle-silent,
-		// one message each); measure what the server keeps per connection.
-		b.waitOutstanding(ctx, benchDrain)
+		// one message each, answered by the bot before measuring); measure
+		// what the server keeps per connection.
+		b.waitOutstanding(ctx, benchIdleDrain)
 	} else {
 		fmt.Fprintf(stderr, "bench: %d customers sending %.2g messages/s each for %s\n", res.Connected, o.rate, o.duration)
 		var concurrent []time.Duration
@@ -148,8 +152,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if n := after.Connections - before.Connections; n > 0 {
-		grew := float64(after.HeapInuse+after.StackInuse) - float64(before.HeapInuse+before.StackInuse)
-		res.ServerKiBPerConn = grew / float64(n) / 1024
+		heap := float64(after.HeapInuse) - float64(before.HeapInuse)
+		stack := float64(after.StackInuse) - float64(before.StackInuse)
+		res.ServerKiBPerConn = (heap + stack) / float64(n) / 1024
+		res.ServerHeapKiBPerConn = heap / float64(n) / 1024
+		res.ServerStackKiBPerConn = stack / float64(n) / 1024
 	}
 	res.ServerConnections, res.ServerGoroutines = after.Connections, after.Goroutines
 
@@ -567,7 +574,7 @@ func (b *bench) closeAll() {
 }
 
 func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.o.url+"/debug/widget/stats?gc=1", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.o.url+"/debug/widget/stats?gc=3", nil)
 	if err != nil {
 		return widget.Stats{}, err
 	}
@@ -638,7 +645,8 @@ func printBench(w io.Writer, r benchResult, o benchOptions) {
 			fmt.Fprintf(w, "ack / bare commit  %.2fx at p50\n", r.AckRatioP50)
 		}
 	}
-	fmt.Fprintf(w, "server memory      %.1f KiB per connection (heap+stacks, %d connections, %d goroutines)\n", r.ServerKiBPerConn, r.ServerConnections, r.ServerGoroutines)
+	fmt.Fprintf(w, "server memory      %.1f KiB per connection (heap %.1f + stacks %.1f; %d connections, %d goroutines)\n",
+		r.ServerKiBPerConn, r.ServerHeapKiBPerConn, r.ServerStackKiBPerConn, r.ServerConnections, r.ServerGoroutines)
 	fmt.Fprintf(w, "errors             %d", r.Errors)
 	for k, v := range r.ErrorKinds {
 		fmt.Fprintf(w, "  [%s: %d]", k, v)
