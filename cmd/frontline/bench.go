@@ -40,7 +40,8 @@ type benchOptions struct {
 	customers, dialers                     int
 	duration                               time.Duration
 	rate                                   float64
-	idle, idleSilent, baseline, json       bool
+	idle, idleMessage, baseline, json      bool
+	connectRate                            float64
 }
 
 // benchResult is what --json prints.
@@ -117,9 +118,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	if o.idle {
-		// Hold: the customers have said hello (and, unless --idle-silent,
-		// one message each, answered by the bot before measuring); measure
-		// what the server keeps per connection.
+		// Hold: the customers have said hello (and with --idle-message one
+		// message each, answered by the bot before measuring); measure what
+		// the server keeps per connection.
 		b.waitOutstanding(ctx, benchIdleDrain)
 	} else {
 		fmt.Fprintf(stderr, "bench: %d customers sending %.2g messages/s each for %s\n", res.Connected, o.rate, o.duration)
@@ -173,7 +174,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	res.ErrorKinds = b.errKinds
 	b.mu.Unlock()
-	if !o.idle || !o.idleSilent {
+	if !o.idle || o.idleMessage {
 		res.Unanswered = res.Acked - res.Replies
 	}
 	res.HandedOff = b.renewed.Load()
@@ -205,7 +206,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, fmt.Sprintf("how long customers send (at most %s)", benchMaxDuration))
 	fs.Float64Var(&o.rate, "rate", 1, "messages per second per customer")
 	fs.BoolVar(&o.idle, "idle", false, "connect and hold only, to measure the server's memory per connection")
-	fs.BoolVar(&o.idleSilent, "idle-silent", false, "with --idle: only say hello (no conversation is created)")
+	fs.BoolVar(&o.idleMessage, "idle-message", false, "with --idle: each customer also sends one message (so holds a conversation) before holding")
+	fs.Float64Var(&o.connectRate, "connect-rate", 0, "new connections per second while connecting (0: as fast as --dialers allow)")
 	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object")
 	if err := fs.Parse(args); err != nil {
@@ -326,9 +328,17 @@ func (b *bench) connectAll(ctx context.Context) {
 	var mu sync.Mutex
 	sem := make(chan struct{}, b.o.dialers)
 	var wg sync.WaitGroup
+	var pace *time.Ticker
+	if b.o.connectRate > 0 {
+		pace = time.NewTicker(time.Duration(float64(time.Second) / b.o.connectRate))
+		defer pace.Stop()
+	}
 	for i := range b.o.customers {
 		if ctx.Err() != nil {
 			break
+		}
+		if pace != nil {
+			<-pace.C
 		}
 		sem <- struct{}{}
 		wg.Add(1)
@@ -353,7 +363,7 @@ func (b *bench) connect(ctx context.Context, dialer *websocket.Dialer, n int) (*
 	if err := c.dial(ctx); err != nil {
 		return nil, err
 	}
-	if b.o.idle && !b.o.idleSilent {
+	if b.o.idle && b.o.idleMessage {
 		_ = c.send() // a failure is counted by send
 	}
 	return c, nil
