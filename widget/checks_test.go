@@ -1,6 +1,8 @@
 package widget
 
 import (
+	"bytes"
+	"compress/gzip"
 	"regexp"
 	"slices"
 	"sort"
@@ -192,5 +194,24 @@ func TestParseLimits(t *testing.T) {
 		if _, err := ParseLimits(bad); err == nil {
 			t.Errorf("ParseLimits(%q) accepted", bad)
 		}
+	}
+}
+
+// TestScriptIsSmall keeps the embed under its budget: 30 KB gzipped.
+func TestScriptIsSmall(t *testing.T) {
+	t.Parallel()
+	script, err := static.ReadFile("static/widget.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(script)
+	zw.Close()
+	if buf.Len() > 30_000 {
+		t.Fatalf("widget.js is %d bytes gzipped, the budget is 30000", buf.Len())
+	}
+	if bytes.Contains(script, []byte("innerHTML")) || bytes.Contains(script, []byte("insertAdjacentHTML")) || bytes.Contains(script, []byte("document.write")) {
+		t.Fatal("widget.js uses an HTML-parsing sink; set text with textContent")
 	}
 }

@@ -57,8 +57,10 @@ type conn struct {
 	conv      *frontline.Conversation
 	badRun    int
 
-	// Followed streams, owned by writeLoop (followedConv is read by
-	// unregister after writeLoop ends).
+	// registeredConv is where Server.byConv lists this connection (under Server.mu).
+	registeredConv string
+
+	// Followed streams, owned by writeLoop.
 	followedConv string
 	lastSent     int64
 	convNotes    <-chan frontline.Notification
@@ -252,6 +254,11 @@ func (c *conn) hello(h *helloFrame) bool {
 	lastSeq := h.LastSeq
 	reset := false
 	status := frontline.StatusBot
+	if tok.ConversationID == "" && h.Token != "" {
+		// The visitor may have started their conversation on a connection
+		// that dropped before its token frame arrived: look for it.
+		tok.ConversationID = s.conversationIDFor(tok.VisitorID)
+	}
 	if tok.ConversationID != "" {
 		conv, err := s.log.FindConversationByID(ctx, tok.ConversationID)
 		switch {
@@ -266,19 +273,7 @@ func (c *conn) hello(h *helloFrame) bool {
 		default:
 			c.conv = conv
 			status = conv.Status
-		}
-	}
-	if tok.ConversationID == "" && h.Token != "" {
-		// The visitor may have started a conversation whose token frame
-		// never reached them (the connection dropped): continue it rather
-		// than storing their resent messages in a second one.
-		convs, err := s.log.FindConversations(ctx, frontline.ConversationFilter{SiteKey: c.site.Key, VisitorID: tok.VisitorID, Limit: 1})
-		if err != nil {
-			c.pushError("", err, CloseInternal)
-			return false
-		}
-		if len(convs) == 1 && convs[0].CustomerID == customerID {
-			c.conv, status, tok.ConversationID = convs[0], convs[0].Status, convs[0].ID
+			c.s.follow(c, conv.ID)
 		}
 	}
 	if c.conv == nil || lastSeq > c.conv.LastSeq {
@@ -340,15 +335,26 @@ func (c *conn) ensureConversation(ctx context.Context) (*frontline.Conversation,
 		return c.conv, nil
 	}
 	conv := &frontline.Conversation{
+		ID:         c.s.conversationIDFor(c.tok.VisitorID),
 		SiteKey:    c.site.Key,
 		VisitorID:  c.tok.VisitorID,
 		CustomerID: c.tok.CustomerID,
 	}
-	if err := c.s.log.CreateConversation(ctx, conv); err != nil {
+	err := c.s.log.CreateConversation(ctx, conv)
+	if frontline.ErrorCode(err) == frontline.EConflict {
+		// Another connection of this visitor (a second tab, or one that
+		// dropped) created it first, maybe on another node: continue it.
+		conv, err = c.s.log.FindConversationByID(ctx, conv.ID)
+		if err == nil && (conv.VisitorID != c.tok.VisitorID || conv.SiteKey != c.site.Key) {
+			err = fmt.Errorf("conversation %s belongs to another visitor", conv.ID)
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("create conversation: %w", err)
 	}
 	c.conv = conv
 	c.tok.ConversationID = conv.ID
+	c.s.follow(c, conv.ID) // before its first message is handed to the bot, so typing reaches this tab
 	c.push(outbound{
 		frame:  &tokenFrame{serverHeader: hdr(TypeToken), Token: signToken(c.s.cfg.TokenSecret, c.tok), ConversationID: conv.ID},
 		follow: conv.ID,
@@ -621,7 +627,6 @@ func (c *conn) process(o *outbound) error {
 		c.followedConv = o.follow
 		c.lastSent = o.followAfter
 		c.convNotes, c.convCancel = c.s.bus.Subscribe(frontline.ConversationTopic(o.follow))
-		c.s.follow(c, o.follow)
 	}
 	if o.frame != nil {
 		if err := c.write(o.frame); err != nil {

@@ -40,9 +40,19 @@ func TestMessageAckedAfterCommitAndAnswered(t *testing.T) {
 	if err != nil || len(stored) == 0 || stored[0].ClientMsgID != "m1" {
 		t.Fatalf("after the ack the log holds %+v (err %v), want m1 at seq 1", stored, err)
 	}
-	for len(got) < 2 {
-		f := c.until(TypeMessages, nil)
+	typing := map[bool]bool{}
+	for len(got) < 2 || !typing[false] {
+		f, err := c.next()
+		if err != nil {
+			t.Fatalf("waiting for the answer and typing off: %v", err)
+		}
 		got = append(got, f.Messages...)
+		if f.Type == TypeTyping && f.Who == "bot" {
+			if !f.On && !typing[true] {
+				t.Fatal("typing off before typing on")
+			}
+			typing[f.On] = true
+		}
 	}
 	bot := got[1]
 	if bot.Seq != 2 || bot.Author != "bot" || len(bot.Citations) != 1 || bot.Citations[0].URL != "https://help.acme.example/returns" {

@@ -250,8 +250,8 @@ func (s *Server) unregister(c *conn) {
 	defer s.mu.Unlock()
 	delete(s.conns, c)
 	s.connCount.Add(-1)
-	if c.followedConv != "" {
-		s.unfollowLocked(c, c.followedConv)
+	if c.registeredConv != "" {
+		s.unfollowLocked(c, c.registeredConv)
 	}
 	if s.shuttingDown && len(s.conns) == 0 {
 		select {
@@ -262,9 +262,15 @@ func (s *Server) unregister(c *conn) {
 	}
 }
 
+// follow lists c under its conversation for broadcasts (typing), unless it
+// is already closed.
 func (s *Server) follow(c *conn, convID string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if _, open := s.conns[c]; !open {
+		return
+	}
+	c.registeredConv = convID
 	set := s.byConv[convID]
 	if set == nil {
 		set = map[*conn]struct{}{}

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -110,4 +111,14 @@ func (t visitorToken) String() string {
 
 func constantTimeEqual(a, b string) bool {
 	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// conversationIDFor derives a visitor's conversation id from their visitor
+// id: every connection of the visitor, on any node, creates the same one, so
+// racing connections cannot split a visitor's messages into two threads. It
+// is keyed with the token secret, so visitor ids do not reveal it.
+func (s *Server) conversationIDFor(visitorID string) string {
+	m := hmac.New(sha256.New, s.cfg.TokenSecret)
+	m.Write([]byte("conversation:" + visitorID))
+	return "c_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(m.Sum(nil)[:16]))
 }

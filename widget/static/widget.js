@@ -3,7 +3,7 @@
  * Optional: data-user-id and data-user-hash (identity verification),
  * data-open="true" (start open). Theme with CSS variables on #frontline-widget:
  * --fl-accent, --fl-accent-text, --fl-bg, --fl-text, --fl-muted, --fl-radius, --fl-font.
- * Every piece of text is set with textContent: never innerHTML. Protocol: PROTOCOL.md. */
+ * Every piece of text is set with textContent: never as HTML. Protocol: PROTOCOL.md. */
 (function () {
   'use strict';
   var script = document.currentScript;
