@@ -118,9 +118,21 @@ func TestResumeUnderRandomDisconnects(t *testing.T) {
 	}
 }
 
-func resumeProperty(t *testing.T, seed uint64) {
+// TestResumeOnPostgres runs the same property on the real store, where
+// wake-ups come through LISTEN/NOTIFY.
+func TestResumeOnPostgres(t *testing.T) {
+	t.Parallel()
+	for seed := uint64(101); seed <= 104; seed++ {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
+			resumeProperty(t, seed, func(o *setupOpts) { o.postgres = true })
+		})
+	}
+}
+
+func resumeProperty(t *testing.T, seed uint64, opts ...func(*setupOpts)) {
 	rng := rand.New(rand.NewPCG(seed, seed*7919))
-	b := setup(t)
+	b := setup(t, opts...)
 	const n = 12
 	var (
 		token   string

@@ -14,6 +14,8 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/pgtest"
+	"github.com/frontlinehq/frontline/internal/postgres"
 )
 
 const (
@@ -30,8 +32,8 @@ var testSecret = []byte("0123456789abcdef0123456789abcdef-test")
 type bundle struct {
 	srv       *Server
 	http      *httptest.Server
-	store     *memory.Store
-	bus       *memory.Bus
+	store     frontline.Log
+	bus       frontline.Bus
 	handoff   *fakeHandoff
 	responder *fakeResponder
 }
@@ -42,6 +44,9 @@ type setupOpts struct {
 	noHandoff bool
 	// wrapLog, when set, wraps the store the server sees.
 	wrapLog func(frontline.Log) frontline.Log
+	// postgres runs on a fresh schema of the real database and its
+	// LISTEN/NOTIFY bus instead of the in-memory store.
+	postgres bool
 }
 
 func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
@@ -50,8 +55,22 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	for _, f := range opts {
 		f(&o)
 	}
-	bus := memory.NewBus()
-	store := memory.NewStore(bus)
+	var (
+		store frontline.Log
+		bus   frontline.Bus
+	)
+	if o.postgres {
+		db := pgtest.NewDB(t)
+		pgBus := postgres.NewBus(db)
+		if err := pgBus.Start(context.Background()); err != nil {
+			t.Fatalf("start bus: %v", err)
+		}
+		t.Cleanup(pgBus.Close)
+		store, bus = db, pgBus
+	} else {
+		memBus := memory.NewBus()
+		store, bus = memory.NewStore(memBus), memBus
+	}
 	b := &bundle{store: store, bus: bus}
 	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}}
 	b.responder = &fakeResponder{log: store, handoff: b.handoff}
@@ -139,8 +158,8 @@ func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conve
 
 // fakeHandoff is a FIFO queue with a fixed ETA per place in line.
 type fakeHandoff struct {
-	log        *memory.Store
-	bus        *memory.Bus
+	log        frontline.Log
+	bus        frontline.Bus
 	mu         sync.Mutex
 	waiting    []string
 	assigned   map[string]bool
