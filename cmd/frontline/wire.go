@@ -103,6 +103,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	mux.Handle(editor.APIPrefix, editorHandler)
 	mux.Handle("/api/handoffs", handoff.NewAPI(queue, adminToken, s.logger.With("part", "handoff")))
 	mux.Handle("/api/handoffs/", handoff.NewAPI(queue, adminToken, s.logger.With("part", "handoff")))
+	mux.Handle(kb.PublicPrefix, kb.PublicHandler(knowledge, s.logger.With("part", "help-centre")))
 	return securityHeaders(mux), nil
 }
 
@@ -122,7 +123,7 @@ func (s *Server) newKB(ctx context.Context, store kb.Store) (*kb.Service, error)
 	svc := kb.NewService(store, emb, kb.Options{
 		Threshold:        threshold,
 		Logger:           s.logger.With("part", "kb"),
-		ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + "/kb/",
+		ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
 	})
 	loadDemo := s.settings["demo-kb"]
 	if loadDemo == "true" || (loadDemo == "auto" || loadDemo == "") && s.db == nil {
