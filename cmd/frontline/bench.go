@@ -123,6 +123,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// the server keeps per connection.
 		b.waitOutstanding(ctx, benchIdleDrain)
 	} else {
+		// Each customer's first message (it creates their conversation) is
+		// warm-up: measured are customers in a conversation, as in a chat.
+		b.waitOutstanding(ctx, benchIdleDrain)
+		b.resetCounts()
 		fmt.Fprintf(stderr, "bench: %d customers sending %.2g messages/s each for %s\n", res.Connected, o.rate, o.duration)
 		var concurrent []time.Duration
 		var probeErr error
@@ -286,6 +290,15 @@ type bench struct {
 	errKinds map[string]int64
 }
 
+// resetCounts forgets the warm-up's latencies; its errors stay counted.
+func (b *bench) resetCounts() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.acks, b.replies = nil, nil
+	b.sent.Store(0)
+	b.renewed.Store(0)
+}
+
 func (b *bench) fail(kind string) {
 	b.mu.Lock()
 	b.errKinds[kind]++
@@ -363,7 +376,7 @@ func (b *bench) connect(ctx context.Context, dialer *websocket.Dialer, n int) (*
 	if err := c.dial(ctx); err != nil {
 		return nil, err
 	}
-	if b.o.idle && b.o.idleMessage {
+	if !b.o.idle || b.o.idleMessage {
 		_ = c.send() // a failure is counted by send
 	}
 	return c, nil

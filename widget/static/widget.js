@@ -250,7 +250,7 @@
         if (status === 'resolved') showCSAT();
         pending.forEach(function (p) {
           if (byClient[p.id]) setState(byClient[p.id], 'sending');
-          send({ type: p.kind === 'request_human' ? 'request_human' : 'message', id: p.id, body: p.kind === 'request_human' ? undefined : p.body });
+          send(frameFor(p));
         });
         break;
       case 'token':
@@ -277,18 +277,27 @@
       case 'error':
         if (f.code === 'rate_limited' && f.retry_after_ms) retryAfter = f.retry_after_ms;
         if (f.id && byClient[f.id] && (f.code === 'too_large' || f.code === 'invalid')) { setState(byClient[f.id], 'failed', f.message); dropPending(f.id); }
+        else if (f.id && byClient[f.id] && (f.code === 'internal' || f.code === 'unavailable')) {
+          // Not stored: keep it pending and send it again (same id, so never twice).
+          setState(byClient[f.id], 'retrying');
+          setTimeout(function () { resend(f.id); }, 1000 + Math.random() * 2000);
+        }
         if (f.id && waiters[f.id]) { waiters[f.id](f); delete waiters[f.id]; }
         break;
     }
   }
 
   // ---- sending ----
+  function frameFor(p) { return p.kind === 'request_human' ? { type: 'request_human', id: p.id } : { type: 'message', id: p.id, body: p.body }; }
+  function resend(id) {
+    pending.forEach(function (p) { if (p.id === id && connected && send(frameFor(p))) setState(byClient[id], 'sending'); });
+  }
   function submit(body, kind) {
     var p = { id: newID(), body: body, kind: kind || '' };
     pending.push(p); savePending();
     showLocal(p);
     if (!sock && !stopped) connect();
-    if (connected) send(kind === 'request_human' ? { type: 'request_human', id: p.id } : { type: 'message', id: p.id, body: body });
+    if (connected) send(frameFor(p));
   }
   form.addEventListener('submit', function (e) {
     e.preventDefault();
