@@ -516,7 +516,7 @@ func sortMatches(ms []kb.PassageMatch) {
 func (s *KBStore) SearchText(ctx context.Context, q kb.TextQuery) ([]kb.PassageMatch, error) {
 	var out []kb.PassageMatch
 	err := s.do(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `WITH q AS (
+		rows, err := tx.Query(ctx, `WITH q AS MATERIALIZED (
 				SELECT (SELECT string_agg(quote_literal(l), ' | ')
 				        FROM unnest(tsvector_to_array(to_tsvector($1::regconfig, $2))) AS l)::tsquery AS tsq)
 			SELECT `+passageColumns+`, a.slug, a.title, ts_rank(p.fts, q.tsq, 1)::float8 AS score
