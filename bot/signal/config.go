@@ -49,6 +49,8 @@ type FrustrationConfig struct {
 	// CalmDown: a last turn with one of these and no frustration cue means
 	// the customer has calmed down.
 	CalmDown []Cue `yaml:"calm_down" json:"calm_down"`
+	// Model is the learned second opinion (see ModelConfig).
+	Model ModelConfig `yaml:"model" json:"model"`
 }
 
 // ShoutingConfig scores capitals: WordWeight per shouted word, at most
@@ -170,6 +172,7 @@ type compiled struct {
 	resolved     []compiledCue
 	repetition   []compiledCue
 	stopwords    map[string]bool
+	model        *Model
 }
 
 type compiledExcuser struct {
@@ -196,7 +199,7 @@ func compileAll(section string, cues []Cue) ([]compiledCue, error) {
 }
 
 func compile(cfg Config) (*compiled, error) {
-	c := &compiled{cfg: cfg, negators: set(cfg.Negators), acronyms: map[string]bool{}, stopwords: set(cfg.Repetition.Stopwords)}
+	c := &compiled{cfg: cfg, negators: set(cfg.Negators), acronyms: map[string]bool{}, stopwords: set(cfg.Repetition.Stopwords), model: defaultFrustrationModel}
 	for _, a := range cfg.Frustration.Shouting.Acronyms {
 		c.acronyms[strings.ToUpper(a)] = true
 	}
@@ -244,6 +247,9 @@ func compile(cfg Config) (*compiled, error) {
 			return nil, err
 		}
 		c.topics = append(c.topics, ct)
+	}
+	if m := cfg.Frustration.Model; !m.Off && (m.Alone <= 0 || m.Alone > 1 || m.WithCue <= 0 || m.WithCue > 1 || m.EvidenceWords < 0) {
+		return nil, fmt.Errorf("frustration.model: alone and with_cue must be in (0, 1], evidence_words at least 0")
 	}
 	if cfg.Frustration.Threshold <= 0 || cfg.HumanRequest.Threshold <= 0 || cfg.Severity.Threshold <= 0 {
 		return nil, fmt.Errorf("thresholds must be above 0")

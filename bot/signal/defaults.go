@@ -243,6 +243,7 @@ func defaultFrustration() FrustrationConfig {
 				"LOL", "OMG", "WIFI", "DSAR", "CCPA", "HIPAA", "KYC", "AML", "ISP", "SIM", "IMEI"},
 		},
 		Punctuation: PunctuationConfig{Name: "shouting_punctuation", Weight: 0.3, MinRun: 2},
+		Model:       ModelConfig{Alone: 0.6, WithCue: 0.55, EvidenceWords: 4},
 		Excusers: []Excuser{
 			{Cue: Cue{Name: "enthusiasm", Phrases: []string{
 				"thank you", "thanks", "thx", "love it", "love this", "love you", "i love", "awesome", "amazing", "great job",

@@ -51,6 +51,9 @@ type Result struct {
 	// Severity is the most severe open topic, or SeverityNone.
 	Severity frontline.Severity `json:"severity"`
 	Repeated bool               `json:"repeated"`
+	// FrustrationModel is the frustration model's probability, 0 when the
+	// model is off.
+	FrustrationModel float64 `json:"frustration_model,omitempty"`
 }
 
 // Detect reads turns, the customer's messages in order (bot replies left
@@ -65,7 +68,7 @@ func (d *Detector) Detect(turns []string) Result {
 		ft[i] = fold(truncate(t, maxTurnBytes))
 	}
 	rep := d.repetition(ft)
-	if sig, ok := d.frustration(ft, rep); ok {
+	if sig, ok := d.frustration(ft, rep, &res.FrustrationModel); ok {
 		res.Frustrated = true
 		res.Signals = append(res.Signals, sig)
 	}
@@ -142,7 +145,9 @@ type turnFrustration struct {
 	rules    []string
 }
 
-func (d *Detector) frustration(ft []folded, rep repetition) (frontline.Signal, bool) {
+// frustration scores the cues and asks the model; prob gets the model's
+// probability (0 when it is off or the customer calmed down).
+func (d *Detector) frustration(ft []folded, rep repetition, prob *float64) (frontline.Signal, bool) {
 	cfg := d.c.cfg.Frustration
 	hs := d.hits(d.c.frustration, ft)
 	excuserHits := map[int]map[string]bool{} // turn → excused groups
@@ -227,15 +232,49 @@ func (d *Detector) frustration(ft []folded, rep repetition) (frontline.Signal, b
 		ev = append(ev, rep.evidence...)
 		rules = append(rules, fmt.Sprintf("asked the same thing %d times", n+1))
 	}
-	if score < cfg.Threshold {
+	conf := confidence(score, cfg.Threshold)
+	fired := score >= cfg.Threshold
+	// "Not angry, just asking": a feeling the customer denies in the last
+	// turn silences the model, which does not read negation.
+	if m := cfg.Model; !m.Off && !d.deniesFeeling(ft[last], last) {
+		// The model's opinion: enough on its own when it is sure, or
+		// together with a cue too weak to fire by itself.
+		p, top := d.c.model.score(d.modelFeatures(ft, rep))
+		*prob = p
+		if !fired && (p >= m.Alone || score > 0 && p >= m.WithCue) {
+			fired = true
+			conf = math.Round(p*100) / 100
+			ev = append(ev, modelEvidence(top, m.EvidenceWords)...)
+			slices.SortStableFunc(ev, func(a, b frontline.Evidence) int { return a.Turn - b.Turn })
+			rules = append(rules, fmt.Sprintf("model %.2f", p))
+		}
+	}
+	if !fired {
 		return frontline.Signal{}, false
 	}
 	return frontline.Signal{
 		Kind:       frontline.SignalFrustration,
-		Confidence: confidence(score, cfg.Threshold),
+		Confidence: conf,
 		Evidence:   ev,
 		Reason:     "frustrated: " + strings.Join(dedupe(rules), ", "),
 	}, true
+}
+
+// deniesFeeling reports whether a negatable frustration cue appears negated
+// in t ("not angry", "no estoy enfadado").
+func (d *Detector) deniesFeeling(t folded, turn int) bool {
+	for i := range d.c.frustration {
+		c := &d.c.frustration[i]
+		if !c.Negatable {
+			continue
+		}
+		for _, h := range c.find(t, turn) {
+			if negated(t, h, d.c.negators, d.c.cfg.NegationWindow) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // shoutedWords returns the words written all in capitals that are long
