@@ -111,3 +111,7 @@ func ValidateMessage(m *Message) error {
 	}
 	return nil
 }
+
+// KindRequestHuman marks a customer message sent by the channel's "talk to a
+// human" control: an explicit request for a person, whatever its words.
+const KindRequestHuman = "request_human"

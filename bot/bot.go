@@ -114,11 +114,7 @@ func New(cfg Config, deps Deps) (*Bot, error) {
 // found) in the message's Meta.Redactions. EInvalid or ETooLarge for text no
 // step should see (empty, binary, too large).
 func (b *Bot) Prepare(text string) (masked string, redactions []string, err error) {
-	if err := b.guard.Check(text); err != nil {
-		return "", nil, err
-	}
-	m := b.guard.Mask(text)
-	return m.Text, m.Kinds, nil
+	return b.guard.Prepare(text)
 }
 
 // Message kinds the bot writes (Meta.Kind).
@@ -355,9 +351,15 @@ func (t *turn) has(kind frontline.SignalKind) bool {
 // respond decides and acts for a conversation the bot may speak in.
 func (b *Bot) respond(ctx context.Context, t *turn) error {
 	prev, hasPrev := t.lastBotReply()
-	if hasPrev && prev.Meta.Extra[extraOfferedHuman] == "true" && b.accept[normalizeReply(t.msg.Body)] {
-		s := frontline.Signal{Kind: frontline.SignalHumanRequest, Confidence: 1, Reason: "accepted the offer of a person",
-			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: "accepted_offer"}}}
+	accepted := hasPrev && prev.Meta.Extra[extraOfferedHuman] == "true" && b.accept[normalizeReply(t.msg.Body)]
+	button := t.msg.Meta.Kind == frontline.KindRequestHuman
+	if (accepted || button) && !t.has(frontline.SignalHumanRequest) {
+		reason, rule := "accepted the offer of a person", "accepted_offer"
+		if button {
+			reason, rule = "pressed \"talk to a human\"", "button"
+		}
+		s := frontline.Signal{Kind: frontline.SignalHumanRequest, Confidence: 1, Reason: reason,
+			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: rule}}}
 		t.signals = append(t.signals, s)
 		if _, err := b.log.AppendEvents(ctx, signalEvent(t, s)); err != nil {
 			return fmt.Errorf("bot: record signals: %w", err)

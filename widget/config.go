@@ -144,9 +144,20 @@ type Deps struct {
 	Responder frontline.Responder
 	// Handoff gives queue positions; nil until the queue is wired.
 	Handoff frontline.Handoff
-	Logger  *slog.Logger
+	// Guard masks private data (card numbers, passwords...) in what a
+	// customer types before it is stored, logged or answered: the bot's
+	// Prepare. Required, so no path stores unmasked text.
+	Guard  Guard
+	Logger *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+}
+
+// Guard checks and masks customer text before it is stored.
+type Guard interface {
+	// Prepare returns the text to store, with private data masked, and
+	// the kinds masked; a domain error (EInvalid, ETooLarge) refuses it.
+	Prepare(text string) (masked string, redactions []string, err error)
 }
 
 // BusinessHours are the hours humans answer, in one time zone.

@@ -326,7 +326,7 @@ func (c *conn) handle(f clientFrame) {
 
 // KindRequestHuman marks the customer message the "talk to a human" button
 // sends: an explicit request the bot hands off on without judging it.
-const KindRequestHuman = "request_human"
+const KindRequestHuman = frontline.KindRequestHuman
 
 // ensureConversation creates the visitor's conversation on first need, so
 // page views that never write cost nothing, and tells the client its new token.
@@ -372,6 +372,12 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 	defer c.s.inflight.Done()
 	ctx, cancel := c.storeCtx()
 	defer cancel()
+	// Mask before anything else sees the text: the log, the bus, the bot.
+	masked, redactions, err := c.s.guard.Prepare(body)
+	if err != nil {
+		c.pushError(id, err, 0)
+		return false
+	}
 	conv, err := c.ensureConversation(ctx)
 	if err != nil {
 		c.pushError(id, err, 0)
@@ -382,8 +388,8 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		ClientMsgID:    id,
 		Author:         frontline.AuthorCustomer,
 		AuthorID:       c.tok.VisitorID,
-		Body:           body,
-		Meta:           frontline.MessageMeta{Kind: kind},
+		Body:           masked,
+		Meta:           frontline.MessageMeta{Kind: kind, Redactions: redactions},
 	}})
 	if err != nil {
 		c.pushError(id, err, 0)
@@ -415,11 +421,18 @@ func (c *conn) recordCSAT(f *csatFrame) {
 			return
 		}
 	}
+	comment := f.Comment
+	if comment != "" {
+		if comment, _, err = c.s.guard.Prepare(comment); err != nil {
+			c.pushError(f.ID, err, 0)
+			return
+		}
+	}
 	_, err = c.s.log.AppendEvents(ctx, frontline.Event{
 		ConversationID: c.conv.ID,
 		Kind:           frontline.EventCSAT,
 		Actor:          c.tok.VisitorID,
-		Data:           frontline.MustJSON(csatData{Rating: f.Rating, Comment: f.Comment, RequestID: f.ID}),
+		Data:           frontline.MustJSON(csatData{Rating: f.Rating, Comment: comment, RequestID: f.ID}),
 	})
 	if err != nil {
 		c.pushError(f.ID, err, 0)

@@ -51,6 +51,7 @@ type Server struct {
 	log       frontline.Log
 	bus       frontline.Bus
 	handoff   frontline.Handoff
+	guard     Guard
 	logger    *slog.Logger
 	now       func() time.Time
 	upgrader  websocket.Upgrader
@@ -74,8 +75,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	if deps.Log == nil || deps.Bus == nil {
-		return nil, errors.New("widget: Deps.Log and Deps.Bus are required")
+	if deps.Log == nil || deps.Bus == nil || deps.Guard == nil {
+		return nil, errors.New("widget: Deps.Log, Deps.Bus and Deps.Guard are required")
 	}
 	if cfg.Responders == 0 {
 		cfg.Responders = 4 * runtime.GOMAXPROCS(0)
@@ -90,6 +91,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		log:     deps.Log,
 		bus:     deps.Bus,
 		handoff: deps.Handoff,
+		guard:   deps.Guard,
 		logger:  deps.Logger,
 		now:     deps.Now,
 		conns:   map[*conn]struct{}{},

@@ -3,6 +3,7 @@ package widget
 import (
 	"context"
 	"encoding/json"
+	"github.com/frontlinehq/frontline/bot/guard"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -78,7 +79,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	if o.wrapLog != nil {
 		log = o.wrapLog(store)
 	}
-	deps := Deps{Log: log, Bus: bus, Responder: b.responder, Handoff: b.handoff}
+	deps := Deps{Log: log, Bus: bus, Responder: b.responder, Handoff: b.handoff, Guard: guard.New(guard.Config{})}
 	if o.noHandoff {
 		deps.Handoff = nil
 	}

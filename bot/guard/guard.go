@@ -145,3 +145,14 @@ func (g *Guard) Mask(text string) Masked {
 	slices.Sort(m.Kinds)
 	return m
 }
+
+// Prepare checks text and masks it: what a channel stores for a customer's
+// message, with the kinds of private data found. EInvalid or ETooLarge for
+// text no step should see (empty, binary, too large).
+func (g *Guard) Prepare(text string) (masked string, kinds []string, err error) {
+	if err := g.Check(text); err != nil {
+		return "", nil, err
+	}
+	m := g.Mask(text)
+	return m.Text, m.Kinds, nil
+}

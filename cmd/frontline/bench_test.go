@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/frontlinehq/frontline/bot/guard"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -32,7 +33,7 @@ func benchServer(t *testing.T) string {
 		Sites:       []widget.Site{{Key: "demo", AllowSameHost: true}},
 		TokenSecret: []byte("bench-test-secret-bench-test-secret"),
 		Limits:      widget.Limits{IPConnectBurst: 1000, IPFrameBurst: 1000, IPFramesPerSecond: 1000, FramesPerSecond: 100, FrameBurst: 100},
-	}, widget.Deps{Log: store, Bus: bus, Responder: echoBot{store}})
+	}, widget.Deps{Log: store, Bus: bus, Responder: echoBot{store}, Guard: guard.New(guard.Config{})})
 	if err != nil {
 		t.Fatal(err)
 	}

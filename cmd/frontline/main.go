@@ -82,6 +82,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // subcommands are the commands beyond serve, migrate and version, each in a
 // file of its own.
 var subcommands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer) error{
-	"eval": runEval,
-	"kb":   runKB,
+	"bench": runBench,
+	"eval":  runEval,
+	"kb":    runKB,
 }

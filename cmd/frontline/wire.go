@@ -84,7 +84,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
-		Log: s.log, Bus: s.bus, Responder: responder, Handoff: queue,
+		Log: s.log, Bus: s.bus, Responder: responder, Guard: responder, Handoff: queue,
 		Logger: s.logger.With("part", "widget"),
 	})
 	if err != nil {
@@ -156,12 +156,21 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 	if _, ok := sites[demoSiteKey]; !ok {
 		sites[demoSiteKey] = nil
 	}
-	var cfg widget.Config
+	hours, err := widget.ParseBusinessHours(s.settings["business-hours"])
+	if err != nil {
+		return widget.Config{}, fmt.Errorf("--business-hours: %w", err)
+	}
+	limits, err := widget.ParseLimits(s.settings["widget-limits"])
+	if err != nil {
+		return widget.Config{}, fmt.Errorf("--widget-limits: %w", err)
+	}
+	cfg := widget.Config{Limits: limits}
 	for key, origins := range sites {
 		cfg.Sites = append(cfg.Sites, widget.Site{
 			Key: key, Name: key, AllowedOrigins: origins,
 			AllowSameHost:  key == demoSiteKey,
 			IdentitySecret: s.settings["identity-secret"],
+			Hours:          hours,
 		})
 	}
 	secret := s.settings["token-secret"]
