@@ -101,3 +101,48 @@ func BenchmarkNotifyToReceipt(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendParallel is the many-customers case: 32 writers at once,
+// each on its own conversation, against bare single-row commits from 32
+// writers in the same run. Commits that NOTIFY serialise under one lock, so
+// this is where the bus's place (inside or after the commit) shows.
+func BenchmarkAppendParallel(b *testing.B) {
+	db := pgtest.NewDB(b)
+	ctx := context.Background()
+	if _, err := db.Pool().Exec(ctx, `CREATE TABLE bare_insert (id bigserial PRIMARY KEY, conversation_id text NOT NULL, body text NOT NULL)`); err != nil {
+		b.Fatal(err)
+	}
+	const writers = 32
+	convs := make(chan string, writers*4)
+	for range writers * 4 {
+		convs <- storetest.MustCreateConversation(b, db, "v_bench").ID
+	}
+	b.Run("message", func(b *testing.B) {
+		b.SetParallelism(writers / 2) // 2 CPUs × 16
+		b.RunParallel(func(pb *testing.PB) {
+			conv := <-convs
+			defer func() { convs <- conv }()
+			i := 0
+			for pb.Next() {
+				i++
+				if _, err := db.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+					ConversationID: conv, Author: frontline.AuthorCustomer, Body: "where is my parcel?",
+				}}); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	b.Run("bare_insert_autocommit", func(b *testing.B) {
+		b.SetParallelism(writers / 2)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if _, err := db.Pool().Exec(ctx, `INSERT INTO bare_insert (conversation_id, body) VALUES ($1, $2)`, "c", "where is my parcel?"); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+}

@@ -39,7 +39,11 @@ type Bus struct {
 // NewBus returns a bus on db's NOTIFY channel. Call Start before relying on
 // deliveries from other nodes, and Close when done.
 func NewBus(db *DB) *Bus {
-	return &Bus{db: db, logger: db.logger, local: fanout.New()}
+	b := &Bus{db: db, logger: db.logger, local: fanout.New()}
+	// This node's own appends wake its subscribers at once, not after the
+	// round trip through PostgreSQL.
+	db.notify.local.Store(b.local)
+	return b
 }
 
 // busBackoff bounds reconnection attempts.

@@ -35,6 +35,7 @@ type DB struct {
 	schema  string
 	channel string // NOTIFY channel, one per schema
 	logger  *slog.Logger
+	notify  *notifier
 }
 
 var _ frontline.Log = (*DB)(nil)
@@ -80,6 +81,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("postgres: create schema %s: %w", schema, err)
 		}
 	}
+	db.notify = newNotifier(db)
 	return db, nil
 }
 
@@ -90,8 +92,11 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // Schema is the schema the tables live in.
 func (db *DB) Schema() string { return db.schema }
 
-// Close closes the pool.
-func (db *DB) Close() { db.pool.Close() }
+// Close sends the pending bus wake-ups and closes the pool.
+func (db *DB) Close() {
+	db.notify.close()
+	db.pool.Close()
+}
 
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }

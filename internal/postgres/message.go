@@ -25,8 +25,8 @@ func scanMessage(row pgx.Row) (frontline.Message, error) {
 // appendSQL appends a message in one statement (one round trip, its own
 // commit): lock the conversation row, skip when the client message id is
 // already stored, refuse the bot while a human owns the thread, insert with
-// the next seq, bump last_seq, record the events and NOTIFY — all or
-// nothing. The row lock serialises appends per conversation, so seq has no
+// the next seq, bump last_seq and record the events — all or nothing. The
+// bus wake-up follows the commit (see notifier). The row lock serialises appends per conversation, so seq has no
 // gaps; a racing duplicate that slipped past the snapshot hits the unique
 // constraint and is read back by the caller.
 const appendSQL = `
@@ -48,8 +48,7 @@ WITH conv AS (
 	FROM ins, jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(j, n)
 	ORDER BY e.n
 )
-SELECT conv.status, dup.seq, ins.seq, ins.created_at,
-	CASE WHEN ins.seq IS NOT NULL THEN pg_notify($9, 'conv:' || $1 || ' ' || ins.seq) END IS NULL
+SELECT conv.status, dup.seq, ins.seq, ins.created_at
 FROM conv LEFT JOIN dup ON true LEFT JOIN ins ON true`
 
 // AppendMessage implements frontline.Log.
@@ -71,10 +70,9 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 		dupSeq    *int64
 		insSeq    *int64
 		createdAt *time.Time
-		ignored   bool
 	)
 	err = db.pool.QueryRow(ctx, appendSQL, m.ConversationID, clientID, m.Author, m.AuthorID,
-		m.AuthorName, m.Body, m.Meta, events, db.channel).Scan(&status, &dupSeq, &insSeq, &createdAt, &ignored)
+		m.AuthorName, m.Body, m.Meta, events).Scan(&status, &dupSeq, &insSeq, &createdAt)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return frontline.AppendResult{}, notFound(m.ConversationID)
@@ -89,6 +87,7 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	}
 	m.Seq = *insSeq
 	m.CreatedAt = createdAt.UTC()
+	db.notify.wake(frontline.ConversationTopic(m.ConversationID), m.Seq)
 	return frontline.AppendResult{Message: m}, nil
 }
 
