@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,7 +24,9 @@ type fakeEndpoint struct {
 	status   int
 	delay    time.Duration
 	calls    atomic.Int32
-	batches  []int
+
+	mu      sync.Mutex // guards batches: a timed-out request may still be in the handler
+	batches []int
 }
 
 func (f *fakeEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +60,9 @@ func (f *fakeEndpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	f.mu.Lock()
 	f.batches = append(f.batches, len(req.Input))
+	f.mu.Unlock()
 	type datum struct {
 		Object    string    `json:"object"`
 		Index     int       `json:"index"`
@@ -114,7 +120,10 @@ func TestOpenAIEmbedderBatchesAndRetries(t *testing.T) {
 			t.Errorf("vector %d = %v, want a unit vector at %d (order kept)", i, v, len(texts[i])%8)
 		}
 	}
-	if got, want := f.batches, []int{2, 2, 1}; len(got) != len(want) || got[0] != 2 || got[2] != 1 {
+	f.mu.Lock()
+	got := slices.Clone(f.batches)
+	f.mu.Unlock()
+	if want := []int{2, 2, 1}; len(got) != len(want) || got[0] != 2 || got[2] != 1 {
 		t.Errorf("batches = %v, want %v", got, want)
 	}
 	if got := f.calls.Load(); got != 5 {
