@@ -146,7 +146,14 @@ func (e *OfflineEmbedder) embedOne(text string) []float32 {
 // features returns the hashed term counts of the three families: words,
 // word pairs and character n-grams.
 func (e *OfflineEmbedder) features(text string) [3]map[uint64]int {
-	words := Terms(text)
+	return textFeatures(Terms(text), e.opts.MinGram, e.opts.MaxGram)
+}
+
+// textFeatures counts the hashed features of words in three families:
+// words, pairs of adjacent words, and character n-grams of each word
+// (between minGram and maxGram runes, with < and > marking its ends). The
+// offline embedder and the ranker share it.
+func textFeatures(words []string, minGram, maxGram int) [3]map[uint64]int {
 	fams := [3]map[uint64]int{{}, {}, {}}
 	for i, w := range words {
 		fams[0][hashFeature('w', w)]++
@@ -154,7 +161,7 @@ func (e *OfflineEmbedder) features(text string) [3]map[uint64]int {
 			fams[1][hashFeature('b', words[i-1]+" "+w)]++
 		}
 		rs := []rune("<" + w + ">")
-		for n := e.opts.MinGram; n <= e.opts.MaxGram; n++ {
+		for n := minGram; n <= maxGram; n++ {
 			for j := 0; j+n <= len(rs); j++ {
 				fams[2][hashFeature('c', string(rs[j:j+n]))]++
 			}

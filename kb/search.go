@@ -85,8 +85,17 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
-	ranked := fuse(vmatches, tmatches, s.opts.Votes)
-	scores := calibrate(ranked)
+	var ranked []rankedArticle
+	var scores []float64
+	if rk := s.rk.Load(); rk != nil {
+		ranked, scores, err = s.rankByModel(ctx, rk, text, vmatches, tmatches, audiences, q.Locale, limit, s.opts.Ranking)
+		if err != nil {
+			return res, fmt.Errorf("search: %w", err)
+		}
+	} else {
+		ranked = fuse(vmatches, tmatches, s.opts.Votes)
+		scores = calibrate(ranked)
+	}
 	for i, r := range ranked {
 		if i == limit {
 			break

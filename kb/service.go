@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	frontline "github.com/frontlinehq/frontline"
@@ -30,6 +31,9 @@ type Options struct {
 	// it within each retriever (a k-nearest-neighbour vote). Default
 	// DefaultVotes.
 	Votes int
+	// Ranking says how articles are ordered: RankingModel (default),
+	// RankingFused or RankingRetrieval.
+	Ranking string
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 }
@@ -51,9 +55,12 @@ type Service struct {
 	opts  Options
 	log   *slog.Logger
 
-	// ready guards loading the embedder's learned state once per process.
+	// ready guards loading the learned state (the embedder's weights and
+	// the ranker) once per process; rk holds the ranker, shared by the
+	// copies InTx makes.
 	mu    *sync.Mutex
 	ready *bool
+	rk    *atomic.Pointer[ranker]
 }
 
 // NewService returns a Service over store that embeds with emb.
@@ -79,8 +86,11 @@ func NewService(store Store, emb Embedder, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Ranking == "" {
+		opts.Ranking = RankingModel
+	}
 	ready := false
-	return &Service{store: store, emb: emb, opts: opts, log: opts.Logger, mu: new(sync.Mutex), ready: &ready}
+	return &Service{store: store, emb: emb, opts: opts, log: opts.Logger, mu: new(sync.Mutex), ready: &ready, rk: new(atomic.Pointer[ranker])}
 }
 
 // Threshold returns the abstain threshold in use.
@@ -421,28 +431,34 @@ func (s *Service) passagesFor(ctx context.Context, a *Article, rev *Revision, ph
 // indexStateName is where the Service keeps a Fitter's learned state.
 func (s *Service) indexStateName() string { return "embedder:" + s.emb.Name() }
 
-// ensureReady loads a Fitter's learned state from the store once, so that
-// queries are embedded exactly like the stored passages. A store with no
-// saved state (a new KB) leaves the embedder unfitted until Reindex.
+// ensureReady loads what Reindex learned from the store once: a Fitter's
+// weights, so that queries are embedded exactly like the stored passages,
+// and the ranker. A store with no saved state (a new KB) leaves the
+// embedder unfitted and the KB without a ranker until Reindex.
 func (s *Service) ensureReady(ctx context.Context) error {
-	f, ok := s.emb.(Fitter)
-	if !ok {
-		return nil
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if *s.ready {
 		return nil
 	}
-	data, err := s.store.LoadIndexState(ctx, s.indexStateName())
-	switch {
-	case frontline.ErrorCode(err) == frontline.ENotFound:
-	case err != nil:
-		return fmt.Errorf("load index state: %w", err)
-	default:
-		if err := f.UnmarshalState(data); err != nil {
+	if f, ok := s.emb.(Fitter); ok {
+		data, err := s.store.LoadIndexState(ctx, s.indexStateName())
+		switch {
+		case frontline.ErrorCode(err) == frontline.ENotFound:
+		case err != nil:
 			return fmt.Errorf("load index state: %w", err)
+		default:
+			if err := f.UnmarshalState(data); err != nil {
+				return fmt.Errorf("load index state: %w", err)
+			}
 		}
+	}
+	if s.opts.Ranking != RankingRetrieval {
+		rk, err := loadRanker(ctx, s.store)
+		if err != nil {
+			return err
+		}
+		s.rk.Store(rk)
 	}
 	*s.ready = true
 	return nil
@@ -460,17 +476,13 @@ func (s *Service) Reindex(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.store.WithTx(ctx, func(tx Store) error {
+	var trained *ranker
+	err := s.store.WithTx(ctx, func(tx Store) error {
 		arts, err := tx.FindArticles(ctx, ArticleFilter{State: StatePublished})
 		if err != nil {
 			return err
 		}
-		type item struct {
-			a   *Article
-			rev *Revision
-			phr []*Phrasing
-		}
-		items := make([]item, 0, len(arts))
+		items := make([]reindexItem, 0, len(arts))
 		var docs []FitDoc
 		for _, a := range arts {
 			rev, err := tx.FindRevisionByID(ctx, a.PublishedRevisionID)
@@ -481,7 +493,7 @@ func (s *Service) Reindex(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			items = append(items, item{a, rev, phr})
+			items = append(items, reindexItem{a, rev, phr})
 			for _, c := range Chunk(rev.Title, rev.Body, s.opts.ChunkRunes) {
 				docs = append(docs, FitDoc{Text: c.IndexText, ArticleID: a.ID})
 			}
@@ -499,6 +511,17 @@ func (s *Service) Reindex(ctx context.Context) error {
 				return fmt.Errorf("reindex: %w", err)
 			}
 		}
+		var rk *ranker
+		var state []byte
+		if s.opts.Ranking != RankingRetrieval {
+			if rk = trainKBRanker(items, s.opts.ChunkRunes, defaultRankerOptions); rk != nil {
+				state = rk.marshal()
+			}
+		}
+		if err := tx.SaveIndexState(ctx, rankerStateName, state); err != nil {
+			return fmt.Errorf("reindex: %w", err)
+		}
+		trained = rk
 		for _, it := range items {
 			passages, err := s.passagesFor(ctx, it.a, it.rev, it.phr)
 			if err != nil {
@@ -510,6 +533,13 @@ func (s *Service) Reindex(ctx context.Context) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Searches use the new ranker once the index it was trained for is
+	// committed.
+	s.rk.Store(trained)
+	return nil
 }
 
 // RecordQuestion keeps a question the bot searched for (Text already masked

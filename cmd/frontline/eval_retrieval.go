@@ -48,6 +48,9 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		compare       = fs.Bool("compare", false, "also rank by full text only and by vector only (always on with --kb)")
 		votes         = fs.Int("votes", 0, "passages per article summed in ranking (kb.Options.Votes)")
 		jsonOut       = fs.Bool("json", false, "print one JSON object instead of a table")
+		ranking       = fs.String("ranking", "", "model (default), fused or retrieval (kb.Options.Ranking)")
+		pickRows      = fs.String("pick-rows", "all", "rows of --pick-threshold-on to use: all, even or odd (counting data rows from 0)")
+		questionRows  = fs.String("question-rows", "all", "rows of --questions to use: all, even or odd (counting data rows from 0)")
 		wordW         = fs.Float64("word-weight", 0, "offline embedder: weight of words (experiments)")
 		bigramW       = fs.Float64("bigram-weight", 0, "offline embedder: weight of word pairs (experiments)")
 		charW         = fs.Float64("char-weight", 0, "offline embedder: weight of character n-grams (experiments)")
@@ -87,6 +90,14 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		if val, err = readLabelled(*pickOn); err != nil {
 			return err
 		}
+		if val, err = rowsOf(val, *pickRows, "--pick-rows"); err != nil {
+			return err
+		}
+	}
+	if *questionsPath != "" {
+		if questions, err = rowsOf(questions, *questionRows, "--question-rows"); err != nil {
+			return err
+		}
 	}
 	if *kbDir != "" {
 		if articles, err = readArticleDir(*kbDir); err != nil {
@@ -105,7 +116,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	defer closeStore()
 
-	opts := kb.Options{Votes: *votes}
+	opts := kb.Options{Votes: *votes, Ranking: *ranking}
 	if *threshold >= 0 {
 		opts.Threshold = *threshold
 		if opts.Threshold == 0 {
@@ -206,6 +217,24 @@ func readLabelled(path string) ([]labelled, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no rows", path)
+	}
+	return out, nil
+}
+
+// rowsOf keeps all, the even or the odd data rows (counting from 0), so one
+// labelled file can give both the threshold-picking and the test questions.
+func rowsOf(rows []labelled, which, flagName string) ([]labelled, error) {
+	if which == "all" {
+		return rows, nil
+	}
+	if which != "even" && which != "odd" {
+		return nil, fmt.Errorf("eval retrieval: %s %q: want all, even or odd", flagName, which)
+	}
+	var out []labelled
+	for i, r := range rows {
+		if (i%2 == 0) == (which == "even") {
+			out = append(out, r)
+		}
 	}
 	return out, nil
 }
