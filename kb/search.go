@@ -73,7 +73,14 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if err := s.ensureReady(ctx); err != nil {
 		return res, err
 	}
-	vecs, err := s.emb.Embed(ctx, []string{text})
+	textQuery, vecQuery := text, text
+	if s.opts.Expansion != ExpandOff {
+		textQuery = expandQuery(text)
+		if s.opts.Expansion == ExpandBoth {
+			vecQuery = textQuery
+		}
+	}
+	vecs, err := s.emb.Embed(ctx, []string{vecQuery})
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
@@ -81,7 +88,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
-	tmatches, err := s.store.SearchText(ctx, TextQuery{Text: text, Locale: q.Locale, Audiences: audiences, Limit: s.opts.Candidates})
+	tmatches, err := s.store.SearchText(ctx, TextQuery{Text: textQuery, Locale: q.Locale, Audiences: audiences, Limit: s.opts.Candidates})
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}

@@ -34,6 +34,10 @@ type Options struct {
 	// Ranking says how articles are ordered: RankingModel (default),
 	// RankingFused or RankingRetrieval.
 	Ranking string
+	// Expansion says where the support lexicon's synonyms are added to a
+	// question: ExpandText (default: the full-text query only),
+	// ExpandBoth (also the embedded query) or ExpandOff.
+	Expansion string
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 }
@@ -85,6 +89,9 @@ func NewService(store Store, emb Embedder, opts Options) *Service {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Expansion == "" {
+		opts.Expansion = ExpandText
 	}
 	if opts.Ranking == "" {
 		opts.Ranking = RankingModel
@@ -512,7 +519,7 @@ func (s *Service) Reindex(ctx context.Context) error {
 			}
 		}
 		var rk *ranker
-		var state []byte
+		state := []byte{} // empty, not nil: "no ranker" is stored too
 		if s.opts.Ranking != RankingRetrieval {
 			if rk = trainKBRanker(items, s.opts.ChunkRunes, defaultRankerOptions); rk != nil {
 				state = rk.marshal()

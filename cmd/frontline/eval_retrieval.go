@@ -48,6 +48,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		compare       = fs.Bool("compare", false, "also rank by full text only and by vector only (always on with --kb)")
 		votes         = fs.Int("votes", 0, "passages per article summed in ranking (kb.Options.Votes)")
 		jsonOut       = fs.Bool("json", false, "print one JSON object instead of a table")
+		expansion     = fs.String("expansion", "", "text (default), both or off (kb.Options.Expansion)")
 		ranking       = fs.String("ranking", "", "model (default), fused or retrieval (kb.Options.Ranking)")
 		pickRows      = fs.String("pick-rows", "all", "rows of --pick-threshold-on to use: all, even or odd (counting data rows from 0)")
 		questionRows  = fs.String("question-rows", "all", "rows of --questions to use: all, even or odd (counting data rows from 0)")
@@ -116,7 +117,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	defer closeStore()
 
-	opts := kb.Options{Votes: *votes, Ranking: *ranking}
+	opts := kb.Options{Votes: *votes, Ranking: *ranking, Expansion: *expansion}
 	if *threshold >= 0 {
 		opts.Threshold = *threshold
 		if opts.Threshold == 0 {
@@ -150,6 +151,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	rep := summarise(runs, svc.Threshold())
 	rep.Articles, rep.Passages, rep.BuildSeconds = nArticles, passages, round(build.Seconds(), 2)
+	rep.Curve = curve(runs)
 	rep.Embedder, rep.Store = emb.Name(), *storeName
 	if *compare {
 		if rep.FullText, err = rankOnly(ctx, store, emb, questions, false); err != nil {
@@ -453,17 +455,42 @@ type report struct {
 	P50ms          float64 `json:"p50_ms"`
 	P99ms          float64 `json:"p99_ms"`
 	// Ranking quality regardless of the threshold.
-	RankTop1     float64     `json:"rank_top1"`
-	RankTop3     float64     `json:"rank_top3"`
-	InScope      int         `json:"in_scope"`
-	OOS          int         `json:"oos"`
-	Articles     int         `json:"articles"`
-	Passages     int         `json:"passages"`
-	BuildSeconds float64     `json:"build_s"`
-	Embedder     string      `json:"embedder"`
-	Store        string      `json:"store"`
-	FullText     *rankReport `json:"fulltext_only,omitempty"`
-	VectorOnly   *rankReport `json:"vector_only,omitempty"`
+	RankTop1     float64 `json:"rank_top1"`
+	RankTop3     float64 `json:"rank_top3"`
+	InScope      int     `json:"in_scope"`
+	OOS          int     `json:"oos"`
+	Articles     int     `json:"articles"`
+	Passages     int     `json:"passages"`
+	BuildSeconds float64 `json:"build_s"`
+	Embedder     string  `json:"embedder"`
+	Store        string  `json:"store"`
+	// Curve is the operating points at a few thresholds, to choose one.
+	Curve      []curvePoint `json:"curve"`
+	FullText   *rankReport  `json:"fulltext_only,omitempty"`
+	VectorOnly *rankReport  `json:"vector_only,omitempty"`
+}
+
+// curvePoint is what the figures would be at one threshold.
+type curvePoint struct {
+	Threshold      float64 `json:"threshold"`
+	Top1           float64 `json:"top1"`
+	AnswerRate     float64 `json:"answer_rate"`
+	OOSRecall      float64 `json:"oos_recall"`
+	ConfidentWrong float64 `json:"confident_wrong"`
+}
+
+// curve re-scores runs at each threshold of a fixed grid.
+func curve(runs []run) []curvePoint {
+	var out []curvePoint
+	for _, t := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9} {
+		rs := slices.Clone(runs)
+		for i := range rs {
+			rs[i].answered = rs[i].top >= t
+		}
+		r := summarise(rs, t)
+		out = append(out, curvePoint{Threshold: t, Top1: r.Top1, AnswerRate: r.AnswerRate, OOSRecall: r.OOSRecall, ConfidentWrong: r.ConfidentWrong})
+	}
+	return out
 }
 
 type rankReport struct {

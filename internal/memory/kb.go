@@ -45,8 +45,9 @@ type kbState struct {
 
 type indexedPassage struct {
 	kb.Passage
-	tf  map[string]int
-	len int
+	tf   map[string]int
+	len  int
+	norm float64 // of Embedding, so a search computes only dot products
 }
 
 // NewKBStore returns an empty knowledge base.
@@ -291,7 +292,7 @@ func (s *KBStore) replacePassagesLocked(articleID string, passages []kb.Passage)
 		}
 		p.ArticleID = articleID
 		p.Embedding = slices.Clone(p.Embedding)
-		idx[i] = indexedPassage{Passage: p, tf: tf, len: len(terms)}
+		idx[i] = indexedPassage{Passage: p, tf: tf, len: len(terms), norm: norm(p.Embedding)}
 		s.st.totalLen += len(terms)
 		s.st.nPassages++
 	}
@@ -335,10 +336,42 @@ func (s *KBStore) match(p *indexedPassage, score float64) kb.PassageMatch {
 	return kb.PassageMatch{Passage: p.Passage, Slug: a.Slug, Title: a.Title, Score: score}
 }
 
+func norm(v []float32) float64 {
+	var n float64
+	for _, x := range v {
+		n += float64(x) * float64(x)
+	}
+	return math.Sqrt(n)
+}
+
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}
+
+// scoredPassage is a candidate before it becomes a PassageMatch: matches
+// are built only for the passages kept.
+type scoredPassage struct {
+	p     *indexedPassage
+	score float64
+}
+
 // SearchVector implements kb.Store by exact brute-force cosine.
 func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.PassageMatch, error) {
 	defer s.read()()
-	var out []kb.PassageMatch
+	qn := norm(q.Vector)
+	var out []scoredPassage
 	for _, ps := range s.st.passages {
 		for i := range ps {
 			p := &ps[i]
@@ -348,10 +381,14 @@ func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.Pass
 			if len(p.Embedding) != len(q.Vector) {
 				return nil, frontline.Errorf(frontline.EInvalid, "query vector has %d dimensions, the index has %d", len(q.Vector), len(p.Embedding))
 			}
-			out = append(out, s.match(p, kb.Cosine(q.Vector, p.Embedding)))
+			cos := 0.0
+			if qn > 0 && p.norm > 0 {
+				cos = float64(dot(q.Vector, p.Embedding)) / (qn * p.norm)
+			}
+			out = append(out, scoredPassage{p, cos})
 		}
 	}
-	return topK(out, q.Limit), nil
+	return s.topK(out, q.Limit), nil
 }
 
 // BM25 parameters: the usual defaults (Robertson and Zaragoza, 2009).
@@ -375,7 +412,7 @@ func (s *KBStore) SearchText(ctx context.Context, q kb.TextQuery) ([]kb.PassageM
 		df := float64(s.st.df[t])
 		idf[i] = math.Log(1 + (n-df+0.5)/(df+0.5))
 	}
-	var out []kb.PassageMatch
+	var out []scoredPassage
 	for _, ps := range s.st.passages {
 		for i := range ps {
 			p := &ps[i]
@@ -391,25 +428,50 @@ func (s *KBStore) SearchText(ctx context.Context, q kb.TextQuery) ([]kb.PassageM
 				score += idf[j] * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*float64(p.len)/avg))
 			}
 			if score > 0 {
-				out = append(out, s.match(p, score))
+				out = append(out, scoredPassage{p, score})
 			}
 		}
 	}
-	return topK(out, q.Limit), nil
+	return s.topK(out, q.Limit), nil
 }
 
-// topK orders matches by score, then passage id, and keeps limit.
-func topK(ms []kb.PassageMatch, limit int) []kb.PassageMatch {
-	sort.Slice(ms, func(i, j int) bool {
-		if ms[i].Score != ms[j].Score {
-			return ms[i].Score > ms[j].Score
+// topK orders candidates by score, then passage id, and returns the first
+// limit as matches.
+func (s *KBStore) topK(ms []scoredPassage, limit int) []kb.PassageMatch {
+	less := func(a, b scoredPassage) int {
+		if a.score != b.score {
+			if a.score > b.score {
+				return -1
+			}
+			return 1
 		}
-		return ms[i].ID < ms[j].ID
-	})
-	if limit > 0 && len(ms) > limit {
-		ms = ms[:limit]
+		return strings.Compare(a.p.ID, b.p.ID)
 	}
-	return ms
+	if limit > 0 && len(ms) > 4*limit {
+		// Keep a bounded, sorted top list instead of sorting everything.
+		top := make([]scoredPassage, 0, limit+1)
+		for _, m := range ms {
+			if len(top) == limit && less(m, top[limit-1]) >= 0 {
+				continue
+			}
+			i, _ := slices.BinarySearchFunc(top, m, less)
+			top = slices.Insert(top, i, m)
+			if len(top) > limit {
+				top = top[:limit]
+			}
+		}
+		ms = top
+	} else {
+		slices.SortFunc(ms, less)
+		if limit > 0 && len(ms) > limit {
+			ms = ms[:limit]
+		}
+	}
+	out := make([]kb.PassageMatch, len(ms))
+	for i, m := range ms {
+		out[i] = s.match(m.p, m.score)
+	}
+	return out
 }
 
 // AddPhrasings implements kb.Store.
