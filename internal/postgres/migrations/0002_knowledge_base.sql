@@ -59,6 +59,14 @@ CREATE TABLE kb_passages (
 CREATE INDEX kb_passages_article ON kb_passages (article_id, ordinal);
 CREATE INDEX kb_passages_fts ON kb_passages USING gin (fts);
 
+-- How many passages hold each lexeme (of any language), kept by the store as
+-- passages are replaced. Full-text search reads it to leave out terms so
+-- common that ranking their matches would cost more than they tell.
+CREATE TABLE kb_lexemes (
+    lexeme text PRIMARY KEY,
+    ndoc   integer NOT NULL CHECK (ndoc >= 0)
+);
+
 CREATE TABLE kb_index_state (
     name       text PRIMARY KEY,
     data       bytea NOT NULL,
