@@ -33,10 +33,11 @@ type Store interface {
 	// status. ENotFound when it was never queued.
 	FindQueueEntry(ctx context.Context, conversationID string) (*frontline.QueueEntry, error)
 
-	// QueueRank returns the entry and, while it is waiting, its 1-based
-	// place among the waiting entries of the same tier and team in queue
-	// order (see QueueOrder); 0 when it is not waiting. ENotFound when
-	// the conversation was never queued.
+	// QueueRank returns the entry without its packet (it is read on every
+	// queue change by every waiting customer) and, while it is waiting,
+	// its 1-based place among the waiting entries of the same tier and
+	// team in queue order (see QueueOrder); 0 when it is not waiting.
+	// ENotFound when the conversation was never queued.
 	QueueRank(ctx context.Context, conversationID string) (*frontline.QueueEntry, int, error)
 
 	// FindQueueEntries lists entries matching f in queue order.

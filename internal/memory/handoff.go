@@ -133,7 +133,9 @@ func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*f
 			}
 		}
 	}
-	return cloneEntry(&it.e), pos, nil
+	e := it.e
+	e.Packet = frontline.HandoffPacket{}
+	return &e, pos, nil
 }
 
 // FindQueueEntries implements handoff.Store.

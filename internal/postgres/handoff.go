@@ -132,8 +132,10 @@ func (s *HandoffStore) FindQueueEntry(ctx context.Context, conversationID string
 // QueueRank implements handoff.Store: the position counts the waiting
 // entries of the same tier and team at or before this one in queue order.
 func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*frontline.QueueEntry, int, error) {
+	// Every waiting customer asks this on every queue change: leave the
+	// packet (transcript and all) in the table.
 	row := s.db.pool.QueryRow(ctx, `
-		SELECT `+prefixColumns("q.", queueColumns)+`,
+		SELECT q.conversation_id, q.tier, q.team, q.priority, q.status, q.assignee_id, q.enqueued_at, q.due_at,
 			CASE WHEN q.status = 'waiting' THEN (
 				SELECT count(*) FROM handoff_queue o
 				WHERE o.status = 'waiting' AND o.tier = q.tier AND o.team = q.team
@@ -143,20 +145,16 @@ func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*f
 			) ELSE 0 END
 		FROM handoff_queue q WHERE q.conversation_id = $1`, conversationID)
 	var e frontline.QueueEntry
-	var id, pos int64
-	var packet []byte
-	err := row.Scan(&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
-		&e.EnqueuedAt, &e.DueAt, &packet, &pos)
+	var pos int64
+	err := row.Scan(&e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
+		&e.EnqueuedAt, &e.DueAt, &pos)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, neverQueued(conversationID)
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("queue rank: %w", err)
 	}
-	if err := json.Unmarshal(packet, &e.Packet); err != nil {
-		return nil, 0, fmt.Errorf("queue rank: decode packet: %w", err)
-	}
-	e.EnqueuedAt, e.DueAt, e.Packet.CreatedAt = e.EnqueuedAt.UTC(), e.DueAt.UTC(), e.Packet.CreatedAt.UTC()
+	e.EnqueuedAt, e.DueAt = e.EnqueuedAt.UTC(), e.DueAt.UTC()
 	return &e, int(pos), nil
 }
 
