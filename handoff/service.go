@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/frontlinehq/frontline"
@@ -19,6 +20,51 @@ type Service struct {
 	log   frontline.Log
 	bus   frontline.Bus
 	cfg   Config
+
+	positions positionCache
+}
+
+// positionTTL is how stale a customer's shown place in line may be. Every
+// waiting customer asks again on every queue change, so without it the
+// queries grow with waiting customers × changes.
+const positionTTL = 500 * time.Millisecond
+
+// positionCache remembers recent answers of QueuePosition on this node.
+type positionCache struct {
+	mu   sync.Mutex
+	byID map[string]cachedPosition
+}
+
+type cachedPosition struct {
+	pos frontline.QueuePosition
+	at  time.Time
+}
+
+func (c *positionCache) get(id string, now time.Time) (frontline.QueuePosition, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.byID[id]
+	if !ok || now.Sub(p.at) >= positionTTL || now.Before(p.at) {
+		return frontline.QueuePosition{}, false
+	}
+	return p.pos, true
+}
+
+func (c *positionCache) put(id string, pos frontline.QueuePosition, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil || len(c.byID) > 50_000 {
+		c.byID = make(map[string]cachedPosition) // bounded: forget everything rather than grow
+	}
+	c.byID[id] = cachedPosition{pos, now}
+}
+
+// clear forgets everything: a change through this node moves other
+// customers' places too. Changes on other nodes show within positionTTL.
+func (c *positionCache) clear() {
+	c.mu.Lock()
+	c.byID = nil
+	c.mu.Unlock()
 }
 
 // NewService returns a Service over store. log completes packets (the
@@ -123,6 +169,18 @@ func validatePacket(p *frontline.HandoffPacket) error {
 // place among waiting conversations of the same tier and team and ETA is
 // Position × AverageHandleTime; once assigned, AgentName names the agent.
 func (s *Service) QueuePosition(ctx context.Context, conversationID string) (frontline.QueuePosition, error) {
+	now := s.cfg.Now()
+	if qp, ok := s.positions.get(conversationID, now); ok {
+		return qp, nil
+	}
+	qp, err := s.queuePosition(ctx, conversationID)
+	if err == nil {
+		s.positions.put(conversationID, qp, now)
+	}
+	return qp, err
+}
+
+func (s *Service) queuePosition(ctx context.Context, conversationID string) (frontline.QueuePosition, error) {
 	e, pos, err := s.store.QueueRank(ctx, conversationID)
 	if err != nil {
 		return frontline.QueuePosition{}, wrap("queue position", err)
@@ -212,6 +270,7 @@ func (s *Service) HandBack(ctx context.Context, conversationID, agentID string) 
 // owner changed. A lost wake-up costs a stale status badge until the next
 // message, so a failure is not the caller's error.
 func (s *Service) wake(ctx context.Context, conversationID string) {
+	s.positions.clear()
 	if s.bus == nil || s.log == nil {
 		return
 	}

@@ -1,0 +1,78 @@
+package handoff_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/internal/memory"
+)
+
+// countingStore counts QueueRank calls: the store work a queue change costs.
+type countingStore struct {
+	handoff.Store
+	ranks atomic.Int32
+}
+
+func (s *countingStore) QueueRank(ctx context.Context, id string) (*frontline.QueueEntry, int, error) {
+	s.ranks.Add(1)
+	return s.Store.QueueRank(ctx, id)
+}
+
+// Waiting customers re-ask their place on every queue change; within the
+// cache's lifetime a node answers from memory, and a change made through the
+// node itself shows at once.
+func TestQueuePositionIsCachedBriefly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := memory.NewBus()
+	log := memory.NewStore(bus)
+	store := &countingStore{Store: memory.NewHandoffStore(log)}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	cfg := handoff.DefaultConfig()
+	cfg.Now = func() time.Time { return now }
+	svc := handoff.NewService(store, log, bus, cfg)
+	var convs []string
+	for range 2 {
+		c := &frontline.Conversation{VisitorID: "v"}
+		if err := log.CreateConversation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Enqueue(ctx, frontline.HandoffPacket{ConversationID: c.ID, Tier: frontline.Tier1, Team: "support", Priority: frontline.PriorityNormal}); err != nil {
+			t.Fatal(err)
+		}
+		convs = append(convs, c.ID)
+	}
+	position := func() int {
+		t.Helper()
+		qp, err := svc.QueuePosition(ctx, convs[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return qp.Position
+	}
+	if got := position(); got != 2 {
+		t.Fatalf("position = %d, want 2", got)
+	}
+	for range 10 {
+		position()
+	}
+	if n := store.ranks.Load(); n != 1 {
+		t.Fatalf("11 asks within the cache's life read the store %d times, want 1", n)
+	}
+	if _, err := svc.Claim(ctx, convs[0], "agent_1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := position(); got != 1 {
+		t.Fatalf("position after the one ahead was claimed = %d, want 1 at once", got)
+	}
+	now = now.Add(time.Second)
+	before := store.ranks.Load()
+	position()
+	if store.ranks.Load() != before+1 {
+		t.Fatal("an answer older than the cache's life was not refreshed")
+	}
+}
