@@ -175,6 +175,13 @@ func (s *KBStore) BulkLoad(ctx context.Context, fn func(tx kb.Store) error) erro
 				return err
 			}
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM kb_lexemes`); err != nil {
+			return fmt.Errorf("bulk load: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO kb_lexemes (lexeme, ndoc)
+			SELECT l, count(*) FROM kb_passages, unnest(tsvector_to_array(fts)) AS l GROUP BY l`); err != nil {
+			return fmt.Errorf("bulk load: count lexemes: %w", err)
+		}
 		// Fresh statistics, so the planner knows the new table at once.
 		if _, err := tx.Exec(ctx, `ANALYZE kb_passages`); err != nil {
 			return fmt.Errorf("bulk load: %w", err)
@@ -377,6 +384,16 @@ func (s *KBStore) replacePassages(ctx context.Context, tx pgx.Tx, articleID stri
 	if err := s.lockPassages(ctx, tx); err != nil {
 		return fmt.Errorf("replace passages: %w", err)
 	}
+	if s.bulk != nil {
+		// Counted once at the end of the bulk load.
+		if _, err := tx.Exec(ctx, `DELETE FROM kb_passages WHERE article_id = $1`, articleID); err != nil {
+			return fmt.Errorf("replace passages: %w", err)
+		}
+		for i := range passages {
+			passages[i].ArticleID = articleID
+		}
+		return s.insertPassages(ctx, tx, passages)
+	}
 	_, err := tx.Exec(ctx, `WITH gone AS (DELETE FROM kb_passages WHERE article_id = $1 RETURNING fts),
 		counts AS (SELECT l, count(*)::int AS n FROM gone, unnest(tsvector_to_array(gone.fts)) AS l GROUP BY l)
 		UPDATE kb_lexemes x SET ndoc = x.ndoc - counts.n FROM counts WHERE x.lexeme = counts.l`, articleID)
@@ -427,18 +444,23 @@ func (s *KBStore) insertPassages(ctx context.Context, tx pgx.Tx, passages []kb.P
 	for lang, cfg := range textSearchConfigs {
 		cases = append(cases, fmt.Sprintf("WHEN '%s' THEN to_tsvector('%s'::regconfig, index_text)", lang, cfg))
 	}
-	// Count the new passages' lexemes in the same statement (in lexeme
-	// order, the order every writer locks them in).
-	_, err = tx.Exec(ctx, `WITH added AS (
-			INSERT INTO kb_passages (id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, lang, audience, fts, embedding)
-			SELECT id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, split_part(locale, '-', 1), audience,
-			       CASE split_part(locale, '-', 1) `+strings.Join(cases, " ")+` ELSE to_tsvector('simple'::regconfig, index_text) END,
-			       embedding
-			FROM kb_passages_load
-			RETURNING fts)
+	insert := `INSERT INTO kb_passages (id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, lang, audience, fts, embedding)
+		SELECT id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, split_part(locale, '-', 1), audience,
+		       CASE split_part(locale, '-', 1) ` + strings.Join(cases, " ") + ` ELSE to_tsvector('simple'::regconfig, index_text) END,
+		       embedding
+		FROM kb_passages_load`
+	if s.bulk == nil {
+		// Count the new passages' lexemes in the same statement (in
+		// lexeme order, the order every writer locks them in). A bulk
+		// load counts once at the end instead: updating the same rows
+		// thousands of times in one transaction grows version chains
+		// every later update has to walk.
+		insert = `WITH added AS (` + insert + ` RETURNING fts)
 		INSERT INTO kb_lexemes (lexeme, ndoc)
 		SELECT l, count(*) FROM added, unnest(tsvector_to_array(added.fts)) AS l GROUP BY l ORDER BY l
-		ON CONFLICT (lexeme) DO UPDATE SET ndoc = kb_lexemes.ndoc + excluded.ndoc`)
+		ON CONFLICT (lexeme) DO UPDATE SET ndoc = kb_lexemes.ndoc + excluded.ndoc`
+	}
+	_, err = tx.Exec(ctx, insert)
 	if err != nil {
 		return fmt.Errorf("insert passages: %w", err)
 	}
@@ -586,11 +608,16 @@ func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.Pass
 			b.Queue(`SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`,
 				fmt.Sprint(min(max(2*limit, efSearchFloor), 1000)))
 		}
-		b.Queue(fmt.Sprintf(`SELECT `+passageColumns+`, a.slug, a.title, 1 - (p.embedding::vector(%[1]d) <=> $1::vector(%[1]d)) AS score
-			FROM kb_passages p JOIN kb_articles a ON a.id = p.article_id
-			WHERE vector_dims(p.embedding) = %[1]d AND p.audience = ANY($2) AND ($3 = '' OR p.lang = $3)
-			ORDER BY p.embedding::vector(%[1]d) <=> $1::vector(%[1]d)
-			LIMIT $4`, dims), pgvector.NewVector(q.Vector), audienceStrings(q.Audiences), language(q.Locale), limit)
+		// The nearest passages are limited before the join: a join (or
+		// sort) above the index scan would drain it, and an iterative
+		// scan then walks the whole graph.
+		b.Queue(fmt.Sprintf(`SELECT `+passageColumns+`, a.slug, a.title, 1 - p.distance AS score
+			FROM (SELECT *, embedding::vector(%[1]d) <=> $1::vector(%[1]d) AS distance FROM kb_passages
+			      WHERE vector_dims(embedding) = %[1]d AND audience = ANY($2) AND ($3 = '' OR lang = $3)
+			      ORDER BY embedding::vector(%[1]d) <=> $1::vector(%[1]d)
+			      LIMIT $4) p
+			JOIN kb_articles a ON a.id = p.article_id
+			ORDER BY p.distance, p.id`, dims), pgvector.NewVector(q.Vector), audienceStrings(q.Audiences), language(q.Locale), limit)
 		if s.tx == nil {
 			b.Queue(`COMMIT`)
 		}
@@ -674,11 +701,33 @@ const (
 	// passage counts in kb_lexemes, while the passages they may match add
 	// up to at most this many; the rarest is always taken. Below it (every
 	// knowledge base of up to this many passages) nothing is left out.
-	textTermBudget = 2000
+	textTermBudget = 500
 	// textRankCap bounds the rows ranked when even the rarest lexeme is
 	// more common than the budget.
-	textRankCap = 5000
+	textRankCap = 2000
 )
+
+// searchTextSQL takes the text-search configuration, the question, the
+// audiences, the language (or ""), textTermBudget, textRankCap and the limit.
+const searchTextSQL = `WITH terms AS MATERIALIZED (
+		SELECT t.lexeme, coalesce(x.ndoc, 0) AS ndoc
+		FROM unnest(tsvector_to_array(to_tsvector($1::regconfig, $2))) AS t(lexeme)
+		LEFT JOIN kb_lexemes x ON x.lexeme = t.lexeme),
+	ordered AS (
+		SELECT lexeme, sum(ndoc) OVER w AS upto, row_number() OVER w AS n
+		FROM terms WINDOW w AS (ORDER BY ndoc, lexeme)),
+	q AS MATERIALIZED (
+		SELECT (SELECT string_agg(quote_literal(lexeme), ' | ') FROM ordered WHERE upto <= $5 OR n = 1)::tsquery AS narrow,
+		       (SELECT string_agg(quote_literal(lexeme), ' | ') FROM terms)::tsquery AS tsq),
+	ranked AS MATERIALIZED (
+		SELECT p.id, ts_rank(p.fts, q.tsq, 1)::float8 AS score
+		FROM q, kb_passages p
+		WHERE q.narrow IS NOT NULL AND p.fts @@ q.narrow AND p.audience = ANY($3) AND ($4 = '' OR p.lang = $4)
+		LIMIT $6),
+	top AS (SELECT id, score FROM ranked ORDER BY score DESC, id LIMIT $7)
+	SELECT ` + passageColumns + `, a.slug, a.title, top.score
+	FROM top JOIN kb_passages p ON p.id = top.id JOIN kb_articles a ON a.id = p.article_id
+	ORDER BY top.score DESC, p.id`
 
 // SearchText implements kb.Store: the question's lexemes (stemmed with the
 // query language's configuration) are OR-ed, so a passage matching any of
@@ -689,25 +738,7 @@ const (
 func (s *KBStore) SearchText(ctx context.Context, q kb.TextQuery) ([]kb.PassageMatch, error) {
 	var out []kb.PassageMatch
 	err := s.read(ctx, func(c kbConn) error {
-		rows, err := c.Query(ctx, `WITH terms AS MATERIALIZED (
-				SELECT t.lexeme, coalesce(x.ndoc, 0) AS ndoc
-				FROM unnest(tsvector_to_array(to_tsvector($1::regconfig, $2))) AS t(lexeme)
-				LEFT JOIN kb_lexemes x ON x.lexeme = t.lexeme),
-			ordered AS (
-				SELECT lexeme, sum(ndoc) OVER w AS upto, row_number() OVER w AS n
-				FROM terms WINDOW w AS (ORDER BY ndoc, lexeme)),
-			q AS MATERIALIZED (
-				SELECT (SELECT string_agg(quote_literal(lexeme), ' | ') FROM ordered WHERE upto <= $5 OR n = 1)::tsquery AS narrow,
-				       (SELECT string_agg(quote_literal(lexeme), ' | ') FROM terms)::tsquery AS tsq),
-			ranked AS MATERIALIZED (
-				SELECT p.id, ts_rank(p.fts, q.tsq, 1)::float8 AS score
-				FROM q, kb_passages p
-				WHERE q.narrow IS NOT NULL AND p.fts @@ q.narrow AND p.audience = ANY($3) AND ($4 = '' OR p.lang = $4)
-				LIMIT $6),
-			top AS (SELECT id, score FROM ranked ORDER BY score DESC, id LIMIT $7)
-			SELECT `+passageColumns+`, a.slug, a.title, top.score
-			FROM top JOIN kb_passages p ON p.id = top.id JOIN kb_articles a ON a.id = p.article_id
-			ORDER BY top.score DESC, p.id`,
+		rows, err := c.Query(ctx, searchTextSQL,
 			textSearchConfig(q.Locale), q.Text, audienceStrings(q.Audiences), language(q.Locale),
 			textTermBudget, textRankCap, max(q.Limit, 1))
 		if err != nil {

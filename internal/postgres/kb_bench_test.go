@@ -81,6 +81,19 @@ func BenchmarkKBSearch(b *testing.B) {
 				b.ReportMetric(recall, "recall@10")
 				b.ReportMetric(load.Seconds(), "load_s")
 			})
+			b.Run("text", func(b *testing.B) {
+				lat := make([]time.Duration, 0, b.N)
+				i := 0
+				for b.Loop() {
+					start := time.Now()
+					if _, err := store.SearchText(ctx, kb.TextQuery{Text: queries[i%len(queries)], Audiences: aud, Limit: 60}); err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(start))
+					i++
+				}
+				reportLatency(b, lat)
+			})
 			b.Run("hybrid", func(b *testing.B) {
 				lat := make([]time.Duration, 0, b.N)
 				i := 0
@@ -156,17 +169,19 @@ func reportLatency(b *testing.B, lat []time.Duration) {
 func loadPassages(b *testing.B, ctx context.Context, store *postgres.KBStore, emb kb.Embedder, gen *textGen, n int) {
 	b.Helper()
 	err := store.BulkLoad(ctx, func(tx kb.Store) error {
-		return publishSynthetic(ctx, tx, emb, gen, n)
+		return publishSynthetic(ctx, tx, emb, gen, 0, n)
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 }
 
-func publishSynthetic(ctx context.Context, store kb.Store, emb kb.Embedder, gen *textGen, n int) error {
+// publishSynthetic publishes n/100 articles of 100 passages, numbered from
+// article first on.
+func publishSynthetic(ctx context.Context, store kb.Store, emb kb.Embedder, gen *textGen, first, n int) error {
 	const perArticle = 100
 	now := time.Now().UTC()
-	for a := 0; a < n/perArticle; a++ {
+	for a := first; a < first+n/perArticle; a++ {
 		art := &kb.Article{ID: frontline.NewID("art_"), Slug: fmt.Sprintf("a%06d", a), Title: gen.sentence(4), Locale: "en",
 			Audience: kb.AudiencePublic, State: kb.StatePublished, CreatedAt: now, UpdatedAt: now}
 		texts := make([]string, perArticle)
