@@ -107,7 +107,7 @@ func eligibleArticle(a *Article, audiences []Audience, locale string) bool {
 // order with the retrievers' instead, scores made non-increasing.
 func (s *Service) rankByModel(ctx context.Context, rk *ranker, text string, vector, fulltext []PassageMatch, audiences []Audience, locale string, limit int, mode string) ([]rankedArticle, []float64, error) {
 	fused := fuse(vector, fulltext, s.opts.Votes)
-	retrievalScores := calibrate(fused)
+	retrievalScores := s.rc.Load().retrievalScores(fused, fulltext, text)
 	cand := make(map[string]int, len(fused))
 	for i, r := range fused {
 		cand[r.articleID] = i

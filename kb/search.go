@@ -51,7 +51,8 @@ type SearchResult struct {
 // embeddings, HNSW on Postgres) and full text (language-aware); they are
 // fused by reciprocal rank fusion at the article level (each article is
 // represented by its best passage in each list), and each hit gets a
-// calibrated score (see calibrate). Only published articles of the query's
+// calibrated score: the estimated probability that it is the right
+// article (see calibrator and selfcal.go). Only published articles of the query's
 // audience (and locale, if given) are considered. Every decision is logged.
 // EInvalid for empty or oversized text or an unknown audience; EUnavailable
 // when the embedder fails.
@@ -73,22 +74,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if err := s.ensureReady(ctx); err != nil {
 		return res, err
 	}
-	textQuery, vecQuery := text, text
-	if s.opts.Expansion != ExpandOff {
-		textQuery = expandQuery(text)
-		if s.opts.Expansion == ExpandBoth {
-			vecQuery = textQuery
-		}
-	}
-	vecs, err := s.emb.Embed(ctx, []string{vecQuery})
-	if err != nil {
-		return res, fmt.Errorf("search: %w", err)
-	}
-	vmatches, err := s.store.SearchVector(ctx, VectorQuery{Vector: vecs[0], Locale: q.Locale, Audiences: audiences, Limit: s.opts.Candidates})
-	if err != nil {
-		return res, fmt.Errorf("search: %w", err)
-	}
-	tmatches, err := s.store.SearchText(ctx, TextQuery{Text: textQuery, Locale: q.Locale, Audiences: audiences, Limit: s.opts.Candidates})
+	vmatches, tmatches, err := s.retrieve(ctx, s.store, text, audiences, q.Locale, s.opts.Candidates)
 	if err != nil {
 		return res, fmt.Errorf("search: %w", err)
 	}
@@ -101,7 +87,7 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		}
 	} else {
 		ranked = fuse(vmatches, tmatches, s.opts.Votes)
-		scores = calibrate(ranked)
+		scores = s.rc.Load().retrievalScores(ranked, tmatches, text)
 	}
 	for i, r := range ranked {
 		if i == limit {
@@ -133,6 +119,43 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		"top_slug", topSlug(res.Hits),
 		"hits", len(res.Hits))
 	return res, nil
+}
+
+// retrieve runs both retrievers over st for text: the vector and the
+// full-text candidates, limit of each.
+func (s *Service) retrieve(ctx context.Context, st Store, text string, audiences []Audience, locale string, limit int) (vector, fulltext []PassageMatch, err error) {
+	textQuery, vecQuery := s.queries(text)
+	vecs, err := s.emb.Embed(ctx, []string{vecQuery})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.retrieveEmbedded(ctx, st, textQuery, vecs[0], audiences, locale, limit)
+}
+
+// queries returns what the full-text and the vector retrievers look for:
+// text with the lexicon's synonyms where Options.Expansion says.
+func (s *Service) queries(text string) (textQuery, vecQuery string) {
+	textQuery, vecQuery = text, text
+	if s.opts.Expansion != ExpandOff {
+		textQuery = expandQuery(text)
+		if s.opts.Expansion == ExpandBoth {
+			vecQuery = textQuery
+		}
+	}
+	return textQuery, vecQuery
+}
+
+// retrieveEmbedded is retrieve with the vector query already embedded.
+func (s *Service) retrieveEmbedded(ctx context.Context, st Store, textQuery string, vec []float32, audiences []Audience, locale string, limit int) (vector, fulltext []PassageMatch, err error) {
+	vector, err = st.SearchVector(ctx, VectorQuery{Vector: vec, Locale: locale, Audiences: audiences, Limit: limit})
+	if err != nil {
+		return nil, nil, err
+	}
+	fulltext, err = st.SearchText(ctx, TextQuery{Text: textQuery, Locale: locale, Audiences: audiences, Limit: limit})
+	if err != nil {
+		return nil, nil, err
+	}
+	return vector, fulltext, nil
 }
 
 func topSlug(h []Hit) string {
@@ -191,7 +214,7 @@ type rankedArticle struct {
 
 // fuse groups both candidate lists per article and orders articles by
 // reciprocal rank fusion of their best ranks in each list. Ties are broken
-// by cosine, then article id, so results are deterministic.
+// by cosine, then slug, then article id, so results are deterministic.
 func fuse(vector, text []PassageMatch, votes int) []rankedArticle {
 	if votes <= 0 {
 		votes = 1
@@ -243,6 +266,9 @@ func fuse(vector, text []PassageMatch, votes int) []rankedArticle {
 		}
 		if a.cosine != b.cosine {
 			return a.cosine > b.cosine
+		}
+		if a.best.Slug != b.best.Slug {
+			return a.best.Slug < b.best.Slug // stable across rebuilds, unlike ids
 		}
 		return a.articleID < b.articleID
 	})
