@@ -64,3 +64,26 @@ func TestArticleOnlyScores(t *testing.T) {
 		t.Errorf("scores = %v, want the answerable question scored higher", scores)
 	}
 }
+
+// TestArticleOnlyCalibrationHeldOut fits the article-only calibration on
+// half of the demo KB's pseudo-questions and checks, on the other half, that
+// the questions answered at the default threshold are right about as often
+// as their scores say.
+func TestArticleOnlyCalibrationHeldOut(t *testing.T) {
+	t.Parallel()
+	svc := kb.NewService(memory.NewKBStore(), kb.NewOfflineEmbedder(kb.OfflineOptions{}), kb.Options{})
+	if _, err := kb.Import(t.Context(), svc, mustReadDemo(t)); err != nil {
+		t.Fatalf("Import: %v", err)
+	}
+	answered, estimated, observed, err := kb.HeldOutPseudoPrecision(t.Context(), svc, kb.DefaultThreshold)
+	if err != nil {
+		t.Fatalf("HeldOutPseudoPrecision: %v", err)
+	}
+	t.Logf("held-out pseudo-questions at %.2f: answered %.3f, estimated precision %.3f, observed %.3f", kb.DefaultThreshold, answered, estimated, observed)
+	if answered == 0 {
+		t.Fatalf("no held-out pseudo-question answered at the default threshold %v", kb.DefaultThreshold)
+	}
+	if math.Abs(estimated-observed) > 0.1 || observed < 0.8 {
+		t.Errorf("estimated precision %.3f, observed %.3f; want within 0.1 and observed at least 0.8", estimated, observed)
+	}
+}

@@ -247,35 +247,9 @@ func blur(s string) string {
 // st and fits the map. ok is false when there were too few questions (or no
 // right or no wrong answers) to fit one.
 func (s *Service) fitRetrievalCal(ctx context.Context, st Store, qs []pseudoQuestion) (retrievalCal, bool, error) {
-	textQueries, vecQueries := make([]string, len(qs)), make([]string, len(qs))
-	for i, q := range qs {
-		textQueries[i], vecQueries[i] = s.queries(q.text)
-	}
-	vecs, err := s.emb.Embed(ctx, vecQueries)
+	xs, ys, err := s.askPseudoQuestions(ctx, st, qs)
 	if err != nil {
 		return retrievalCal{}, false, err
-	}
-	if len(vecs) != len(qs) {
-		return retrievalCal{}, false, frontline.Errorf(frontline.EUnavailable, "embedder %s returned %d vectors for %d texts", s.emb.Name(), len(vecs), len(qs))
-	}
-	var xs []retFeatures
-	var ys []bool
-	for i, q := range qs {
-		vm, tm, err := s.retrieveEmbedded(ctx, st, textQueries[i], vecs[i], []Audience{AudiencePublic, AudienceCustomers}, "", pseudoCandidates)
-		if err != nil {
-			return retrievalCal{}, false, err
-		}
-		hidden := func(m PassageMatch) bool {
-			return q.hideAll && m.ArticleID == q.articleID
-		}
-		vm, tm = slices.DeleteFunc(vm, hidden), slices.DeleteFunc(tm, hidden)
-
-		ranked := fuse(vm, tm, s.opts.Votes)
-		if len(ranked) == 0 {
-			continue
-		}
-		xs = append(xs, retrievalFeatures(ranked, tm, q.text)[0])
-		ys = append(ys, !q.hideAll && ranked[0].articleID == q.articleID)
 	}
 	var pos int
 	for _, y := range ys {
@@ -286,8 +260,42 @@ func (s *Service) fitRetrievalCal(ctx context.Context, st Store, qs []pseudoQues
 	if len(xs) < pseudoMinFit || pos == 0 || pos == len(ys) {
 		return retrievalCal{}, false, nil
 	}
-	w := fitLogistic(xs, ys)
-	return retrievalCal{w: w}, true, nil
+	return retrievalCal{w: fitLogistic(xs, ys)}, true, nil
+}
+
+// askPseudoQuestions runs qs through retrieval on st and returns the top
+// article's signals for each and whether it is the right one.
+func (s *Service) askPseudoQuestions(ctx context.Context, st Store, qs []pseudoQuestion) ([]retFeatures, []bool, error) {
+	textQueries, vecQueries := make([]string, len(qs)), make([]string, len(qs))
+	for i, q := range qs {
+		textQueries[i], vecQueries[i] = s.queries(q.text)
+	}
+	vecs, err := s.emb.Embed(ctx, vecQueries)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(vecs) != len(qs) {
+		return nil, nil, frontline.Errorf(frontline.EUnavailable, "embedder %s returned %d vectors for %d texts", s.emb.Name(), len(vecs), len(qs))
+	}
+	var xs []retFeatures
+	var ys []bool
+	for i, q := range qs {
+		vm, tm, err := s.retrieveEmbedded(ctx, st, textQueries[i], vecs[i], []Audience{AudiencePublic, AudienceCustomers}, "", pseudoCandidates)
+		if err != nil {
+			return nil, nil, err
+		}
+		hidden := func(m PassageMatch) bool {
+			return q.hideAll && m.ArticleID == q.articleID
+		}
+		vm, tm = slices.DeleteFunc(vm, hidden), slices.DeleteFunc(tm, hidden)
+		ranked := fuse(vm, tm, s.opts.Votes)
+		if len(ranked) == 0 {
+			continue
+		}
+		xs = append(xs, retrievalFeatures(ranked, tm, q.text)[0])
+		ys = append(ys, !q.hideAll && ranked[0].articleID == q.articleID)
+	}
+	return xs, ys, nil
 }
 
 // fitLogistic fits sigmoid(w0 + w·x) by Newton's method on the logistic
