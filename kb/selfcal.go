@@ -31,10 +31,10 @@ import (
 
 // retrievalCalStateName is where Reindex keeps the fitted map; an empty
 // value means too few pseudo-questions to fit one.
-const retrievalCalStateName = "retrieval-calibration:v1"
+const retrievalCalStateName = "retrieval-calibration:v2"
 
 // retFeatures are the signals of one ranked article; see retrievalFeatures.
-const nRetFeatures = 5
+const nRetFeatures = 6
 
 type retFeatures [nRetFeatures]float64
 
@@ -44,7 +44,7 @@ type retrievalCal struct{ w [nRetFeatures + 1]float64 }
 // defaultRetrievalCal is used before the first Reindex and when a KB is too
 // small to fit a map: sigmoid(10·(cosine − 0.5) + 10·margin), the fixed map
 // used before article-only calibration, cautious for short questions.
-var defaultRetrievalCal = retrievalCal{w: [nRetFeatures + 1]float64{-5, 10, 10, 0, 0, 0}}
+var defaultRetrievalCal = retrievalCal{w: [nRetFeatures + 1]float64{-5, 10, 10, 0, 0, 0, 0}}
 
 func (c retrievalCal) score(f retFeatures) float64 {
 	z := c.w[0]
@@ -75,6 +75,15 @@ func retrievalFeatures(ranked []rankedArticle, text []PassageMatch, question str
 		}
 	}
 	qlen := math.Log1p(float64(len(Terms(question))))
+	// Best full-text score per article, as a share of the best overall:
+	// the store's text scores have no fixed scale, but their ratios do
+	// within one store, and the map is fitted on the same store.
+	textBest := map[string]float64{}
+	for _, m := range text {
+		if _, ok := textBest[m.ArticleID]; !ok && text[0].Score > 0 {
+			textBest[m.ArticleID] = m.Score / text[0].Score
+		}
+	}
 	out := make([]retFeatures, len(ranked))
 	for i, r := range ranked {
 		other := 0.0
@@ -90,7 +99,13 @@ func retrievalFeatures(ranked []rankedArticle, text []PassageMatch, question str
 				both = 1
 			}
 		}
-		out[i] = retFeatures{r.cosine, r.cosine - other, tf, both, qlen}
+		otherText := 0.0
+		for id, v := range textBest {
+			if id != r.articleID && v > otherText {
+				otherText = v
+			}
+		}
+		out[i] = retFeatures{r.cosine, r.cosine - other, tf, both, qlen, textBest[r.articleID] - otherText}
 	}
 	return out
 }
@@ -393,7 +408,7 @@ func solveLinear(h [][]float64, g []float64) ([]float64, bool) {
 	return x, true
 }
 
-const retrievalCalMagic = "FLRC1"
+const retrievalCalMagic = "FLRC2"
 
 func (c retrievalCal) marshal() []byte {
 	var buf bytes.Buffer

@@ -90,11 +90,11 @@ func TestBlur(t *testing.T) {
 // checks the fitted map gives about the same probabilities.
 func TestFitLogisticRecoversProbabilities(t *testing.T) {
 	t.Parallel()
-	truth := retrievalCal{w: [nRetFeatures + 1]float64{-3, 6, 4, 0.5, 0.5, -0.5}}
+	truth := retrievalCal{w: [nRetFeatures + 1]float64{-3, 6, 4, 0.5, 0.5, -0.5, 1}}
 	rng := rand.New(rand.NewPCG(1, 2))
 	draw := func() retFeatures {
 		cos := rng.Float64()
-		return retFeatures{cos, cos - rng.Float64()*cos, float64(rng.IntN(2)), float64(rng.IntN(2)), math.Log1p(float64(1 + rng.IntN(12)))}
+		return retFeatures{cos, cos - rng.Float64()*cos, float64(rng.IntN(2)), float64(rng.IntN(2)), math.Log1p(float64(1 + rng.IntN(12))), rng.Float64()*2 - 1}
 	}
 	var xs []retFeatures
 	var ys []bool
@@ -116,12 +116,12 @@ func TestFitLogisticRecoversProbabilities(t *testing.T) {
 
 func TestRetrievalCalState(t *testing.T) {
 	t.Parallel()
-	c := retrievalCal{w: [nRetFeatures + 1]float64{-1.5, 2, 3, 0.25, -0.5, 1e-9}}
+	c := retrievalCal{w: [nRetFeatures + 1]float64{-1.5, 2, 3, 0.25, -0.5, 1e-9, 0.75}}
 	got, err := unmarshalRetrievalCal(c.marshal())
 	if err != nil || got != c {
 		t.Fatalf("round trip = %v, %v; want %v", got, err, c)
 	}
-	for _, bad := range [][]byte{nil, []byte("FLRC1"), append(c.marshal(), 0), []byte("FLRK1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")} {
+	for _, bad := range [][]byte{nil, []byte("FLRC2"), append(c.marshal(), 0), []byte("FLRK1xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")} {
 		if _, err := unmarshalRetrievalCal(bad); frontline.ErrorCode(err) != frontline.EInvalid {
 			t.Errorf("unmarshal(%q) error = %v, want EInvalid", bad, err)
 		}

@@ -51,10 +51,12 @@ const DefaultVotes = 3
 // A score is an estimate of the probability that the top article is right,
 // in every KB: the ranker's (Platt-scaled on held-out phrasings, see
 // calibrator) or, without phrasings, retrieval's (fitted on the KB's own
-// pseudo-questions, see selfcal.go). 0.85 is the lowest threshold at which
-// the estimated precision of answered questions (the mean score of those
-// answered) reaches 0.9 on the bundled demo KB's pseudo-questions.
-const DefaultThreshold = 0.85
+// pseudo-questions, see selfcal.go). On the bundled demo KB's pseudo-questions
+// (map fitted on one half, measured on the other) answering at 0.8 has an
+// estimated precision of 0.93 (observed 0.98); 0.75 is the lowest threshold
+// reaching 0.9, and 0.8 leaves room for customers' questions being harder
+// than questions made from the articles' own words.
+const DefaultThreshold = 0.8
 
 // Service is the knowledge base: the editor's operations, search for the
 // bot, and the feedback reports. It is safe for concurrent use.

@@ -482,7 +482,7 @@ type curvePoint struct {
 // curve re-scores runs at each threshold of a fixed grid.
 func curve(runs []run) []curvePoint {
 	var out []curvePoint
-	for _, t := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9} {
+	for _, t := range []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9} {
 		rs := slices.Clone(runs)
 		for i := range rs {
 			rs[i].answered = rs[i].top >= t
