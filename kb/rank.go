@@ -50,7 +50,9 @@ func trainKBRanker(items []reindexItem, chunkRunes int, o rankerOptions) *ranker
 		return nil
 	}
 	sorted := slices.Clone(items)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].a.ID < sorted[j].a.ID })
+	// By slug, not by id: ids are random, and the examples' order steers
+	// the training, so the same KB must list them in the same order.
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].a.Slug < sorted[j].a.Slug })
 	classes := make([]string, len(sorted))
 	var all, fit, held []rankerExample
 	for c, it := range sorted {
@@ -69,10 +71,39 @@ func trainKBRanker(items []reindexItem, chunkRunes int, o rankerOptions) *ranker
 			}
 		}
 	}
-	cal := trainRanker(classes, fit, held, o).cal
 	r := trainRanker(classes, all, nil, o)
-	r.cal = cal
+	r.cal = fitRankerCalibrator(trainRanker(classes, fit, nil, o), held)
 	return r
+}
+
+// fitRankerCalibrator fits rk's calibrator on held-out phrasings. As for
+// the article-only calibration (see pseudoUnanswerable), every few of them
+// is asked with its own article taken out of the model's choices (its
+// probability zeroed, the rest renormalised): a question the KB cannot
+// answer, so that a score means the same in both paths, the probability
+// that the top article is right among questions of which some have no
+// article.
+func fitRankerCalibrator(rk *ranker, held []rankerExample) calibrator {
+	if len(held) == 0 {
+		return defaultCalibrator
+	}
+	pts := make([]calPoint, 0, len(held))
+	for i, ex := range held {
+		p := rk.probs(ex.text)
+		unanswerable := (i+1)%pseudoUnanswerable == 0 && len(p) > 1
+		if unanswerable {
+			rest := 1 - p[ex.class]
+			p[ex.class] = 0
+			for c := range p {
+				if rest > 0 {
+					p[c] /= rest
+				}
+			}
+		}
+		top := argmax(p)
+		pts = append(pts, calPoint{features: calFeatures(p, top), correct: !unanswerable && top == ex.class})
+	}
+	return fitCalibrator(pts)
 }
 
 // loadRanker reads the trained ranker from the store (nil if none).
