@@ -9,10 +9,8 @@ import (
 	"github.com/frontlinehq/frontline/bot/escalationeval"
 	"github.com/frontlinehq/frontline/bot/guard"
 	"github.com/frontlinehq/frontline/bot/signal"
+	"github.com/frontlinehq/frontline/internal/shareddata"
 )
-
-// devSet is the shared labelled set; the eval must run on it.
-const devSet = "../../../shared/data/escalation/dev.jsonl"
 
 func setup(t testing.TB) (*guard.Guard, *signal.Detector) {
 	t.Helper()
@@ -35,6 +33,7 @@ func mustRead(t testing.TB, jsonl string) []escalationeval.Case {
 // Masking must leave no labelled private string in clear on the dev set.
 func TestDevSetLeaksNothing(t *testing.T) {
 	t.Parallel()
+	devSet := shareddata.Path(t, "escalation/dev.jsonl")
 	f, err := os.Open(devSet)
 	if err != nil {
 		t.Fatalf("the escalation dev set is missing: %v", err)

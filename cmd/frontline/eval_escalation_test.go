@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/frontlinehq/frontline/internal/shareddata"
 	"strings"
 	"testing"
 )
 
 func TestRunEvalEscalation(t *testing.T) {
 	t.Parallel()
-	const file = "../../../shared/data/escalation/dev.jsonl"
+	file := shareddata.Path(t, "escalation/dev.jsonl")
 	tests := []struct {
 		name string
 		args []string
@@ -43,6 +44,7 @@ func TestRunEvalEscalation(t *testing.T) {
 
 func TestRunEvalEscalationBadInput(t *testing.T) {
 	t.Parallel()
+	devSet := shareddata.Path(t, "escalation/dev.jsonl")
 	tests := []struct {
 		name string
 		args []string
@@ -51,8 +53,8 @@ func TestRunEvalEscalationBadInput(t *testing.T) {
 		{"no file", nil, "exactly one"},
 		{"two files", []string{"a.jsonl", "b.jsonl"}, "exactly one"},
 		{"missing file", []string{"/nonexistent/x.jsonl"}, "no such file"},
-		{"bad subset", []string{"--subset", "third", "../../../shared/data/escalation/dev.jsonl"}, "subset"},
-		{"bad config", []string{"--config", "/nonexistent/signals.yaml", "../../../shared/data/escalation/dev.jsonl"}, "signal config"},
+		{"bad subset", []string{"--subset", "third", devSet}, "subset"},
+		{"bad config", []string{"--config", "/nonexistent/signals.yaml", devSet}, "signal config"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
