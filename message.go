@@ -51,7 +51,8 @@ type MessageMeta struct {
 	// Kind refines the author: for the bot "answer", "clarify", "handoff",
 	// "fallback"; for the system "queue", "joined", "resolved"...
 	Kind string `json:"kind,omitempty"`
-	// Citations are the published article revisions a bot answer rests on.
+	// Citations are the published article revisions a bot answer rests on;
+	// on a "fallback" they are articles suggested for reading instead.
 	Citations []Citation `json:"citations,omitempty"`
 	// Confidence of a bot answer in [0,1].
 	Confidence *float64 `json:"confidence,omitempty"`

@@ -28,6 +28,11 @@ type Config struct {
 	// MaxAnswerRunes bounds an extractive answer; it is cut at a sentence
 	// boundary.
 	MaxAnswerRunes int `json:"max_answer_runes"`
+	// SuggestMinScore: when the bot has no confident answer, it still
+	// links up to three articles scoring at least this (the estimated
+	// probability the article is the right one), as reading, not as an
+	// answer. 0 turns suggestions off.
+	SuggestMinScore float64 `json:"suggest_min_score"`
 	// MaxSearchHits is how many articles the bot retrieves per question.
 	MaxSearchHits int `json:"max_search_hits"`
 	// HistoryLimit bounds how many recent messages the bot reads.
@@ -55,6 +60,8 @@ type Config struct {
 type Replies struct {
 	// NotSure: the knowledge base has no confident answer.
 	NotSure string `json:"not_sure"`
+	// Suggest introduces articles that might help when the bot is not sure.
+	Suggest string `json:"suggest"`
 	// Clarify: {first} and {second} are the two article titles.
 	Clarify string `json:"clarify"`
 	// Source introduces the cited article: {title} and {url}.
@@ -116,12 +123,14 @@ func DefaultConfig() Config {
 		ClarifyMargin:              0.04,
 		FailedAnswersBeforeHandoff: 2,
 		MaxAnswerRunes:             600,
+		SuggestMinScore:            0.2,
 		MaxSearchHits:              5,
 		HistoryLimit:               200,
 		Policy:                     DefaultPolicy(),
 		Replies: Replies{
 			NotSure: "I'm not sure about that one, and I'd rather not guess. Could you put it another way? " +
 				"Or, if you'd like, I can pass you to a person on our team.",
+			Suggest:          "These articles might still help:",
 			Clarify:          "Just to be sure I point you to the right answer: is your question about \"{first}\" or \"{second}\"?",
 			Source:           "Source: {title} ({url})",
 			Queued:           "I've passed this to our {team} team{private}. You're number {position} in line; the usual wait is {eta}. They'll see everything you've written here, so there's no need to repeat it.",
@@ -157,6 +166,7 @@ func (c Config) Validate() error {
 	}
 	check(strings.TrimSpace(c.BotName) != "", "bot_name: required")
 	check(c.ClarifyMargin >= 0 && c.ClarifyMargin < 1, "clarify_margin: %v is outside [0,1)", c.ClarifyMargin)
+	check(c.SuggestMinScore >= 0 && c.SuggestMinScore <= 1, "suggest_min_score: %v is outside [0,1]", c.SuggestMinScore)
 	check(c.FailedAnswersBeforeHandoff >= 1, "failed_answers_before_handoff: %d must be at least 1", c.FailedAnswersBeforeHandoff)
 	check(c.MaxAnswerRunes >= 80, "max_answer_runes: %d must be at least 80", c.MaxAnswerRunes)
 	check(c.MaxSearchHits >= 2 && c.MaxSearchHits <= 50, "max_search_hits: %d is outside 2..50", c.MaxSearchHits)

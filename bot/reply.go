@@ -248,11 +248,25 @@ func confidence(v float64) *float64 {
 	return &v
 }
 
-// notSure says honestly that the bot has no answer and offers a person.
+// notSure says honestly that the bot has no answer and offers a person. It
+// links the articles that came closest, as reading: it states nothing from
+// them, so it needs no confidence in them.
 func (b *Bot) notSure(ctx context.Context, t *turn, q *searched) error {
 	meta := frontline.MessageMeta{Kind: KindFallback, Confidence: confidence(q.res.TopScore),
 		Extra: map[string]string{extraOfferedHuman: "true"}}
-	posted, err := b.post(ctx, t, frontline.AuthorBot, b.cfg.Replies.NotSure, meta, b.searchEvent(t, q.data(KindFallback)))
+	body := b.cfg.Replies.NotSure
+	var titles []string
+	for _, h := range q.res.Hits {
+		if b.cfg.SuggestMinScore == 0 || h.Score < b.cfg.SuggestMinScore || len(titles) == 3 {
+			break
+		}
+		meta.Citations = append(meta.Citations, citationOf(h))
+		titles = append(titles, h.Title)
+	}
+	if len(titles) > 0 {
+		body += "\n\n" + b.cfg.Replies.Suggest + " " + strings.Join(titles, "; ") + "."
+	}
+	posted, err := b.post(ctx, t, frontline.AuthorBot, body, meta, b.searchEvent(t, q.data(KindFallback)))
 	if posted {
 		b.recordQuestion(ctx, t, q, nil)
 	}
