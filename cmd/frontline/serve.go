@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/bot/guard"
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/postgres"
 )
@@ -309,11 +310,16 @@ func newLogger(s settings, w io.Writer) (*slog.Logger, error) {
 		}
 		return a
 	}}
+	var h slog.Handler
 	switch s["log-format"] {
 	case "text", "":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		h = slog.NewTextHandler(w, opts)
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		h = slog.NewJSONHandler(w, opts)
+	default:
+		return nil, fmt.Errorf("--log-format: %q is not text or json", s["log-format"])
 	}
-	return nil, fmt.Errorf("--log-format: %q is not text or json", s["log-format"])
+	// Card numbers, passwords and the like are masked in every message and
+	// attribute, whichever part logs them.
+	return slog.New(guard.NewHandler(h, guard.New(guard.Config{}))), nil
 }

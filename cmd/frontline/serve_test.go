@@ -226,4 +226,10 @@ func TestLoggerScrubsSecrets(t *testing.T) {
 	if strings.Contains(b.String(), "s3cr3t-admin-token") {
 		t.Fatalf("log line leaks the admin token: %s", b.String())
 	}
+	logger.With("question", "my card is 4111 1111 1111 1111").Warn("search for password is Bluebird2019! failed", "text", "card 4111-1111-1111-1111")
+	for _, secret := range []string{"4111 1111 1111 1111", "4111-1111-1111-1111", "Bluebird2019!"} {
+		if strings.Contains(b.String(), secret) {
+			t.Fatalf("log leaks %q: %s", secret, b.String())
+		}
+	}
 }
