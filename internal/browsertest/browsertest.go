@@ -7,6 +7,7 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -161,6 +162,24 @@ func (tab *Tab) Exec(js string) {
 	Eval[any](tab, "(() => { "+js+"\n})(), null")
 }
 
+// SetValue puts value in the form field matched by the CSS selector and fires
+// its input event, as typing would, in one step: many characters typed one
+// by one would each start the page's input handling. It fails the test when
+// no element matches.
+func (tab *Tab) SetValue(selector, value string) {
+	tab.t.Helper()
+	found := Eval[bool](tab, `(() => {
+		const e = document.querySelector(`+jsString(selector)+`);
+		if (!e) return false;
+		e.value = `+jsString(value)+`;
+		e.dispatchEvent(new Event("input", {bubbles: true}));
+		return true;
+	})()`)
+	if !found {
+		tab.t.Fatalf("browser: set value: no element matches %s", selector)
+	}
+}
+
 // WaitJS waits until the JavaScript expression is truthy, polling in the
 // page, and fails the test naming the condition when the tab's time is up.
 func (tab *Tab) WaitJS(what, js string) {
@@ -170,6 +189,13 @@ func (tab *Tab) WaitJS(what, js string) {
 	if err != nil {
 		tab.t.Fatalf("browser: waiting for %s (%s): %v%s", what, abbrev(js), err, tab.consoleNote())
 	}
+}
+
+// jsString quotes s as a JavaScript string literal; JSON's escapes are valid
+// JavaScript, Go's (\a, \U) are not all.
+func jsString(s string) string {
+	b, _ := json.Marshal(s) // a string always marshals
+	return string(b)
 }
 
 func describe(o *runtime.RemoteObject) string {
