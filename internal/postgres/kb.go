@@ -515,6 +515,13 @@ func (s *KBStore) ensureHNSW(ctx context.Context, tx pgx.Tx, dims int) error {
 }
 
 // createHNSW creates the HNSW index for dims unless it exists.
+// HNSW build parameters: denser than pgvector's defaults (16, 64), since
+// the offline embedder's spread-out vectors need more links for recall.
+const (
+	hnswM              = 24
+	hnswEfConstruction = 128
+)
+
 func (s *KBStore) createHNSW(ctx context.Context, tx pgx.Tx, dims int) error {
 	name := fmt.Sprintf("kb_passages_hnsw_%d", dims)
 	// Serialise creators: CREATE INDEX IF NOT EXISTS races otherwise.
@@ -522,7 +529,8 @@ func (s *KBStore) createHNSW(ctx context.Context, tx pgx.Tx, dims int) error {
 		return err
 	}
 	_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON kb_passages
-		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WHERE vector_dims(embedding) = %d`, name, dims, dims))
+		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = %d, ef_construction = %d)
+		WHERE vector_dims(embedding) = %d`, name, dims, hnswM, hnswEfConstruction, dims))
 	if err != nil {
 		return fmt.Errorf("create %s: %w", name, err)
 	}
@@ -583,7 +591,7 @@ func language(locale string) string {
 // embedder's vectors are high-dimensional and spread out, which HNSW finds
 // hard: at 100k passages ef_search 100 kept recall@10 near 0.7 (see
 // BenchmarkKBSearch).
-const efSearchFloor = 200
+const efSearchFloor = 400
 
 // SearchVector implements kb.Store with the HNSW index (or an exact scan
 // when q.Exact). ef_search is raised to cover the limit and the filters.
