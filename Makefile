@@ -24,8 +24,11 @@ vet: ## go vet
 test: test-deps vet ## everything: dependencies, vet, and all tests with the race detector
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-bench: test-deps ## Go benchmarks of the hot paths
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+BENCH ?= .
+BENCHSKIP ?= passages=100000
+
+bench: test-deps ## Go benchmarks of the hot paths (BENCH=regexp; BENCHSKIP= to include the 100k-passage search, minutes)
+	$(GO) test -run '^$$' -bench '$(BENCH)' -skip '$(BENCHSKIP)' -benchtime 2s ./...
 
 clean: ## remove build output
 	rm -rf bin
