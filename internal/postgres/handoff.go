@@ -210,57 +210,68 @@ func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilt
 // Assign implements handoff.Store. The entry's row lock decides racing
 // claims: the loser reads it assigned and gets EConflict.
 func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
-	var out *frontline.QueueEntry
-	err := s.db.withTx(ctx, func(tx pgx.Tx) error {
-		cur, lastSeq, err := s.lockEntry(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if cur.Status != frontline.QueueWaiting {
-			return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not waiting", conversationID, cur.Status)
-		}
-		e, id, err := scanQueueEntry(tx.QueryRow(ctx, `UPDATE handoff_queue SET status = 'assigned', assignee_id = $2,
-			assigned_at = now() WHERE conversation_id = $1 RETURNING `+queueColumns, conversationID, agentID))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'assigned', assignee_id = $2, updated_at = now()
-			WHERE id = $1`, conversationID, agentID); err != nil {
-			return err
-		}
-		if _, err := insertEvents(ctx, tx, conversationID, lastSeq, events); err != nil {
-			return err
-		}
-		out = e
-		return s.db.notifyTx(ctx, tx, frontline.TopicQueue, id)
+	return s.move(ctx, "assign", conversationID, events, queueMove{
+		check: func(cur *frontline.QueueEntry) error {
+			if cur.Status != frontline.QueueWaiting {
+				return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not waiting", conversationID, cur.Status)
+			}
+			return nil
+		},
+		queueSQL: `UPDATE handoff_queue SET status = 'assigned', assignee_id = $2, assigned_at = now()
+			WHERE conversation_id = $1 RETURNING ` + queueColumns,
+		conversationSQL: `UPDATE conversations SET status = 'assigned', assignee_id = $2, updated_at = now() WHERE id = $1`,
+		agentID:         agentID,
 	})
-	if err != nil {
-		return nil, wrapInternal("assign", err)
-	}
-	return out, nil
 }
 
 // Release implements handoff.Store.
 func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
+	return s.move(ctx, "release", conversationID, events, queueMove{
+		check: func(cur *frontline.QueueEntry) error {
+			if cur.Status != frontline.QueueAssigned {
+				return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not assigned", conversationID, cur.Status)
+			}
+			if cur.AssigneeID != agentID {
+				return frontline.Errorf(frontline.EForbidden, "conversation %s is assigned to another agent", conversationID)
+			}
+			return nil
+		},
+		queueSQL: `UPDATE handoff_queue SET status = 'resolved', resolved_at = now()
+			WHERE conversation_id = $1 RETURNING ` + queueColumns,
+		conversationSQL: `UPDATE conversations SET status = 'bot', assignee_id = '', updated_at = now() WHERE id = $1`,
+	})
+}
+
+// queueMove is one change of owner: the check it must pass under the locks
+// and the two updates (queue row, conversation) that make it. Both updates
+// take $1 = conversation id; with agentID set they also take $2 = agentID.
+type queueMove struct {
+	check                     func(cur *frontline.QueueEntry) error
+	queueSQL, conversationSQL string
+	agentID                   string
+}
+
+// move locks the conversation and its entry, checks, updates both, records
+// the events and wakes the queue, in one commit.
+func (s *HandoffStore) move(ctx context.Context, op, conversationID string, events []frontline.Event, m queueMove) (*frontline.QueueEntry, error) {
+	args := []any{conversationID}
+	if m.agentID != "" {
+		args = append(args, m.agentID)
+	}
 	var out *frontline.QueueEntry
 	err := s.db.withTx(ctx, func(tx pgx.Tx) error {
 		cur, lastSeq, err := s.lockEntry(ctx, tx, conversationID)
 		if err != nil {
 			return err
 		}
-		if cur.Status != frontline.QueueAssigned {
-			return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not assigned", conversationID, cur.Status)
+		if err := m.check(cur); err != nil {
+			return err
 		}
-		if cur.AssigneeID != agentID {
-			return frontline.Errorf(frontline.EForbidden, "conversation %s is assigned to another agent", conversationID)
-		}
-		e, id, err := scanQueueEntry(tx.QueryRow(ctx, `UPDATE handoff_queue SET status = 'resolved', resolved_at = now()
-			WHERE conversation_id = $1 RETURNING `+queueColumns, conversationID))
+		e, id, err := scanQueueEntry(tx.QueryRow(ctx, m.queueSQL, args...))
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE conversations SET status = 'bot', assignee_id = '', updated_at = now()
-			WHERE id = $1`, conversationID); err != nil {
+		if _, err := tx.Exec(ctx, m.conversationSQL, args...); err != nil {
 			return err
 		}
 		if _, err := insertEvents(ctx, tx, conversationID, lastSeq, events); err != nil {
@@ -270,7 +281,7 @@ func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID stri
 		return s.db.notifyTx(ctx, tx, frontline.TopicQueue, id)
 	})
 	if err != nil {
-		return nil, wrapInternal("release", err)
+		return nil, wrapInternal(op, err)
 	}
 	return out, nil
 }
