@@ -2,6 +2,7 @@ package handoff_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,7 +12,8 @@ import (
 	"github.com/frontlinehq/frontline/internal/memory"
 )
 
-// countingStore counts QueueRank calls: the store work a queue change costs.
+// countingStore counts the reads of places in line: the store work a queue
+// change costs.
 type countingStore struct {
 	handoff.Store
 	ranks atomic.Int32
@@ -20,6 +22,11 @@ type countingStore struct {
 func (s *countingStore) QueueRank(ctx context.Context, id string) (*frontline.QueueEntry, int, error) {
 	s.ranks.Add(1)
 	return s.Store.QueueRank(ctx, id)
+}
+
+func (s *countingStore) WaitingPlaces(ctx context.Context) (map[string]int, error) {
+	s.ranks.Add(1)
+	return s.Store.WaitingPlaces(ctx)
 }
 
 // Waiting customers re-ask their place on every queue change; within the
@@ -74,5 +81,53 @@ func TestQueuePositionIsCachedBriefly(t *testing.T) {
 	position()
 	if store.ranks.Load() != before+1 {
 		t.Fatal("an answer older than the cache's life was not refreshed")
+	}
+}
+
+// However many waiting customers ask at once after a queue change, the node
+// reads the line once and each gets its own place.
+func TestWaitingCustomersShareOneRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	bus := memory.NewBus()
+	log := memory.NewStore(bus)
+	store := &countingStore{Store: memory.NewHandoffStore(log)}
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	cfg := handoff.DefaultConfig()
+	cfg.Now = func() time.Time { return now }
+	svc := handoff.NewService(store, log, bus, cfg)
+	const n = 50
+	convs := make([]string, n)
+	for i := range convs {
+		c := &frontline.Conversation{VisitorID: "v"}
+		if err := log.CreateConversation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Enqueue(ctx, frontline.HandoffPacket{ConversationID: c.ID, Tier: frontline.Tier1, Team: "support", Priority: frontline.PriorityNormal}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(time.Millisecond) // arrival order decides places
+		convs[i] = c.ID
+	}
+	store.ranks.Store(0)
+	places := make([]int, n)
+	var wg sync.WaitGroup
+	for i, id := range convs {
+		wg.Go(func() {
+			qp, err := svc.QueuePosition(ctx, id)
+			if err != nil {
+				t.Error(err)
+			}
+			places[i] = qp.Position
+		})
+	}
+	wg.Wait()
+	if got := store.ranks.Load(); got != 1 {
+		t.Errorf("%d customers asking at once read the store %d times, want 1", n, got)
+	}
+	for i, p := range places {
+		if p != i+1 {
+			t.Fatalf("places = %v, want 1..%d in arrival order", places, n)
+		}
 	}
 }

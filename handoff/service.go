@@ -25,14 +25,21 @@ type Service struct {
 }
 
 // positionTTL is how stale a customer's shown place in line may be. Every
-// waiting customer asks again on every queue change, so without it the
-// queries grow with waiting customers × changes.
+// waiting customer asks again on every queue change; within this time a
+// node answers them all from one read of the waiting line (one query per
+// node per positionTTL, not one per customer per change).
 const positionTTL = 500 * time.Millisecond
 
-// positionCache remembers recent answers of QueuePosition on this node.
+// positionCache holds this node's recent view of the queue: the places of
+// all waiting conversations from one read, and the last answer for
+// conversations that were not waiting (assigned or resolved).
 type positionCache struct {
-	mu   sync.Mutex
-	byID map[string]cachedPosition
+	refresh sync.Mutex // held while reading the line, so callers share one read
+
+	mu     sync.Mutex
+	places map[string]int // waiting conversations' places
+	at     time.Time      // when places was read
+	others map[string]cachedPosition
 }
 
 type cachedPosition struct {
@@ -40,30 +47,47 @@ type cachedPosition struct {
 	at  time.Time
 }
 
-func (c *positionCache) get(id string, now time.Time) (frontline.QueuePosition, bool) {
+func fresh(at, now time.Time) bool {
+	return !at.IsZero() && now.Sub(at) < positionTTL && !now.Before(at)
+}
+
+// waiting returns the waiting line's places if they are fresh.
+func (c *positionCache) waiting(now time.Time) (map[string]int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	p, ok := c.byID[id]
-	if !ok || now.Sub(p.at) >= positionTTL || now.Before(p.at) {
+	return c.places, c.places != nil && fresh(c.at, now)
+}
+
+func (c *positionCache) putWaiting(places map[string]int, now time.Time) {
+	c.mu.Lock()
+	c.places, c.at = places, now
+	c.mu.Unlock()
+}
+
+func (c *positionCache) other(id string, now time.Time) (frontline.QueuePosition, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.others[id]
+	if !ok || !fresh(p.at, now) {
 		return frontline.QueuePosition{}, false
 	}
 	return p.pos, true
 }
 
-func (c *positionCache) put(id string, pos frontline.QueuePosition, now time.Time) {
+func (c *positionCache) putOther(id string, pos frontline.QueuePosition, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.byID == nil || len(c.byID) > 50_000 {
-		c.byID = make(map[string]cachedPosition) // bounded: forget everything rather than grow
+	if c.others == nil || len(c.others) > 50_000 {
+		c.others = make(map[string]cachedPosition) // bounded: forget everything rather than grow
 	}
-	c.byID[id] = cachedPosition{pos, now}
+	c.others[id] = cachedPosition{pos, now}
 }
 
 // clear forgets everything: a change through this node moves other
 // customers' places too. Changes on other nodes show within positionTTL.
 func (c *positionCache) clear() {
 	c.mu.Lock()
-	c.byID = nil
+	c.places, c.at, c.others = nil, time.Time{}, nil
 	c.mu.Unlock()
 }
 
@@ -170,14 +194,44 @@ func validatePacket(p *frontline.HandoffPacket) error {
 // Position × AverageHandleTime; once assigned, AgentName names the agent.
 func (s *Service) QueuePosition(ctx context.Context, conversationID string) (frontline.QueuePosition, error) {
 	now := s.cfg.Now()
-	if qp, ok := s.positions.get(conversationID, now); ok {
+	if qp, ok := s.positions.other(conversationID, now); ok {
 		return qp, nil
 	}
+	places, err := s.waitingPlaces(ctx, now)
+	if err != nil {
+		return frontline.QueuePosition{}, err
+	}
+	if place, ok := places[conversationID]; ok {
+		return frontline.QueuePosition{ConversationID: conversationID, Status: frontline.QueueWaiting,
+			Position: place, ETA: time.Duration(place) * s.cfg.AverageHandleTime}, nil
+	}
+	// Not waiting when the line was read: assigned, resolved, never
+	// queued, or queued since.
 	qp, err := s.queuePosition(ctx, conversationID)
-	if err == nil {
-		s.positions.put(conversationID, qp, now)
+	if err == nil && qp.Status != frontline.QueueWaiting {
+		s.positions.putOther(conversationID, qp, now)
 	}
 	return qp, err
+}
+
+// waitingPlaces returns the waiting line's places, read at most once per
+// positionTTL however many customers ask at once.
+func (s *Service) waitingPlaces(ctx context.Context, now time.Time) (map[string]int, error) {
+	if places, ok := s.positions.waiting(now); ok {
+		return places, nil
+	}
+	s.positions.refresh.Lock()
+	defer s.positions.refresh.Unlock()
+	now = s.cfg.Now()
+	if places, ok := s.positions.waiting(now); ok {
+		return places, nil // read by the caller we waited for
+	}
+	places, err := s.store.WaitingPlaces(ctx)
+	if err != nil {
+		return nil, wrap("queue positions", err)
+	}
+	s.positions.putWaiting(places, now)
+	return places, nil
 }
 
 func (s *Service) queuePosition(ctx context.Context, conversationID string) (frontline.QueuePosition, error) {

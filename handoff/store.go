@@ -40,6 +40,12 @@ type Store interface {
 	// ENotFound when the conversation was never queued.
 	QueueRank(ctx context.Context, conversationID string) (*frontline.QueueEntry, int, error)
 
+	// WaitingPlaces returns, for every waiting entry, its 1-based place
+	// among the waiting entries of the same tier and team in queue order
+	// (the place QueueRank gives), by conversation ID: one read that
+	// answers every waiting customer at once.
+	WaitingPlaces(ctx context.Context) (map[string]int, error)
+
 	// FindQueueEntries lists entries matching f in queue order.
 	FindQueueEntries(ctx context.Context, f QueueFilter) ([]*frontline.QueueEntry, error)
 

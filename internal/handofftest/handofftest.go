@@ -38,6 +38,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"EnqueueWakesQueue", testEnqueueWakesQueue},
 		{"PrivacyMakesConversationPrivate", testPrivate},
 		{"PositionsFollowPriorityThenDue", testPositions},
+		{"WaitingPlacesAgreeWithQueueRank", testWaitingPlaces},
 		{"ConcurrentEnqueuesGetDistinctPositions", testConcurrentEnqueues},
 		{"ConcurrentEnqueuesOfOneConversationStoreOnce", testConcurrentSameConversation},
 		{"ClaimSilencesBotUntilHandBack", testClaimAndHandBack},
@@ -269,6 +270,43 @@ func testPositions(t *testing.T, b bundle) {
 	qp := mustPosition(t, b, ids[1])
 	if qp.Position != 0 || qp.Status != frontline.QueueAssigned || qp.ETA != 0 || qp.AgentName == "" {
 		t.Errorf("claimed position = %+v, want assigned, position 0, no eta, an agent", qp)
+	}
+}
+
+func testWaitingPlaces(t *testing.T, b bundle) {
+	prios := []frontline.Priority{frontline.PriorityLow, frontline.PriorityUrgent, frontline.PriorityNormal, frontline.PriorityNormal, frontline.PriorityHigh}
+	var ids []string
+	for i, p := range prios {
+		for _, team := range []string{"general", "billing"} {
+			c := storetest.MustCreateConversation(t, b.Log, fmt.Sprintf("v_%d_%s", i, team))
+			ids = append(ids, c.ID)
+			mustEnqueue(t, b, packet(c.ID, frontline.Tier1, team, p))
+		}
+	}
+	t2 := storetest.MustCreateConversation(t, b.Log, "v_t2")
+	ids = append(ids, t2.ID)
+	mustEnqueue(t, b, packet(t2.ID, frontline.Tier2, "general", frontline.PriorityLow))
+	if _, err := b.svc.Claim(ctx(t), ids[2], "agent_1"); err != nil {
+		t.Fatal(err)
+	}
+	places, err := b.Queue.WaitingPlaces(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(places) != len(ids)-1 {
+		t.Errorf("WaitingPlaces has %d entries, want %d (all but the claimed one)", len(places), len(ids)-1)
+	}
+	for _, id := range ids {
+		_, rank, err := b.Queue.QueueRank(ctx(t), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if place, waiting := places[id]; place != rank || waiting != (rank > 0) {
+			t.Errorf("%s: WaitingPlaces says %d (listed %v), QueueRank says %d", id, place, waiting, rank)
+		}
+	}
+	if places[t2.ID] != 1 {
+		t.Errorf("alone in tier 2's line at place %d, want 1", places[t2.ID])
 	}
 }
 

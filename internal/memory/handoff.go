@@ -138,6 +138,39 @@ func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*f
 	return &e, pos, nil
 }
 
+// WaitingPlaces implements handoff.Store.
+func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]int, error) {
+	s.log.mu.RLock()
+	defer s.log.mu.RUnlock()
+	type line struct {
+		tier frontline.Tier
+		team string
+	}
+	lines := map[line][]*queueItem{}
+	for _, it := range s.entries {
+		if it.e.Status == frontline.QueueWaiting {
+			l := line{it.e.Tier, it.e.Team}
+			lines[l] = append(lines[l], it)
+		}
+	}
+	places := make(map[string]int)
+	for _, items := range lines {
+		slices.SortFunc(items, func(a, b *queueItem) int {
+			switch {
+			case a.id == b.id:
+				return 0
+			case before(a, b):
+				return -1
+			}
+			return 1
+		})
+		for i, it := range items {
+			places[it.e.ConversationID] = i + 1
+		}
+	}
+	return places, nil
+}
+
 // FindQueueEntries implements handoff.Store.
 func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilter) ([]*frontline.QueueEntry, error) {
 	s.log.mu.RLock()

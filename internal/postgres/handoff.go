@@ -158,6 +158,29 @@ func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*f
 	return &e, int(pos), nil
 }
 
+// WaitingPlaces implements handoff.Store with one ordered scan of the
+// waiting entries, in the order of the partial index handoff_queue_waiting.
+func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]int, error) {
+	rows, err := s.db.pool.Query(ctx, `
+		SELECT conversation_id, row_number() OVER (PARTITION BY tier, team
+			ORDER BY priority_rank DESC, due_at, enqueued_at, id)
+		FROM handoff_queue WHERE status = 'waiting'`)
+	if err != nil {
+		return nil, fmt.Errorf("waiting places: %w", err)
+	}
+	places := make(map[string]int)
+	var id string
+	var place int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &place}, func() error {
+		places[id] = int(place)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("waiting places: %w", err)
+	}
+	return places, nil
+}
+
 func prefixColumns(prefix, cols string) string {
 	parts := strings.Split(cols, ", ")
 	for i, p := range parts {
