@@ -49,6 +49,11 @@ type OpenAIEmbedder struct {
 
 var _ Embedder = (*OpenAIEmbedder)(nil)
 
+// MaxDimension is the largest embedding a KB takes. HNSW indexes vectors of
+// up to 2000 dimensions, and Postgres keeps a passage's vector inline in its
+// row (one page, 8 kB, fast to scan) up to a little under that.
+const MaxDimension = 1920
+
 // NewOpenAIEmbedder checks opts and returns an embedder. It does not call
 // the endpoint. EInvalid names a missing or bad option.
 func NewOpenAIEmbedder(opts OpenAIOptions) (*OpenAIEmbedder, error) {
@@ -57,8 +62,8 @@ func NewOpenAIEmbedder(opts OpenAIOptions) (*OpenAIEmbedder, error) {
 		return nil, frontline.Errorf(frontline.EInvalid, "embedding base URL: required")
 	case opts.Model == "":
 		return nil, frontline.Errorf(frontline.EInvalid, "embedding model: required")
-	case opts.Dimension <= 0 || opts.Dimension > 2000:
-		return nil, frontline.Errorf(frontline.EInvalid, "embedding dimension: %d is not between 1 and 2000 (the HNSW index limit)", opts.Dimension)
+	case opts.Dimension <= 0 || opts.Dimension > MaxDimension:
+		return nil, frontline.Errorf(frontline.EInvalid, "embedding dimension: %d is not between 1 and %d", opts.Dimension, MaxDimension)
 	}
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = 64

@@ -493,8 +493,8 @@ func textSearchConfig(locale string) string {
 // ensureHNSW creates the HNSW cosine index for vectors of dims dimensions
 // (a partial expression index: one column holds any dimension).
 func (s *KBStore) ensureHNSW(ctx context.Context, tx pgx.Tx, dims int) error {
-	if dims > 2000 {
-		return frontline.Errorf(frontline.EInvalid, "embedding dimension %d is above HNSW's limit of 2000", dims)
+	if dims > kb.MaxDimension {
+		return frontline.Errorf(frontline.EInvalid, "embedding dimension %d is above the limit of %d", dims, kb.MaxDimension)
 	}
 	s.shared.mu.Lock()
 	known := s.shared.hnswByDims[dims]
