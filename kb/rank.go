@@ -24,7 +24,7 @@ const (
 
 // rankerStateName is where Reindex keeps the trained ranker; an empty value
 // means the KB has too few phrasings for one.
-const rankerStateName = "ranker:v1"
+const rankerStateName = "ranker:v2"
 
 // reindexItem is one published article as Reindex sees it.
 type reindexItem struct {
@@ -34,11 +34,11 @@ type reindexItem struct {
 }
 
 // trainKBRanker trains the ranker on the KB's articles (classes) with their
-// chunks and phrasings as examples. Every calEvery-th phrasing of articles
-// with enough of them is held out of a first model to fit the calibrator;
-// the model kept is then trained on everything. It returns nil when fewer
-// than two articles have enough phrasings to learn from: such a KB is
-// ranked by retrieval alone.
+// chunks and phrasings as examples. The phrasings of articles with enough
+// of them are cut into folds (the i-th phrasing of an article in fold i mod
+// folds) to fit the confidence model on out-of-fold predictions. It returns
+// nil when fewer than two articles have enough phrasings to learn from:
+// such a KB is ranked by retrieval alone.
 func trainKBRanker(items []reindexItem, chunkRunes int, o rankerOptions) *ranker {
 	withPhrasings := 0
 	for _, it := range items {
@@ -54,56 +54,24 @@ func trainKBRanker(items []reindexItem, chunkRunes int, o rankerOptions) *ranker
 	// the training, so the same KB must list them in the same order.
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].a.Slug < sorted[j].a.Slug })
 	classes := make([]string, len(sorted))
-	var all, fit, held []rankerExample
+	var examples []rankerExample
+	var fold []int
 	for c, it := range sorted {
 		classes[c] = it.a.ID
 		for _, ch := range Chunk(it.rev.Title, it.rev.Body, chunkRunes) {
-			ex := rankerExample{text: ch.IndexText, class: c}
-			all, fit = append(all, ex), append(fit, ex)
+			examples = append(examples, rankerExample{text: ch.IndexText, class: c})
+			fold = append(fold, -1)
 		}
 		for i, p := range it.phr {
-			ex := rankerExample{text: p.Text, class: c}
-			all = append(all, ex)
-			if len(it.phr) >= o.calMinPhrasings && (i+1)%o.calEvery == 0 {
-				held = append(held, ex)
-			} else {
-				fit = append(fit, ex)
+			examples = append(examples, rankerExample{text: p.Text, class: c})
+			f := -1
+			if len(it.phr) >= o.calMinPhrasings {
+				f = i % o.folds
 			}
+			fold = append(fold, f)
 		}
 	}
-	r := trainRanker(classes, all, nil, o)
-	r.cal = fitRankerCalibrator(trainRanker(classes, fit, nil, o), held)
-	return r
-}
-
-// fitRankerCalibrator fits rk's calibrator on held-out phrasings. As for
-// the article-only calibration (see pseudoUnanswerable), every few of them
-// is asked with its own article taken out of the model's choices (its
-// probability zeroed, the rest renormalised): a question the KB cannot
-// answer, so that a score means the same in both paths, the probability
-// that the top article is right among questions of which some have no
-// article.
-func fitRankerCalibrator(rk *ranker, held []rankerExample) calibrator {
-	if len(held) == 0 {
-		return defaultCalibrator
-	}
-	pts := make([]calPoint, 0, len(held))
-	for i, ex := range held {
-		p := rk.probs(ex.text)
-		unanswerable := (i+1)%pseudoUnanswerable == 0 && len(p) > 1
-		if unanswerable {
-			rest := 1 - p[ex.class]
-			p[ex.class] = 0
-			for c := range p {
-				if rest > 0 {
-					p[c] /= rest
-				}
-			}
-		}
-		top := argmax(p)
-		pts = append(pts, calPoint{features: calFeatures(p, top), correct: !unanswerable && top == ex.class})
-	}
-	return fitCalibrator(pts)
+	return trainRanker(classes, examples, fold, o)
 }
 
 // loadRanker reads the trained ranker from the store (nil if none).
@@ -143,7 +111,8 @@ func (s *Service) rankByModel(ctx context.Context, rk *ranker, text string, vect
 	for i, r := range fused {
 		cand[r.articleID] = i
 	}
-	probs := rk.probs(text)
+	view := rk.view(text)
+	probs := view.p
 	order := make([]int, len(probs))
 	for i := range order {
 		order[i] = i
@@ -167,7 +136,7 @@ func (s *Service) rankByModel(ctx context.Context, rk *ranker, text string, vect
 			break
 		}
 		id := rk.classes[c]
-		score := rk.cal.score(calFeatures(probs, c))
+		score := rk.score(view, c)
 		if i, ok := cand[id]; ok {
 			out = append(out, scored{fused[i], score, rank})
 			continue

@@ -16,12 +16,14 @@ import (
 // character n-grams, learned at Reindex from the KB's own phrasings and
 // chunks (article = class). Where editors have attached phrasings it ranks
 // far better than raw cosine, because it learns which words tell this KB's
-// articles apart. Its probabilities, mapped through a calibrator fitted on
-// phrasings held out from training, give the search score.
+// articles apart. Its probabilities are mixed with a nearest-neighbour vote
+// over the same examples, and a confidence model fitted on out-of-fold
+// predictions (confidence.go) turns them into the search score.
 
-// rankerOptions are the ranker's hyperparameters. They were picked on a
-// held-out part of the training rows of public intent sets (never on their
-// test rows) and are not tied to any KB.
+// rankerOptions are the ranker's hyperparameters. They were picked on
+// development rows carved out of the training rows of public intent sets
+// (never their test or validation rows; see TestTuneRanker) and are not tied
+// to any KB.
 type rankerOptions struct {
 	epochs     int
 	lambda     float64    // L2 penalty per example
@@ -29,21 +31,28 @@ type rankerOptions struct {
 	famWeights [3]float64 // words, word pairs, character n-grams
 	minGram    int
 	maxGram    int
-	// calEvery holds out every calEvery-th phrasing of an article (with at
-	// least calMinPhrasings) to fit the calibrator.
-	calEvery        int
+	// knnK neighbours vote; knnWeight is the vote's share of the mixed
+	// class probabilities (the regression has the rest).
+	knnK      int
+	knnWeight float64
+	// folds is how many parts the phrasings are cut into to fit the
+	// confidence model on out-of-fold predictions; only articles with at
+	// least calMinPhrasings phrasings are held out.
+	folds           int
 	calMinPhrasings int
 	seed            uint64
 }
 
 var defaultRankerOptions = rankerOptions{
-	epochs:          10,
+	epochs:          5,
 	lambda:          1e-5,
 	lr0:             5,
 	famWeights:      [3]float64{1, 0.5, 0.8},
 	minGram:         3,
 	maxGram:         5,
-	calEvery:        5,
+	knnK:            10,
+	knnWeight:       0.3,
+	folds:           5,
 	calMinPhrasings: 3,
 	seed:            1,
 }
@@ -68,14 +77,19 @@ type ranker struct {
 	idf     []float32 // by vocabulary index
 	w       []float32 // weights, feature-major: w[f*k+c]
 	b       []float32 // bias per class
-	cal     calibrator
+	// The training examples, kept for the neighbour vote (the index is
+	// rebuilt from them when the model is loaded).
+	texts  []string
+	labels []int32
+	knn    *knnIndex
+	conf   confModel
 }
 
 // newVocab indexes every feature of the examples and learns its IDF.
-func newVocab(texts []string, o rankerOptions) (map[uint64]int32, []float32) {
+func newVocab(texts [][]string, o rankerOptions) (map[uint64]int32, []float32) {
 	df := map[uint64]int{}
 	for _, t := range texts {
-		for _, fam := range textFeatures(Terms(t), o.minGram, o.maxGram) {
+		for _, fam := range textFeatures(t, o.minGram, o.maxGram) {
 			for h := range fam {
 				df[h]++
 			}
@@ -100,8 +114,12 @@ func newVocab(texts []string, o rankerOptions) (map[uint64]int32, []float32) {
 // family sublinear TF times IDF, each family normalised and weighted, so a
 // long text of many character n-grams does not drown its words.
 func vectorize(text string, vocab map[uint64]int32, idf []float32, o rankerOptions) sparse {
+	return vectorizeTerms(Terms(text), vocab, idf, o)
+}
+
+func vectorizeTerms(terms []string, vocab map[uint64]int32, idf []float32, o rankerOptions) sparse {
 	var out sparse
-	for fi, fam := range textFeatures(Terms(text), o.minGram, o.maxGram) {
+	for fi, fam := range textFeatures(terms, o.minGram, o.maxGram) {
 		start := len(out.idx)
 		var norm2 float64
 		for h, tf := range fam {
@@ -146,31 +164,136 @@ func (s byIndex) Swap(i, j int) {
 	s.val[i], s.val[j] = s.val[j], s.val[i]
 }
 
-// trainRanker learns a ranker over classes from train, then fits its
-// calibrator on cal (texts the model did not see), if any.
-func trainRanker(classes []string, train, cal []rankerExample, o rankerOptions) *ranker {
-	texts := make([]string, len(train))
-	for i, ex := range train {
-		texts[i] = ex.text
+// trainRanker learns a ranker over classes from examples. fold[i] is the
+// cross-fitting fold of example i, or -1 for one always trained on (article
+// text, and phrasings of articles with too few to hold any out). The
+// confidence model is fitted on out-of-fold predictions (see
+// confidence.go); the model kept is trained on every example.
+func trainRanker(classes []string, examples []rankerExample, fold []int, o rankerOptions) *ranker {
+	r := &ranker{opts: o, classes: classes, conf: defaultConfModel}
+	terms := make([][]string, len(examples))
+	r.texts = make([]string, len(examples))
+	r.labels = make([]int32, len(examples))
+	for i, ex := range examples {
+		terms[i], r.texts[i], r.labels[i] = Terms(ex.text), ex.text, int32(ex.class)
 	}
-	vocab, idf := newVocab(texts, o)
-	r := &ranker{opts: o, classes: classes, vocab: vocab, idf: idf, cal: defaultCalibrator}
-	xs := make([]sparse, len(train))
-	ys := make([]int, len(train))
-	for i, ex := range train {
-		xs[i], ys[i] = vectorize(ex.text, vocab, idf, o), ex.class
+	r.vocab, r.idf = newVocab(terms, o)
+	xs := make([]sparse, len(examples))
+	ys := make([]int, len(examples))
+	for i, ex := range examples {
+		xs[i], ys[i] = vectorizeTerms(terms[i], r.vocab, r.idf, o), ex.class
 	}
-	r.w, r.b = trainSoftmax(xs, ys, len(classes), len(idf), o)
-	if len(cal) > 0 {
-		var pts []calPoint
-		for _, ex := range cal {
-			p := r.probs(ex.text)
-			top := argmax(p)
-			pts = append(pts, calPoint{features: calFeatures(p, top), correct: top == ex.class})
-		}
-		r.cal = fitCalibrator(pts)
+	r.knn = newKNNIndex(xs, ys, len(r.idf))
+	if fx, fy := r.crossFit(xs, ys, terms, fold); len(fx) > 0 {
+		r.conf = fitConfModel(fx, fy)
 	}
+	r.w, r.b = trainSoftmax(xs, ys, len(classes), len(r.idf), o)
 	return r
+}
+
+// crossFit returns the confidence signals of every held-out example, each
+// predicted by a model trained without its fold, and whether the top class
+// was right. Every pseudoUnanswerable-th is asked with its own class taken
+// out of the choices (its probability zeroed, its examples out of the
+// vote): a question the KB cannot answer, so that a score means the same
+// as on the article-only path, the probability that the top article is
+// right among questions of which some have no article.
+func (r *ranker) crossFit(xs []sparse, ys []int, terms [][]string, fold []int) ([][nConfFeatures]float64, []bool) {
+	k := len(r.classes)
+	nfold := 0
+	for _, f := range fold {
+		nfold = max(nfold, f+1)
+	}
+	if nfold < 2 {
+		return nil, nil
+	}
+	// Words seen outside each fold: a word only a held-out example has is
+	// unknown to the model that predicts it.
+	wordFolds := map[uint64]uint32{}
+	for i, ts := range terms {
+		bit := ^uint32(0)
+		if fold[i] >= 0 {
+			bit = 1 << fold[i]
+		}
+		for _, t := range ts {
+			wordFolds[hashFeature('w', t)] |= bit
+		}
+	}
+	var fx [][nConfFeatures]float64
+	var fy []bool
+	acc := make([]float32, len(xs))
+	z := make([]float64, k)
+	n := 0
+	for f := 0; f < nfold; f++ {
+		var tx []sparse
+		var ty []int
+		for i := range xs {
+			if fold[i] != f {
+				tx, ty = append(tx, xs[i]), append(ty, ys[i])
+			}
+		}
+		w, b := trainSoftmax(tx, ty, k, len(r.idf), r.opts)
+		for i := range xs {
+			if fold[i] != f {
+				continue
+			}
+			n++
+			y := ys[i]
+			unanswerable := n%pseudoUnanswerable == 0
+			skip := func(d int) bool { return fold[d] == f || (unanswerable && ys[d] == y) }
+			v := r.knn.vote(xs[i], r.opts.knnK, k, skip, acc)
+			logits(w, b, xs[i], 1, z)
+			softmaxInPlace(z)
+			p := slices.Clone(z)
+			if unanswerable {
+				rest := 1 - p[y]
+				p[y] = 0
+				for c := range p {
+					if rest > 0 {
+						p[c] /= rest
+					}
+				}
+			}
+			p = mixVote(p, v.share, r.opts.knnWeight)
+			top := argmax(p)
+			unknown := unknownShare(terms[i], func(h uint64) bool { return wordFolds[h]&^(1<<f) != 0 })
+			fx = append(fx, confFeatures(p, v, top, unknown, math.Log1p(float64(len(terms[i])))))
+			fy = append(fy, !unanswerable && top == y)
+		}
+	}
+	return fx, fy
+}
+
+// mixVote mixes the regression's probabilities p with the neighbours' vote
+// shares (in place): (1−weight)·p + weight·share. With no neighbour at all
+// p is kept.
+func mixVote(p, share []float64, weight float64) []float64 {
+	var sum float64
+	for _, s := range share {
+		sum += s
+	}
+	if sum == 0 || weight == 0 {
+		return p
+	}
+	for c := range p {
+		p[c] = (1-weight)*p[c] + weight*share[c]
+	}
+	return p
+}
+
+// unknownShare is the share of the question's words that known says the
+// model never saw (1 for a question without words).
+func unknownShare(terms []string, known func(h uint64) bool) float64 {
+	if len(terms) == 0 {
+		return 1
+	}
+	var n int
+	for _, t := range terms {
+		if !known(hashFeature('w', t)) {
+			n++
+		}
+	}
+	return float64(n) / float64(len(terms))
 }
 
 // trainSoftmax fits multinomial logistic regression by stochastic gradient
@@ -260,15 +383,43 @@ func softmaxInPlace(z []float64) {
 	}
 }
 
-// probs returns the model's probability of each class for text.
-func (r *ranker) probs(text string) []float64 {
-	z := make([]float64, len(r.classes))
-	if len(z) == 0 {
-		return z
+// rankerView is the ranker's reading of one question.
+type rankerView struct {
+	p             []float64 // mixed class probabilities
+	vote          knnVote
+	unknown, qlen float64
+}
+
+// view reads text: the regression's probabilities mixed with the
+// neighbours' vote, and the signals the confidence model needs.
+func (r *ranker) view(text string) rankerView {
+	terms := Terms(text)
+	k := len(r.classes)
+	z := make([]float64, k)
+	if k == 0 {
+		return rankerView{p: z, vote: knnVote{share: z, maxSim: z}}
 	}
-	logits(r.w, r.b, vectorize(text, r.vocab, r.idf, r.opts), 1, z)
+	x := vectorizeTerms(terms, r.vocab, r.idf, r.opts)
+	logits(r.w, r.b, x, 1, z)
 	softmaxInPlace(z)
-	return z
+	v := r.knn.vote(x, r.opts.knnK, k, nil, nil)
+	unknown := unknownShare(terms, func(h uint64) bool { _, ok := r.vocab[h]; return ok })
+	return rankerView{p: mixVote(z, v.share, r.opts.knnWeight), vote: v, unknown: unknown, qlen: math.Log1p(float64(len(terms)))}
+}
+
+// score is the estimated probability that class c is the right answer.
+func (r *ranker) score(v rankerView, c int) float64 {
+	return r.conf.score(confFeatures(v.p, v.vote, c, v.unknown, v.qlen))
+}
+
+// probs returns the model's mixed probability of each class for text.
+func (r *ranker) probs(text string) []float64 { return r.view(text).p }
+
+// top returns the best class for text and its score.
+func (r *ranker) top(text string) (int, float64) {
+	v := r.view(text)
+	c := argmax(v.p)
+	return c, r.score(v, c)
 }
 
 func argmax(p []float64) int {
@@ -281,20 +432,25 @@ func argmax(p []float64) int {
 	return best
 }
 
-const rankerStateMagic = "FLRK1"
+const rankerStateMagic = "FLRK2"
 
-// marshal encodes the model for the Store's index state.
+// marshal encodes the model for the Store's index state. The neighbour
+// index is not stored: it is rebuilt from the examples' texts.
 func (r *ranker) marshal() []byte {
 	var buf bytes.Buffer
 	buf.WriteString(rankerStateMagic)
 	put := func(v any) { _ = binary.Write(&buf, binary.LittleEndian, v) }
+	putString := func(s string) {
+		put(int32(len(s)))
+		buf.WriteString(s)
+	}
 	put(r.opts.famWeights)
-	put([2]int32{int32(r.opts.minGram), int32(r.opts.maxGram)})
-	put([3]float64{r.cal.a, r.cal.b, r.cal.c})
+	put([3]int32{int32(r.opts.minGram), int32(r.opts.maxGram), int32(r.opts.knnK)})
+	put(r.opts.knnWeight)
+	put(r.conf.w)
 	put(int32(len(r.classes)))
 	for _, c := range r.classes {
-		put(int32(len(c)))
-		buf.WriteString(c)
+		putString(c)
 	}
 	hashes := make([]uint64, len(r.idf))
 	for h, i := range r.vocab {
@@ -305,6 +461,11 @@ func (r *ranker) marshal() []byte {
 	put(r.idf)
 	put(r.w)
 	put(r.b)
+	put(int32(len(r.texts)))
+	put(r.labels)
+	for _, t := range r.texts {
+		putString(t)
+	}
 	return buf.Bytes()
 }
 
@@ -322,43 +483,46 @@ func unmarshalRanker(data []byte) (*ranker, error) {
 			err = binary.Read(rd, binary.LittleEndian, v)
 		}
 	}
-	r := &ranker{opts: defaultRankerOptions}
-	var grams [2]int32
-	var cal [3]float64
-	var n int32
-	get(&r.opts.famWeights)
-	get(&grams)
-	get(&cal)
-	get(&n)
-	if err != nil || n < 0 || int(n) > rd.Len() {
-		return nil, bad
-	}
-	r.opts.minGram, r.opts.maxGram = int(grams[0]), int(grams[1])
-	r.cal = calibrator{a: cal[0], b: cal[1], c: cal[2]}
-	r.classes = make([]string, n)
-	for i := range r.classes {
-		var l int32
-		get(&l)
-		if err != nil || l < 0 || int(l) > rd.Len() {
-			return nil, bad
+	// count reads a length that must fit in what is left at per bytes each.
+	count := func(per int64) int {
+		var n int32
+		get(&n)
+		if err == nil && (n < 0 || int64(n)*per > int64(rd.Len())) {
+			err = bad
 		}
-		b := make([]byte, l)
+		return int(n)
+	}
+	getString := func() string {
+		b := make([]byte, count(1))
 		get(b)
-		r.classes[i] = string(b)
+		return string(b)
 	}
-	var nf int32
-	get(&nf)
-	if err != nil || nf < 0 || int64(nf)*int64(12+4*len(r.classes)) > int64(rd.Len()) {
-		return nil, bad
+	r := &ranker{opts: defaultRankerOptions}
+	var ints [3]int32
+	get(&r.opts.famWeights)
+	get(&ints)
+	get(&r.opts.knnWeight)
+	get(&r.conf.w)
+	r.opts.minGram, r.opts.maxGram, r.opts.knnK = int(ints[0]), int(ints[1]), int(ints[2])
+	r.classes = make([]string, count(4))
+	for i := range r.classes {
+		r.classes[i] = getString()
 	}
+	nf := count(int64(12 + 4*len(r.classes)))
 	hashes := make([]uint64, nf)
 	r.idf = make([]float32, nf)
-	r.w = make([]float32, int(nf)*len(r.classes))
+	r.w = make([]float32, nf*len(r.classes))
 	r.b = make([]float32, len(r.classes))
 	get(hashes)
 	get(r.idf)
 	get(r.w)
 	get(r.b)
+	r.labels = make([]int32, count(8))
+	get(r.labels)
+	r.texts = make([]string, len(r.labels))
+	for i := range r.texts {
+		r.texts[i] = getString()
+	}
 	if err != nil || rd.Len() != 0 {
 		return nil, bad
 	}
@@ -366,5 +530,14 @@ func unmarshalRanker(data []byte) (*ranker, error) {
 	for i, h := range hashes {
 		r.vocab[h] = int32(i)
 	}
+	xs := make([]sparse, len(r.texts))
+	ys := make([]int, len(r.texts))
+	for i, t := range r.texts {
+		if ys[i] = int(r.labels[i]); ys[i] < 0 || ys[i] >= len(r.classes) {
+			return nil, bad
+		}
+		xs[i] = vectorize(t, r.vocab, r.idf, r.opts)
+	}
+	r.knn = newKNNIndex(xs, ys, nf)
 	return r, nil
 }

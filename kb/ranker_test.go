@@ -58,14 +58,18 @@ func TestRankerRanks(t *testing.T) {
 func TestRankerMarshalRoundTrip(t *testing.T) {
 	t.Parallel()
 	classes, ex := rankerSetup(t)
-	r := trainRanker(classes, ex, ex[:3], defaultRankerOptions)
+	r := trainRanker(classes, ex, setupFolds(ex), defaultRankerOptions)
 	got, err := unmarshalRanker(r.marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := "my refund has not arrived"
-	if a, b := r.probs(q), got.probs(q); !slices.Equal(a, b) || got.cal != r.cal {
-		t.Errorf("restored model gives %v cal %v, want %v cal %v", b, got.cal, a, r.cal)
+	c, score := r.top(q)
+	if a, b := r.probs(q), got.probs(q); !slices.Equal(a, b) || got.conf != r.conf {
+		t.Errorf("restored model gives %v conf %v, want %v conf %v", b, got.conf, a, r.conf)
+	}
+	if gc, gs := got.top(q); gc != c || gs != score {
+		t.Errorf("restored model: top %d score %v, want %d %v", gc, gs, c, score)
 	}
 	for _, bad := range [][]byte{nil, []byte("nope"), r.marshal()[:40]} {
 		if _, err := unmarshalRanker(bad); err == nil {
@@ -74,37 +78,32 @@ func TestRankerMarshalRoundTrip(t *testing.T) {
 	}
 }
 
-func TestCalibratorMonotone(t *testing.T) {
-	t.Parallel()
-	// Held-out points where confident, clear winners are mostly right.
-	var pts []calPoint
-	for i := 0; i < 200; i++ {
-		p := float64(i%100) / 100
-		pts = append(pts, calPoint{features: [2]float64{p, p / 2}, correct: i%100 < int(100*p*p)+5 || p > 0.7})
+// setupFolds puts the examples of rankerSetup in three folds.
+func setupFolds(ex []rankerExample) []int {
+	fold := make([]int, len(ex))
+	for i := range fold {
+		fold[i] = i % 3
 	}
-	c := fitCalibrator(pts)
-	if c.b < 0 || c.c < 0 {
-		t.Fatalf("calibrator %+v: want non-negative slopes", c)
-	}
-	prev := -1.0
-	for p := 0.0; p <= 1; p += 0.05 {
-		s := c.score([2]float64{p, p / 2})
-		if s < prev || s < 0 || s > 1 || math.IsNaN(s) {
-			t.Fatalf("score(%.2f) = %v after %v: want non-decreasing in [0,1]", p, s, prev)
-		}
-		prev = s
-	}
-	if lo, hi := c.score([2]float64{0.1, 0}), c.score([2]float64{0.95, 0.9}); hi-lo < 0.3 {
-		t.Errorf("score spread %.3f..%.3f: want confident winners well above weak ones", lo, hi)
-	}
+	return fold
 }
 
-func TestCalibratorAllCorrectStaysBelowOne(t *testing.T) {
+// TestRankerConfidence checks that the cross-fitted confidence model is
+// fitted, stays a probability, and is surer of a question like the
+// phrasings than of one about nothing in the KB.
+func TestRankerConfidence(t *testing.T) {
 	t.Parallel()
-	pts := []calPoint{{[2]float64{0.9, 0.8}, true}, {[2]float64{0.8, 0.7}, true}, {[2]float64{0.7, 0.5}, true}}
-	c := fitCalibrator(pts)
-	if s := c.score([2]float64{0.9, 0.8}); !(s > 0.5 && s < 1) {
-		t.Errorf("score = %v, want in (0.5,1): smoothed targets never give certainty", s)
+	classes, ex := rankerSetup(t)
+	r := trainRanker(classes, ex, setupFolds(ex), defaultRankerOptions)
+	if r.conf == defaultConfModel {
+		t.Fatal("confidence model not fitted from the folds")
+	}
+	_, in := r.top("i forgot my password")
+	_, out := r.top("what colour is the sky on mars")
+	if !(in > out) || in >= 1 || out <= 0 || math.IsNaN(in) {
+		t.Errorf("score in scope %.3f, out of scope %.3f: want 0 < out < in < 1", in, out)
+	}
+	if got := trainRanker(classes, ex, make([]int, len(ex)), defaultRankerOptions).conf; got != defaultConfModel {
+		t.Errorf("confidence with one fold = %v, want the default %v", got, defaultConfModel)
 	}
 }
 

@@ -52,7 +52,7 @@ type SearchResult struct {
 // fused by reciprocal rank fusion at the article level (each article is
 // represented by its best passage in each list), and each hit gets a
 // calibrated score: the estimated probability that it is the right
-// article (see calibrator and selfcal.go). Only published articles of the query's
+// article (see confidence.go and selfcal.go). Only published articles of the query's
 // audience (and locale, if given) are considered. Every decision is logged.
 // EInvalid for empty or oversized text or an unknown audience; EUnavailable
 // when the embedder fails.

@@ -140,30 +140,3 @@ func TestRetrievalScoresNonIncreasing(t *testing.T) {
 		}
 	}
 }
-
-// TestRankerCalibratorCountsUnanswerable checks that the ranker's
-// calibrator, fitted with some held-out phrasings asked as if their article
-// did not exist, is more cautious than one fitted on answerable ones only.
-func TestRankerCalibratorCountsUnanswerable(t *testing.T) {
-	t.Parallel()
-	classes, ex := rankerSetup(t)
-	var fit, held []rankerExample
-	for i, e := range ex {
-		if i%3 == 0 {
-			held = append(held, e)
-		} else {
-			fit = append(fit, e)
-		}
-	}
-	rk := trainRanker(classes, fit, nil, defaultRankerOptions)
-	withUnanswerable := fitRankerCalibrator(rk, held)
-	answerableOnly := trainRanker(classes, fit, held, defaultRankerOptions).cal
-	for _, f := range [][2]float64{{0.5, 0.2}, {0.8, 0.6}, {0.95, 0.9}} {
-		if got, ceiling := withUnanswerable.score(f), answerableOnly.score(f); got >= ceiling {
-			t.Errorf("score%v = %.3f with unanswerable questions, want below %.3f (answerable only)", f, got, ceiling)
-		}
-	}
-	if got := fitRankerCalibrator(rk, nil); got != defaultCalibrator {
-		t.Errorf("calibrator with nothing held out = %v, want the default %v", got, defaultCalibrator)
-	}
-}

@@ -49,8 +49,8 @@ const DefaultVotes = 3
 
 // DefaultThreshold is the abstain threshold when Options.Threshold is zero.
 // A score is an estimate of the probability that the top article is right,
-// in every KB: the ranker's (Platt-scaled on held-out phrasings, see
-// calibrator) or, without phrasings, retrieval's (fitted on the KB's own
+// in every KB: the ranker's (a confidence model cross-fitted on its
+// phrasings, see confidence.go) or, without phrasings, retrieval's (fitted on the KB's own
 // pseudo-questions, see selfcal.go). On the bundled demo KB's pseudo-questions
 // (map fitted on one half, measured on the other) answering at 0.8 has an
 // estimated precision of 0.93 (observed 0.98); 0.75 is the lowest threshold
