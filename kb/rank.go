@@ -47,7 +47,7 @@ func trainKBRanker(items []reindexItem, chunkRunes int, o rankerOptions) *ranker
 		}
 	}
 	if withPhrasings < 2 {
-		return nil
+		return trainArticleRanker(items, chunkRunes, o)
 	}
 	sorted := slices.Clone(items)
 	// By slug, not by id: ids are random, and the examples' order steers
@@ -72,6 +72,40 @@ func trainKBRanker(items []reindexItem, chunkRunes int, o rankerOptions) *ranker
 		}
 	}
 	return trainRanker(classes, examples, fold, o)
+}
+
+// trainArticleRanker trains a ranker for a KB without phrasings on its
+// articles' own words: the title, each heading and each prose sentence of
+// an article is one example of it, so the model learns which words tell the
+// articles apart. It has no confidence model (nothing is held out): it
+// only orders, fused with the retrievers as a third list (see articleOnly),
+// and scores come from the article-only calibration. On questions written
+// for the demo KB apart from its test set (testdata/devquestions.csv) this
+// raised ranking top-1 from 0.625 to 0.681.
+func trainArticleRanker(items []reindexItem, chunkRunes int, o rankerOptions) *ranker {
+	if len(items) < 2 {
+		return nil
+	}
+	sorted := slices.Clone(items)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].a.Slug < sorted[j].a.Slug })
+	classes := make([]string, len(sorted))
+	var examples []rankerExample
+	for c, it := range sorted {
+		classes[c] = it.a.ID
+		examples = append(examples, rankerExample{text: it.rev.Title, class: c})
+		for _, ch := range Chunk(it.rev.Title, it.rev.Body, chunkRunes) {
+			examples = append(examples, rankerExample{text: ch.IndexText, class: c})
+			if ch.Heading != "" {
+				examples = append(examples, rankerExample{text: ch.Heading, class: c})
+			}
+			for _, sn := range proseSentences(ch.Text) {
+				examples = append(examples, rankerExample{text: sn, class: c})
+			}
+		}
+	}
+	r := trainRanker(classes, examples, make([]int, len(examples)), o)
+	r.articleOnly = true
+	return r
 }
 
 // loadRanker reads the trained ranker from the store (nil if none).
@@ -160,7 +194,7 @@ func (s *Service) rankByModel(ctx context.Context, rk *ranker, text string, vect
 			out = append(out, scored{r, retrievalScores[i], len(order)})
 		}
 	}
-	if mode == RankingFused {
+	if mode == RankingFused || rk.articleOnly {
 		rrf := func(x scored) float64 { return x.r.fused + 1/float64(rrfK+x.rank+1) }
 		sort.SliceStable(out, func(i, j int) bool { return rrf(out[i]) > rrf(out[j]) })
 		for i := 1; i < len(out); i++ {
@@ -173,6 +207,12 @@ func (s *Service) rankByModel(ctx context.Context, rk *ranker, text string, vect
 	scores := make([]float64, len(out))
 	for i, x := range out {
 		ranked[i], scores[i] = x.r, x.score
+	}
+	if rk.articleOnly {
+		// Trained on the articles' own sentences, the ranker is surest
+		// exactly where retrieval already is: score the fused order by
+		// the article-only calibration.
+		scores = s.rc.Load().retrievalScores(ranked, fulltext, text)
 	}
 	return ranked, scores, nil
 }

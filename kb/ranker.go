@@ -83,6 +83,9 @@ type ranker struct {
 	labels []int32
 	knn    *knnIndex
 	conf   confModel
+	// articleOnly marks a ranker trained on article text alone (the KB has
+	// no phrasings): it is fused with the retrievers, not trusted alone.
+	articleOnly bool
 }
 
 // newVocab indexes every feature of the examples and learns its IDF.
@@ -447,6 +450,7 @@ func (r *ranker) marshal() []byte {
 	put(r.opts.famWeights)
 	put([3]int32{int32(r.opts.minGram), int32(r.opts.maxGram), int32(r.opts.knnK)})
 	put(r.opts.knnWeight)
+	put(r.articleOnly)
 	put(r.conf.w)
 	put(int32(len(r.classes)))
 	for _, c := range r.classes {
@@ -502,6 +506,7 @@ func unmarshalRanker(data []byte) (*ranker, error) {
 	get(&r.opts.famWeights)
 	get(&ints)
 	get(&r.opts.knnWeight)
+	get(&r.articleOnly)
 	get(&r.conf.w)
 	r.opts.minGram, r.opts.maxGram, r.opts.knnK = int(ints[0]), int(ints[1]), int(ints[2])
 	r.classes = make([]string, count(4))

@@ -136,3 +136,29 @@ func TestExpandQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestArticleRanker checks that a KB without phrasings gets a ranker
+// trained on its articles' sentences, marked article-only, and that the
+// mark survives the round trip through the store.
+func TestArticleRanker(t *testing.T) {
+	t.Parallel()
+	var items []reindexItem
+	for i, body := range []string{
+		"## Refunds\n\nWe refund to your card within five days. Refunds for gifts go to store credit.",
+		"## Reset\n\nForgot your password? Use the reset link on the sign-in page.",
+	} {
+		a := &Article{ID: "art_" + string(rune('a'+i)), Slug: string(rune('a' + i))}
+		items = append(items, reindexItem{a: a, rev: &Revision{Title: "Article", Body: body}})
+	}
+	r := trainKBRanker(items, DefaultChunkRunes, defaultRankerOptions)
+	if r == nil || !r.articleOnly {
+		t.Fatalf("ranker %v: want an article-only ranker", r)
+	}
+	if got := r.classes[argmax(r.probs("i forgot my password"))]; got != "art_b" {
+		t.Errorf("top class %s, want art_b", got)
+	}
+	back, err := unmarshalRanker(r.marshal())
+	if err != nil || !back.articleOnly {
+		t.Errorf("round trip: %v, articleOnly %v", err, back != nil && back.articleOnly)
+	}
+}

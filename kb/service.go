@@ -559,7 +559,7 @@ func (s *Service) Reindex(ctx context.Context) error {
 		// Without a ranker the score comes from retrieval: calibrate it on
 		// the KB's own pseudo-questions, asked of the index just built.
 		rc, calState := defaultRetrievalCal, []byte{}
-		if rk == nil {
+		if rk == nil || rk.articleOnly {
 			fitted, ok, err := s.fitRetrievalCal(ctx, tx, pseudoQuestions(items, indexed))
 			if err != nil {
 				return fmt.Errorf("reindex: calibrate: %w", err)
