@@ -79,15 +79,62 @@ type Citation struct {
 type AppendRequest struct {
 	Message Message
 	Events  []Event
+	// Start, when set, is the conversation to create in the same commit if
+	// it does not exist yet (as CreateConversation would; its ID is
+	// Message.ConversationID, its status bot), so a visitor's first
+	// message costs one commit. When it exists already it must be the same
+	// visitor's on the same site, or the append is refused with EConflict.
+	Start *Conversation
 }
 
 // AppendResult is the stored message. Duplicate is true when the message had
 // been stored before under the same client message id; nothing new was
-// written then.
+// written then. Started is true when the append created the conversation.
 type AppendResult struct {
 	Message   Message
 	Duplicate bool
+	Started   bool
 }
+
+// PrepareStart checks the conversation of an AppendRequest.Start and fills
+// in what the store would on creation (ID, status); every Log calls it.
+func (r *AppendRequest) PrepareStart() error {
+	c := r.Start
+	if c == nil {
+		return nil
+	}
+	switch {
+	case c.ID == "":
+		c.ID = r.Message.ConversationID
+	case c.ID != r.Message.ConversationID:
+		return Errorf(EInvalid, "start: conversation id %q is not the message's %q", c.ID, r.Message.ConversationID)
+	}
+	if err := ValidateNewConversation(c); err != nil {
+		return err
+	}
+	if c.Status != "" && c.Status != StatusBot {
+		return Errorf(EInvalid, "start: a conversation starts with the bot, not %q", c.Status)
+	}
+	c.Status = StatusBot
+	return nil
+}
+
+// ValidateNewConversation checks a conversation about to be created.
+func ValidateNewConversation(c *Conversation) error {
+	switch {
+	case c.VisitorID == "":
+		return Errorf(EInvalid, "conversation needs a visitor id")
+	case c.ID != "" && !ValidID(c.ID):
+		return Errorf(EInvalid, "invalid conversation id")
+	case c.Status != "" && !c.Status.Valid():
+		return Errorf(EInvalid, "unknown conversation status %q", c.Status)
+	}
+	return nil
+}
+
+// ErrNotTheirs refuses a Start append into a conversation that belongs to
+// another visitor or site.
+var ErrNotTheirs = &Error{Code: EConflict, Message: "the conversation belongs to another visitor"}
 
 // ErrHumanOwns is returned when the bot tries to post in a conversation a
 // human owns: the bot stays silent while an agent is on it.

@@ -334,24 +334,36 @@ func (c *conn) ensureConversation(ctx context.Context) (*frontline.Conversation,
 	if c.conv != nil {
 		return c.conv, nil
 	}
-	conv := &frontline.Conversation{
-		ID:         c.s.conversationIDFor(c.tok.VisitorID),
-		SiteKey:    c.site.Key,
-		VisitorID:  c.tok.VisitorID,
-		CustomerID: c.tok.CustomerID,
-	}
+	conv := c.newConversation()
 	err := c.s.log.CreateConversation(ctx, conv)
 	if frontline.ErrorCode(err) == frontline.EConflict {
 		// Another connection of this visitor (a second tab, or one that
 		// dropped) created it first, maybe on another node: continue it.
 		conv, err = c.s.log.FindConversationByID(ctx, conv.ID)
 		if err == nil && (conv.VisitorID != c.tok.VisitorID || conv.SiteKey != c.site.Key) {
-			err = fmt.Errorf("conversation %s belongs to another visitor", conv.ID)
+			err = frontline.ErrNotTheirs
 		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create conversation: %w", err)
 	}
+	c.adopt(conv)
+	return conv, nil
+}
+
+// newConversation is the visitor's conversation, not yet stored.
+func (c *conn) newConversation() *frontline.Conversation {
+	return &frontline.Conversation{
+		ID:         c.s.conversationIDFor(c.tok.VisitorID),
+		SiteKey:    c.site.Key,
+		VisitorID:  c.tok.VisitorID,
+		CustomerID: c.tok.CustomerID,
+	}
+}
+
+// adopt makes conv this connection's conversation and tells the client its
+// token.
+func (c *conn) adopt(conv *frontline.Conversation) {
 	c.conv = conv
 	c.tok.ConversationID = conv.ID
 	c.s.follow(c, conv.ID) // before its first message is handed to the bot, so typing reaches this tab
@@ -359,7 +371,6 @@ func (c *conn) ensureConversation(ctx context.Context) (*frontline.Conversation,
 		frame:  &tokenFrame{serverHeader: hdr(TypeToken), Token: signToken(c.s.cfg.TokenSecret, c.tok), ConversationID: conv.ID},
 		follow: conv.ID,
 	})
-	return conv, nil
 }
 
 // appendCustomer stores a customer message and acks it once committed. It
@@ -378,10 +389,12 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		c.pushError(id, err, 0)
 		return false
 	}
-	conv, err := c.ensureConversation(ctx)
-	if err != nil {
-		c.pushError(id, err, 0)
-		return false
+	// The visitor's first message creates their conversation in the same
+	// commit: one round trip to the acknowledgement.
+	conv, start := c.conv, (*frontline.Conversation)(nil)
+	if conv == nil {
+		start = c.newConversation()
+		conv = start
 	}
 	res, err := c.s.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
 		ConversationID: conv.ID,
@@ -390,10 +403,19 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		AuthorID:       c.tok.VisitorID,
 		Body:           masked,
 		Meta:           frontline.MessageMeta{Kind: kind, Redactions: redactions},
-	}})
+	}, Start: start})
 	if err != nil {
 		c.pushError(id, err, 0)
 		return false
+	}
+	if start != nil {
+		if !res.Started {
+			// Another tab started it first: continue the stored one.
+			if stored, err := c.s.log.FindConversationByID(ctx, conv.ID); err == nil {
+				conv = stored
+			}
+		}
+		c.adopt(conv)
 	}
 	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: id, MsgSeq: res.Message.Seq, Duplicate: res.Duplicate}, stored: &res.Message})
 	if !res.Duplicate {

@@ -70,16 +70,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *frontline.Conversatio
 }
 
 func validateNewConversation(c *frontline.Conversation) error {
-	if c.VisitorID == "" {
-		return frontline.Errorf(frontline.EInvalid, "conversation needs a visitor id")
-	}
-	if c.ID != "" && !frontline.ValidID(c.ID) {
-		return frontline.Errorf(frontline.EInvalid, "invalid conversation id")
-	}
-	if c.Status != "" && !c.Status.Valid() {
-		return frontline.Errorf(frontline.EInvalid, "unknown conversation status %q", c.Status)
-	}
-	return nil
+	return frontline.ValidateNewConversation(c)
 }
 
 // FindConversationByID implements frontline.Log.
@@ -190,11 +181,27 @@ func (s *Store) AppendMessage(ctx context.Context, req frontline.AppendRequest) 
 	if err := frontline.ValidateMessage(&m); err != nil {
 		return frontline.AppendResult{}, err
 	}
+	if err := req.PrepareStart(); err != nil {
+		return frontline.AppendResult{}, err
+	}
 	s.mu.Lock()
 	cv, ok := s.conversations[m.ConversationID]
-	if !ok {
+	started := false
+	switch {
+	case !ok && req.Start != nil:
+		c := cloneConversation(req.Start)
+		c.LastSeq, c.CreatedAt = 0, s.now()
+		c.UpdatedAt = c.CreatedAt
+		cv = &conversation{c: *c, byClient: make(map[string]int)}
+		s.conversations[c.ID] = cv
+		s.appendEventsLocked([]frontline.Event{{ConversationID: c.ID, Kind: frontline.EventConversationStarted, Actor: c.VisitorID}})
+		started = true
+	case !ok:
 		s.mu.Unlock()
 		return frontline.AppendResult{}, notFound(m.ConversationID)
+	case req.Start != nil && (cv.c.VisitorID != req.Start.VisitorID || cv.c.SiteKey != req.Start.SiteKey):
+		s.mu.Unlock()
+		return frontline.AppendResult{}, frontline.ErrNotTheirs
 	}
 	if m.ClientMsgID != "" {
 		if i, ok := cv.byClient[m.ClientMsgID]; ok {
@@ -222,7 +229,7 @@ func (s *Store) AppendMessage(ctx context.Context, req frontline.AppendRequest) 
 	if s.bus != nil {
 		s.bus.Publish(ctx, frontline.ConversationTopic(m.ConversationID), m.Seq)
 	}
-	return frontline.AppendResult{Message: cloneMessage(stored)}, nil
+	return frontline.AppendResult{Message: cloneMessage(stored), Started: started}, nil
 }
 
 // cloneMessage copies the slices and maps in m so callers cannot alias the

@@ -29,15 +29,19 @@ func scanMessage(row pgx.Row) (frontline.Message, error) {
 // bus wake-up follows the commit (see notifier). The row lock serialises appends per conversation, so seq has no
 // gaps; a racing duplicate that slipped past the snapshot hits the unique
 // constraint and is read back by the caller.
+//
+// With $9 (a visitor id) set, the conversation must be that visitor's on
+// site $10, or nothing is written (an AppendRequest.Start).
 const appendSQL = `
 WITH conv AS (
-	SELECT id, last_seq, status FROM conversations WHERE id = $1 FOR NO KEY UPDATE
+	SELECT id, last_seq, status, ($9::text IS NULL OR visitor_id = $9 AND site_key = $10) AS theirs
+	FROM conversations WHERE id = $1 FOR NO KEY UPDATE
 ), dup AS (
 	SELECT seq FROM messages WHERE conversation_id = $1 AND client_msg_id = $2
 ), ins AS (
 	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta)
 	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7 FROM conv
-	WHERE NOT EXISTS (SELECT 1 FROM dup)
+	WHERE NOT EXISTS (SELECT 1 FROM dup) AND conv.theirs
 	  AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))
 	RETURNING seq, created_at
 ), bump AS (
@@ -48,8 +52,21 @@ WITH conv AS (
 	FROM ins, jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(j, n)
 	ORDER BY e.n
 )
-SELECT conv.status, dup.seq, ins.seq, ins.created_at
+SELECT conv.status, conv.theirs, dup.seq, ins.seq, ins.created_at
 FROM conv LEFT JOIN dup ON true LEFT JOIN ins ON true`
+
+// startSQL creates an AppendRequest.Start conversation unless it exists;
+// it runs in the same implicit transaction as appendSQL (one batch).
+const startSQL = `
+WITH c AS (
+	INSERT INTO conversations (id, site_key, visitor_id, customer_id, status, private, profile)
+	VALUES ($1, $2, $3, $4, 'bot', $5, $6)
+	ON CONFLICT (id) DO NOTHING
+	RETURNING id, visitor_id
+), e AS (
+	INSERT INTO events (conversation_id, kind, actor) SELECT id, $7, visitor_id FROM c
+)
+SELECT count(*) FROM c`
 
 // AppendMessage implements frontline.Log.
 func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (frontline.AppendResult, error) {
@@ -61,18 +78,42 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	if err != nil {
 		return frontline.AppendResult{}, err
 	}
+	if err := req.PrepareStart(); err != nil {
+		return frontline.AppendResult{}, err
+	}
 	var clientID *string
 	if m.ClientMsgID != "" {
 		clientID = &m.ClientMsgID
 	}
 	var (
-		status    frontline.ConversationStatus
-		dupSeq    *int64
-		insSeq    *int64
-		createdAt *time.Time
+		owner, site *string
+		status      frontline.ConversationStatus
+		theirs      bool
+		dupSeq      *int64
+		insSeq      *int64
+		createdAt   *time.Time
+		started     int64
 	)
-	err = db.pool.QueryRow(ctx, appendSQL, m.ConversationID, clientID, m.Author, m.AuthorID,
-		m.AuthorName, m.Body, m.Meta, events).Scan(&status, &dupSeq, &insSeq, &createdAt)
+	if c := req.Start; c != nil {
+		owner, site = &c.VisitorID, &c.SiteKey
+	}
+	args := []any{m.ConversationID, clientID, m.Author, m.AuthorID, m.AuthorName, m.Body, m.Meta, events, owner, site}
+	if c := req.Start; c == nil {
+		err = db.pool.QueryRow(ctx, appendSQL, args...).Scan(&status, &theirs, &dupSeq, &insSeq, &createdAt)
+	} else {
+		// One round trip and one commit: a batch is one implicit transaction.
+		profile := c.Profile
+		if profile == nil {
+			profile = map[string]string{}
+		}
+		b := &pgx.Batch{}
+		b.Queue(startSQL, c.ID, c.SiteKey, c.VisitorID, c.CustomerID, c.Private, profile,
+			frontline.EventConversationStarted).QueryRow(func(r pgx.Row) error { return r.Scan(&started) })
+		b.Queue(appendSQL, args...).QueryRow(func(r pgx.Row) error {
+			return r.Scan(&status, &theirs, &dupSeq, &insSeq, &createdAt)
+		})
+		err = db.pool.SendBatch(ctx, b).Close()
+	}
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return frontline.AppendResult{}, notFound(m.ConversationID)
@@ -80,6 +121,8 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 		return db.readDuplicate(ctx, m)
 	case err != nil:
 		return frontline.AppendResult{}, fmt.Errorf("append message: %w", err)
+	case !theirs:
+		return frontline.AppendResult{}, frontline.ErrNotTheirs
 	case dupSeq != nil:
 		return db.readDuplicate(ctx, m)
 	case insSeq == nil:
@@ -88,7 +131,7 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	m.Seq = *insSeq
 	m.CreatedAt = createdAt.UTC()
 	db.notify.wake(frontline.ConversationTopic(m.ConversationID), m.Seq)
-	return frontline.AppendResult{Message: m}, nil
+	return frontline.AppendResult{Message: m, Started: started > 0}, nil
 }
 
 func (db *DB) readDuplicate(ctx context.Context, m frontline.Message) (frontline.AppendResult, error) {

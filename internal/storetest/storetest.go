@@ -39,6 +39,9 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"ListingIsPerVisitor", testListingIsPerVisitor},
 		{"FindEvents", testFindEvents},
 		{"AppendWakesBus", testAppendWakesBus},
+		{"StartCreatesWithFirstMessage", testStart},
+		{"StartIsRefusedForAnotherVisitor", testStartOtherVisitor},
+		{"ConcurrentStartsCreateOnce", testConcurrentStarts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -520,5 +523,109 @@ func WaitNotification(tb testing.TB, ch <-chan frontline.Notification) frontline
 	case <-time.After(10 * time.Second):
 		tb.Fatal("no notification within 10s")
 		return frontline.Notification{}
+	}
+}
+
+func startReq(conv, visitor, clientID, body string) frontline.AppendRequest {
+	return frontline.AppendRequest{
+		Message: customerMsg(conv, clientID, body),
+		Start:   &frontline.Conversation{VisitorID: visitor, SiteKey: "site_1", Profile: map[string]string{"name": "Ada"}},
+	}
+}
+
+func testStart(t *testing.T, s Store) {
+	id := frontline.NewID("c_")
+	res, err := s.Log.AppendMessage(ctx(t), startReq(id, "v_1", "m1", "where is my parcel?"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Started || res.Duplicate || res.Message.Seq != 1 {
+		t.Fatalf("first message = %+v, want started, seq 1", res)
+	}
+	c, err := s.Log.FindConversationByID(ctx(t), id)
+	if err != nil {
+		t.Fatalf("the started conversation: %v", err)
+	}
+	if c.VisitorID != "v_1" || c.SiteKey != "site_1" || c.Status != frontline.StatusBot || c.LastSeq != 1 || c.Profile["name"] != "Ada" {
+		t.Errorf("started conversation = %+v", c)
+	}
+	evs, err := s.Log.FindEvents(ctx(t), frontline.EventFilter{ConversationID: id, Kinds: []frontline.EventKind{frontline.EventConversationStarted}})
+	if err != nil || len(evs) != 1 {
+		t.Errorf("conversation_started events = %d (%v), want 1", len(evs), err)
+	}
+	// The same visitor again (another tab): appended, not started.
+	res, err = s.Log.AppendMessage(ctx(t), startReq(id, "v_1", "m2", "order 100455"))
+	if err != nil || res.Started || res.Message.Seq != 2 {
+		t.Fatalf("second start append = %+v, %v; want seq 2, not started", res, err)
+	}
+	// A resend is a duplicate, whichever path it takes.
+	res, err = s.Log.AppendMessage(ctx(t), startReq(id, "v_1", "m1", "where is my parcel?"))
+	if err != nil || !res.Duplicate || res.Message.Seq != 1 {
+		t.Fatalf("resent first message = %+v, %v; want the duplicate of seq 1", res, err)
+	}
+	bad := startReq(frontline.NewID("c_"), "", "m1", "hi")
+	_, err = s.Log.AppendMessage(ctx(t), bad)
+	wantCode(t, err, frontline.EInvalid)
+	bad = startReq(frontline.NewID("c_"), "v_1", "m1", "hi")
+	bad.Start.ID = frontline.NewID("c_")
+	_, err = s.Log.AppendMessage(ctx(t), bad)
+	wantCode(t, err, frontline.EInvalid)
+	bad = startReq(frontline.NewID("c_"), "v_1", "m1", strings.Repeat("a", frontline.MaxBodyBytes+1))
+	_, err = s.Log.AppendMessage(ctx(t), bad)
+	wantCode(t, err, frontline.ETooLarge)
+	if _, err := s.Log.FindConversationByID(ctx(t), bad.Message.ConversationID); frontline.ErrorCode(err) != frontline.ENotFound {
+		t.Errorf("a refused first message left its conversation behind: %v", err)
+	}
+}
+
+func testStartOtherVisitor(t *testing.T, s Store) {
+	c := MustCreateConversation(t, s.Log, "v_owner")
+	MustAppend(t, s.Log, customerMsg(c.ID, "m1", "my address is private"))
+	for _, req := range []frontline.AppendRequest{
+		startReq(c.ID, "v_intruder", "m2", "hello"),
+		startReq(c.ID, "v_intruder", "m1", "resend of someone else's id"),
+		{Message: customerMsg(c.ID, "m3", "other site"), Start: &frontline.Conversation{VisitorID: "v_owner", SiteKey: "site_2"}},
+	} {
+		res, err := s.Log.AppendMessage(ctx(t), req)
+		if !errors.Is(err, frontline.ErrNotTheirs) {
+			t.Errorf("append by %s on %s = %+v, %v; want ErrNotTheirs", req.Start.VisitorID, req.Start.SiteKey, res, err)
+		}
+	}
+	msgs, err := s.Log.ReadMessages(ctx(t), c.ID, 0, 0)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("owner's conversation has %d messages (%v), want 1", len(msgs), err)
+	}
+}
+
+func testConcurrentStarts(t *testing.T, s Store) {
+	id := frontline.NewID("c_")
+	const tabs = 8
+	results := make([]frontline.AppendResult, tabs)
+	errs := make([]error, tabs)
+	var wg sync.WaitGroup
+	for i := range tabs {
+		wg.Go(func() {
+			results[i], errs[i] = s.Log.AppendMessage(ctx(t), startReq(id, "v_1", fmt.Sprintf("tab-%d", i), "hello"))
+		})
+	}
+	wg.Wait()
+	started := 0
+	seqs := map[int64]bool{}
+	for i, res := range results {
+		if errs[i] != nil {
+			t.Fatalf("tab %d: %v", i, errs[i])
+		}
+		if res.Started {
+			started++
+		}
+		seqs[res.Message.Seq] = true
+	}
+	if started != 1 || len(seqs) != tabs {
+		t.Fatalf("%d tabs starting at once: %d started it, %d distinct seqs; want 1 and %d", tabs, started, len(seqs), tabs)
+	}
+	for seq := int64(1); seq <= tabs; seq++ {
+		if !seqs[seq] {
+			t.Fatalf("seqs %v have a gap at %d", seqs, seq)
+		}
 	}
 }
