@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -28,6 +29,9 @@ type outbound struct {
 	// stored is a message this connection just appended: when it is next
 	// in seq, the writer pushes it without reading the Log back.
 	stored *frontline.Message
+	// settles marks the outcome (ack or error) of an append counted in
+	// conn.appending.
+	settles bool
 }
 
 type framer interface{ header() *serverHeader }
@@ -60,6 +64,13 @@ type conn struct {
 	// registeredConv is where Server.byConv lists this connection (under Server.mu).
 	registeredConv string
 
+	// appending counts this connection's appends whose ack or error the
+	// writer has not sent yet (the reader adds, the writer subtracts). The
+	// bus wakes the writer for such a message before its ack is queued;
+	// reading it back then would make the ack wait for a round trip to
+	// the store, so the writer defers that until the ack is out.
+	appending atomic.Int32
+
 	// Followed streams, owned by writeLoop.
 	followedConv string
 	lastSent     int64
@@ -68,6 +79,10 @@ type conn struct {
 	queueNotes   <-chan frontline.Notification
 	queueCancel  func()
 	lastQueue    queueFrame // last position pushed: unchanged ones are not resent
+	// A wake-up deferred while appends were in flight: catch up to at
+	// least deferredSeq (or everything, on deferredResync) once they settle.
+	deferredSeq    int64
+	deferredResync bool
 }
 
 func newConn(s *Server, ws *websocket.Conn, site *Site, ip *ipEntry) *conn {
@@ -107,6 +122,11 @@ func (c *conn) push(o outbound) {
 }
 
 func (c *conn) pushError(id string, err error, closeCode int) {
+	c.pushErrorFrame(id, err, closeCode, false)
+}
+
+// pushErrorFrame is pushError; settles marks the outcome of an append.
+func (c *conn) pushErrorFrame(id string, err error, closeCode int, settles bool) {
 	code := frontline.ErrorCode(err)
 	var fe *frameError
 	if errors.As(err, &fe) {
@@ -123,7 +143,7 @@ func (c *conn) pushError(id string, err error, closeCode int) {
 	if code == frontline.ERateLimited {
 		f.RetryAfterMs = int64(time.Second / time.Millisecond)
 	}
-	c.push(outbound{frame: f})
+	c.push(outbound{frame: f, settles: settles})
 	if closeCode != 0 {
 		c.close(closeCode, msg)
 	}
@@ -396,6 +416,7 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		start = c.newConversation()
 		conv = start
 	}
+	c.appending.Add(1) // settled by the ack or error frame pushed below
 	res, err := c.s.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
 		ConversationID: conv.ID,
 		ClientMsgID:    id,
@@ -405,7 +426,7 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		Meta:           frontline.MessageMeta{Kind: kind, Redactions: redactions},
 	}, Start: start})
 	if err != nil {
-		c.pushError(id, err, 0)
+		c.pushErrorFrame(id, err, 0, true)
 		return false
 	}
 	if start != nil {
@@ -417,7 +438,7 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		}
 		c.adopt(conv)
 	}
-	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: id, MsgSeq: res.Message.Seq, Duplicate: res.Duplicate}, stored: &res.Message})
+	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: id, MsgSeq: res.Message.Seq, Duplicate: res.Duplicate}, stored: &res.Message, settles: true})
 	if !res.Duplicate {
 		c.s.dispatch.enqueue(conv.ID, res.Message)
 	}
@@ -581,8 +602,21 @@ func (c *conn) writeLoop() {
 				c.failed(err)
 				return
 			}
+			if o.settles && c.appending.Add(-1) == 0 && (c.deferredResync || c.deferredSeq > c.lastSent) {
+				c.deferredSeq, c.deferredResync = 0, false
+				if err := c.catchUp(); err != nil {
+					c.failed(err)
+					return
+				}
+			}
 		case n := <-c.convNotes:
 			if n.Seq > c.lastSent || n.Resync {
+				if c.appending.Load() > 0 {
+					// Most likely this connection's own message: its ack,
+					// queued next, carries it without a read.
+					c.deferredSeq, c.deferredResync = max(c.deferredSeq, n.Seq), c.deferredResync || n.Resync
+					continue
+				}
 				if err := c.catchUp(); err != nil {
 					c.failed(err)
 					return
@@ -669,7 +703,9 @@ func (c *conn) process(o *outbound) error {
 		}
 	}
 	if newConv {
-		if err := c.catchUp(); err != nil {
+		if c.appending.Load() > 0 {
+			c.deferredResync = true // after the ack of the message that started it
+		} else if err := c.catchUp(); err != nil {
 			return err
 		}
 	}
