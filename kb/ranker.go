@@ -40,7 +40,12 @@ type rankerOptions struct {
 	// least calMinPhrasings phrasings are held out.
 	folds           int
 	calMinPhrasings int
-	seed            uint64
+	// avgFrom > 0 returns the average of avgSnaps snapshots of the weights
+	// taken over the last avgFrom share of the steps instead of the last
+	// weights (tail averaging: less noise from the last steps).
+	avgFrom  float64
+	avgSnaps int
+	seed     uint64
 }
 
 var defaultRankerOptions = rankerOptions{
@@ -54,6 +59,8 @@ var defaultRankerOptions = rankerOptions{
 	knnWeight:       0.3,
 	folds:           5,
 	calMinPhrasings: 3,
+	avgFrom:         0.5,
+	avgSnaps:        50,
 	seed:            1,
 }
 
@@ -318,6 +325,14 @@ func trainSoftmax(xs []sparse, ys []int, k, nfeat int, o rankerOptions) (w, b []
 	z := make([]float64, k)
 	scale := 1.0
 	t := 0
+	total := o.epochs * len(xs)
+	var avgW, avgB []float64
+	snapEvery, snapFrom, snaps := 0, total, 0
+	if o.avgFrom > 0 && o.avgSnaps > 0 {
+		snapFrom = total - int(o.avgFrom*float64(total))
+		snapEvery = max(1, (total-snapFrom)/o.avgSnaps)
+		avgW, avgB = make([]float64, len(w)), make([]float64, k)
+	}
 	for ep := 0; ep < o.epochs; ep++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, n := range order {
@@ -345,7 +360,25 @@ func trainSoftmax(xs []sparse, ys []int, k, nfeat int, o rankerOptions) (w, b []
 				}
 				scale = 1
 			}
+			if avgW != nil && t > snapFrom && (t-snapFrom)%snapEvery == 0 {
+				for i, v := range w {
+					avgW[i] += float64(v) * scale
+				}
+				for c, v := range b {
+					avgB[c] += float64(v)
+				}
+				snaps++
+			}
 		}
+	}
+	if snaps > 0 {
+		for i := range w {
+			w[i] = float32(avgW[i] / float64(snaps))
+		}
+		for c := range b {
+			b[c] = float32(avgB[c] / float64(snaps))
+		}
+		return w, b
 	}
 	for i := range w {
 		w[i] *= float32(scale)

@@ -45,6 +45,8 @@ func TestTuneRanker(t *testing.T) {
 	envFloat("TUNE_KNNW", &o.knnWeight)
 	envFloat("TUNE_LAMBDA", &o.lambda)
 	envFloat("TUNE_LR", &o.lr0)
+	envFloat("TUNE_AVG", &o.avgFrom)
+	envInt("TUNE_SNAPS", &o.avgSnaps)
 	t.Logf("options %+v", o)
 	for _, set := range strings.Split(envOr("FRONTLINE_TUNE_SETS", "banking77,clinc150"), ",") {
 		var train, dev []tuneRow
