@@ -154,11 +154,7 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 	if msg.Author != frontline.AuthorCustomer {
 		return nil
 	}
-	fresh, err := b.log.FindConversationByID(ctx, conv.ID)
-	if err != nil {
-		return fmt.Errorf("bot: %w", err)
-	}
-	t, err := b.read(ctx, fresh, msg)
+	t, err := b.read(ctx, conv, msg)
 	if err != nil || t.answered {
 		return err
 	}
@@ -166,7 +162,7 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 	if err := b.recordSignals(ctx, t); err != nil {
 		return err
 	}
-	if !fresh.Status.BotMaySend() {
+	if !conv.Status.BotMaySend() {
 		return nil
 	}
 	return b.respond(ctx, t)

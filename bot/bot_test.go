@@ -130,7 +130,8 @@ func (f fixture) say(t testing.TB, c *frontline.Conversation, text string) []fro
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.bot.HandleMessage(ctx(t), c, res.Message); err != nil {
+	// As the widget does: the conversation as it is now.
+	if err := f.bot.HandleMessage(ctx(t), f.conversation(t, c.ID), res.Message); err != nil {
 		t.Fatalf("HandleMessage(%q): %v", text, err)
 	}
 	after, err := f.log.ReadMessages(ctx(t), c.ID, res.Message.Seq, 0)
