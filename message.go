@@ -1,6 +1,8 @@
 package frontline
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,6 +74,18 @@ type Citation struct {
 	Title      string  `json:"title"`
 	URL        string  `json:"url,omitempty"`
 	Score      float64 `json:"score"`
+}
+
+// Clone returns a copy of m that shares no slices or maps with it.
+func (m Message) Clone() Message {
+	m.Meta.Citations = slices.Clone(m.Meta.Citations)
+	m.Meta.Redactions = slices.Clone(m.Meta.Redactions)
+	m.Meta.Extra = maps.Clone(m.Meta.Extra)
+	if m.Meta.Confidence != nil {
+		c := *m.Meta.Confidence
+		m.Meta.Confidence = &c
+	}
+	return m
 }
 
 // AppendRequest is a message to append with the events recorded in the same

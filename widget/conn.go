@@ -602,9 +602,8 @@ func (c *conn) writeLoop() {
 				c.failed(err)
 				return
 			}
-			if o.settles && c.appending.Add(-1) == 0 && (c.deferredResync || c.deferredSeq > c.lastSent) {
-				c.deferredSeq, c.deferredResync = 0, false
-				if err := c.catchUp(); err != nil {
+			if o.settles && c.appending.Add(-1) == 0 {
+				if err := c.flushDeferred(); err != nil {
 					c.failed(err)
 					return
 				}
@@ -617,7 +616,13 @@ func (c *conn) writeLoop() {
 					c.deferredSeq, c.deferredResync = max(c.deferredSeq, n.Seq), c.deferredResync || n.Resync
 					continue
 				}
-				if err := c.catchUp(); err != nil {
+				var err error
+				if n.Resync {
+					err = c.catchUp()
+				} else {
+					err = c.deliverUpTo(n.Seq)
+				}
+				if err != nil {
 					c.failed(err)
 					return
 				}
@@ -745,31 +750,72 @@ func (c *conn) write(f any) error {
 	return nil
 }
 
+// flushDeferred delivers what wake-ups deferred while appends were in
+// flight.
+func (c *conn) flushDeferred() error {
+	seq, resync := c.deferredSeq, c.deferredResync
+	c.deferredSeq, c.deferredResync = 0, false
+	switch {
+	case resync:
+		return c.catchUp()
+	case seq > c.lastSent:
+		return c.deliverUpTo(seq)
+	}
+	return nil
+}
+
+// recentLog is a Log that keeps this node's latest appends in memory
+// (internal/postgres): a writer woken for one of them sends it without a
+// round trip to read it back.
+type recentLog interface {
+	RecentMessages(conversationID string, afterSeq, upToSeq int64) ([]frontline.Message, bool)
+}
+
+// deliverUpTo sends the messages after lastSent up to at least seq: from
+// this node's recent appends when it holds them all, else from the Log.
+func (c *conn) deliverUpTo(seq int64) error {
+	if rl, ok := c.s.log.(recentLog); ok {
+		if msgs, ok := rl.RecentMessages(c.followedConv, c.lastSent, seq); ok {
+			return c.sendMessages(msgs)
+		}
+	}
+	return c.catchUp()
+}
+
 // catchUp sends every message after lastSent, in order.
 func (c *conn) catchUp() error {
 	ctx, cancel := c.storeCtx()
 	defer cancel()
-	watch := false
 	for {
 		msgs, err := c.s.log.ReadMessages(ctx, c.followedConv, c.lastSent, frontline.DefaultListLimit)
 		if err != nil {
 			return fmt.Errorf("read messages after %d: %w", c.lastSent, err)
 		}
 		if len(msgs) == 0 {
-			break
+			return nil
 		}
-		out := &messagesFrame{serverHeader: hdr(TypeMessages), ConversationID: c.followedConv, Messages: make([]wireMessage, 0, len(msgs))}
-		for _, m := range msgs {
-			out.Messages = append(out.Messages, toWire(m))
-			watch = watch || m.Author == frontline.AuthorSystem || m.Author == frontline.AuthorAgent || m.Meta.Kind == "handoff"
-		}
-		c.lastSent = msgs[len(msgs)-1].Seq
-		if err := c.write(out); err != nil {
+		if err := c.sendMessages(msgs); err != nil {
 			return err
 		}
 		if len(msgs) < frontline.DefaultListLimit {
-			break
+			return nil
 		}
+	}
+}
+
+// sendMessages sends msgs (the next ones after lastSent, in order) and,
+// when a person or the hand-off shows up among them, starts following the
+// queue.
+func (c *conn) sendMessages(msgs []frontline.Message) error {
+	out := &messagesFrame{serverHeader: hdr(TypeMessages), ConversationID: c.followedConv, Messages: make([]wireMessage, 0, len(msgs))}
+	watch := false
+	for _, m := range msgs {
+		out.Messages = append(out.Messages, toWire(m))
+		watch = watch || m.Author == frontline.AuthorSystem || m.Author == frontline.AuthorAgent || m.Meta.Kind == "handoff"
+	}
+	c.lastSent = msgs[len(msgs)-1].Seq
+	if err := c.write(out); err != nil {
+		return err
 	}
 	if watch && c.s.handoff != nil {
 		if c.queueNotes == nil {

@@ -234,16 +234,7 @@ func (s *Store) AppendMessage(ctx context.Context, req frontline.AppendRequest) 
 
 // cloneMessage copies the slices and maps in m so callers cannot alias the
 // store's copy.
-func cloneMessage(m frontline.Message) frontline.Message {
-	m.Meta.Citations = slices.Clone(m.Meta.Citations)
-	m.Meta.Redactions = slices.Clone(m.Meta.Redactions)
-	m.Meta.Extra = maps.Clone(m.Meta.Extra)
-	if m.Meta.Confidence != nil {
-		c := *m.Meta.Confidence
-		m.Meta.Confidence = &c
-	}
-	return m
-}
+func cloneMessage(m frontline.Message) frontline.Message { return m.Clone() }
 
 func withConversation(events []frontline.Event, id string, seq int64) []frontline.Event {
 	out := make([]frontline.Event, len(events))

@@ -36,6 +36,7 @@ type DB struct {
 	channel string // NOTIFY channel, one per schema
 	logger  *slog.Logger
 	notify  *notifier
+	recent  *recentMessages
 }
 
 var _ frontline.Log = (*DB)(nil)
@@ -68,7 +69,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := &DB{pool: pool, schema: schema, channel: notifyChannel(schema), logger: logger}
+	db := &DB{pool: pool, schema: schema, channel: notifyChannel(schema), logger: logger, recent: newRecentMessages()}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {

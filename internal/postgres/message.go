@@ -130,6 +130,7 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	}
 	m.Seq = *insSeq
 	m.CreatedAt = createdAt.UTC()
+	db.recent.put(m) // before the wake-up, so the woken readers find it
 	db.notify.wake(frontline.ConversationTopic(m.ConversationID), m.Seq)
 	return frontline.AppendResult{Message: m, Started: started > 0}, nil
 }
