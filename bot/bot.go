@@ -171,36 +171,29 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 // read loads the conversation up to msg and masks again what the guard may
 // have missed: nothing below this point sees private data.
 func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) (*turn, error) {
-	after := max(msg.Seq-int64(b.cfg.HistoryLimit), 0)
-	var history []frontline.Message
-	answered := false
-	for {
-		page, err := b.log.ReadMessages(ctx, conv.ID, after, frontline.DefaultListLimit)
-		if err != nil {
-			return nil, fmt.Errorf("bot: read conversation: %w", err)
-		}
-		for _, m := range page {
-			switch {
-			case m.Seq <= msg.Seq:
-				history = append(history, m)
-			case m.Meta.ReplyTo == msg.Seq && m.Author != frontline.AuthorCustomer:
-				answered = true
-			}
-		}
-		if len(page) < frontline.DefaultListLimit || page[len(page)-1].Seq >= msg.Seq {
-			break
-		}
-		after = page[len(page)-1].Seq
+	// The hand-backs are read while the messages are: two round trips at once.
+	type handbacksRead struct {
+		events []frontline.Event
+		err    error
+	}
+	handbacksCh := make(chan handbacksRead, 1)
+	go func() {
+		evs, err := b.log.FindEvents(ctx, frontline.EventFilter{ConversationID: conv.ID, Kinds: []frontline.EventKind{frontline.EventHandback}})
+		handbacksCh <- handbacksRead{evs, err}
+	}()
+	history, answered, err := b.readHistory(ctx, conv.ID, msg)
+	hb := <-handbacksCh
+	if err != nil {
+		return nil, err
+	}
+	if hb.err != nil {
+		return nil, fmt.Errorf("bot: read hand-backs: %w", hb.err)
 	}
 	// Customer turns up to the last hand-back were a person's business;
 	// the detectors start afresh after it.
-	handbacks, err := b.log.FindEvents(ctx, frontline.EventFilter{ConversationID: conv.ID, Kinds: []frontline.EventKind{frontline.EventHandback}})
-	if err != nil {
-		return nil, fmt.Errorf("bot: read hand-backs: %w", err)
-	}
 	var handedBackAt int64
-	if len(handbacks) > 0 {
-		handedBackAt = handbacks[len(handbacks)-1].Seq
+	if len(hb.events) > 0 {
+		handedBackAt = hb.events[len(hb.events)-1].Seq
 	}
 	t := &turn{conv: conv, answered: answered}
 	for i := range history {
@@ -233,6 +226,30 @@ func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontl
 	t.history = history
 	t.msg = history[len(history)-1]
 	return t, nil
+}
+
+// readHistory reads the conversation up to msg (the last HistoryLimit
+// messages) and whether msg was answered already (a retried call).
+func (b *Bot) readHistory(ctx context.Context, convID string, msg frontline.Message) (history []frontline.Message, answered bool, err error) {
+	after := max(msg.Seq-int64(b.cfg.HistoryLimit), 0)
+	for {
+		page, err := b.log.ReadMessages(ctx, convID, after, frontline.DefaultListLimit)
+		if err != nil {
+			return nil, false, fmt.Errorf("bot: read conversation: %w", err)
+		}
+		for _, m := range page {
+			switch {
+			case m.Seq <= msg.Seq:
+				history = append(history, m)
+			case m.Meta.ReplyTo == msg.Seq && m.Author != frontline.AuthorCustomer:
+				answered = true
+			}
+		}
+		if len(page) < frontline.DefaultListLimit || page[len(page)-1].Seq >= msg.Seq {
+			return history, answered, nil
+		}
+		after = page[len(page)-1].Seq
+	}
 }
 
 func mergeKinds(a, b []string) []string {
