@@ -333,7 +333,9 @@ func eligible(p *indexedPassage, locale string, audiences []kb.Audience) bool {
 
 func (s *KBStore) match(p *indexedPassage, score float64) kb.PassageMatch {
 	a := s.st.articles[p.ArticleID]
-	return kb.PassageMatch{Passage: p.Passage, Slug: a.Slug, Title: a.Title, Score: score}
+	m := kb.PassageMatch{Passage: p.Passage, Slug: a.Slug, Title: a.Title, Score: score}
+	m.Embedding = nil // as Postgres: searches do not return vectors
+	return m
 }
 
 func norm(v []float32) float64 {

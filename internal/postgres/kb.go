@@ -566,7 +566,9 @@ func (s *KBStore) createHNSW(ctx context.Context, tx pgx.Tx, dims int) error {
 	return nil
 }
 
-const passageColumns = `p.id, p.article_id, p.revision_id, p.kind, p.ordinal, p.heading, p.text, p.index_text, p.locale, p.audience, p.embedding`
+// passageColumns are what a search returns of a passage: not its
+// embedding (2 kB at 512 dimensions, and no caller needs it).
+const passageColumns = `p.id, p.article_id, p.revision_id, p.kind, p.ordinal, p.heading, p.text, p.index_text, p.locale, p.audience`
 
 func scanPassage(dst *kb.Passage, extra ...any) []any {
 	return append([]any{&dst.ID, &dst.ArticleID, &dst.RevisionID, &dst.Kind, &dst.Ordinal, &dst.Heading, &dst.Text, &dst.IndexText, &dst.Locale, &dst.Audience}, extra...)
@@ -750,11 +752,9 @@ func collectMatches(rows pgx.Rows) ([]kb.PassageMatch, error) {
 	var out []kb.PassageMatch
 	for rows.Next() {
 		var m kb.PassageMatch
-		var v pgvector.Vector
-		if err := rows.Scan(scanPassage(&m.Passage, &v, &m.Slug, &m.Title, &m.Score)...); err != nil {
+		if err := rows.Scan(scanPassage(&m.Passage, &m.Slug, &m.Title, &m.Score)...); err != nil {
 			return nil, err
 		}
-		m.Embedding = v.Slice()
 		out = append(out, m)
 	}
 	return out, rows.Err()
