@@ -493,6 +493,29 @@ func (s *Service) ensureReady(ctx context.Context) error {
 // many articles have changed since the last one: incremental publishes
 // reuse the weights learned here.
 func (s *Service) Reindex(ctx context.Context) error {
+	return s.reindex(ctx, s.store.WithTx)
+}
+
+// BulkLoader is a Store that can write a whole index faster than passage
+// by passage (Postgres builds its HNSW graph once at the end) at the cost
+// of making searches wait until it commits.
+type BulkLoader interface {
+	BulkLoad(ctx context.Context, fn func(tx Store) error) error
+}
+
+// BulkReindex is Reindex through the store's BulkLoad when it has one
+// (else it is Reindex): on Postgres a KB of 15k phrasings reindexes in a
+// fraction of the time, but searches wait until it is done. Use it to
+// load a knowledge base before it serves (import, eval), not under
+// traffic.
+func (s *Service) BulkReindex(ctx context.Context) error {
+	if bl, ok := s.store.(BulkLoader); ok {
+		return s.reindex(ctx, bl.BulkLoad)
+	}
+	return s.reindex(ctx, s.store.WithTx)
+}
+
+func (s *Service) reindex(ctx context.Context, withTx func(context.Context, func(Store) error) error) error {
 	if err := s.ensureReady(ctx); err != nil {
 		return err
 	}
@@ -500,7 +523,7 @@ func (s *Service) Reindex(ctx context.Context) error {
 	defer s.mu.Unlock()
 	var trained *ranker
 	var calibrated retrievalCal
-	err := s.store.WithTx(ctx, func(tx Store) error {
+	err := withTx(ctx, func(tx Store) error {
 		arts, err := tx.FindArticles(ctx, ArticleFilter{State: StatePublished})
 		if err != nil {
 			return err

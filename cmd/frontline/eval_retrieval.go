@@ -44,7 +44,9 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		embedderName  = fs.String("embedder", "offline", "offline or openai (OPENAI_BASE_URL, OPENAI_API_KEY, EMBEDDING_MODEL, EMBEDDING_DIMENSION)")
 		dimension     = fs.Int("dimension", 0, "offline embedder dimension (default 512)")
 		threshold     = fs.Float64("threshold", -1, "abstain threshold (default: the product's default)")
-		pickOn        = fs.String("pick-threshold-on", "", "CSV text,label: pick the threshold maximising in-scope accuracy + oos recall on it")
+		pickOn        = fs.String("pick-threshold-on", "", "CSV text,label: pick the threshold on it (see --pick-min-oos-recall)")
+		pickMinOOS    = fs.Float64("pick-min-oos-recall", 0.75, "picking: the lowest threshold with at least this oos recall and at most --pick-max-confident-wrong; 0 (or none qualifying): maximise in-scope accuracy + oos recall")
+		pickMaxCW     = fs.Float64("pick-max-confident-wrong", 0.02, "picking: the most confident-wrong rate allowed (see --pick-min-oos-recall)")
 		compare       = fs.Bool("compare", false, "also rank by full text only and by vector only (always on with --kb)")
 		votes         = fs.Int("votes", 0, "passages per article summed in ranking (kb.Options.Votes)")
 		jsonOut       = fs.Bool("json", false, "print one JSON object instead of a table")
@@ -141,7 +143,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		picked := pickThreshold(valRuns)
+		picked := pickThreshold(valRuns, *pickMinOOS, *pickMaxCW)
 		opts.Threshold = max(picked, math.SmallestNonzeroFloat64)
 		svc = kb.NewService(store, emb, opts)
 	}
@@ -362,7 +364,7 @@ func buildEvalKB(ctx context.Context, svc *kb.Service, phrasings []labelled, art
 		}
 	}
 	start := time.Now()
-	err := svc.Reindex(ctx)
+	err := svc.BulkReindex(ctx)
 	return len(bySlug), time.Since(start), err
 }
 
@@ -398,11 +400,15 @@ func runQuestions(ctx context.Context, svc *kb.Service, qs []labelled, what stri
 	return out, nil
 }
 
-// pickThreshold returns the threshold that maximises in-scope accuracy plus
-// oos recall on runs (made with any threshold: only top scores and hits are
-// used). Without oos questions it maximises in-scope accuracy minus the
-// confident-wrong rate. Ties go to the lower threshold.
-func pickThreshold(runs []run) float64 {
+// pickThreshold returns the threshold for the runs' questions (made with any
+// threshold: only top scores and hits are used). With oos questions and
+// minOOS > 0 it is the lowest threshold (the most in-scope questions
+// answered) whose oos recall is at least minOOS and confident-wrong rate at
+// most maxCW: the operating point a deployment asks for. Otherwise, or when
+// no threshold qualifies, it maximises in-scope accuracy plus oos recall;
+// without oos questions, in-scope accuracy minus the confident-wrong rate.
+// Ties go to the lower threshold.
+func pickThreshold(runs []run, minOOS, maxCW float64) float64 {
 	cands := []float64{0}
 	for _, r := range runs {
 		cands = append(cands, r.top, math.Nextafter(r.top, 2))
@@ -432,6 +438,9 @@ func pickThreshold(runs []run) float64 {
 			if right {
 				inRight++
 			}
+		}
+		if oos > 0 && minOOS > 0 && frac(oosDeclined, oos) >= minOOS && frac(wrong, answered) <= maxCW {
+			return t
 		}
 		val := frac(inRight, in)
 		if oos > 0 {
