@@ -20,9 +20,10 @@ import (
 
 var _ kb.Store = (*KBStore)(nil)
 
-// KBStore is the knowledge base on PostgreSQL: passages carry a pgvector
-// embedding (HNSW cosine index per dimension) and a tsvector (GIN) built with
-// the text-search configuration of the article's language.
+// KBStore is the knowledge base on PostgreSQL: passages carry a tsvector
+// (GIN) built with the text-search configuration of the article's language,
+// and their pgvector embeddings live in kb_vectors (HNSW cosine index per
+// dimension).
 type KBStore struct {
 	db *DB
 	tx pgx.Tx // set in the view WithTx hands to its callback
@@ -174,7 +175,7 @@ func (s *KBStore) BulkLoad(ctx context.Context, fn func(tx kb.Store) error) erro
 			return err
 		}
 		rows, err := tx.Query(ctx, `SELECT indexname FROM pg_indexes
-			WHERE schemaname = current_schema() AND tablename = 'kb_passages' AND indexname LIKE 'kb\_passages\_hnsw\_%'`)
+			WHERE schemaname = current_schema() AND tablename = 'kb_vectors' AND indexname LIKE 'kb\_vectors\_hnsw\_%'`)
 		if err != nil {
 			return fmt.Errorf("bulk load: %w", err)
 		}
@@ -184,7 +185,7 @@ func (s *KBStore) BulkLoad(ctx context.Context, fn func(tx kb.Store) error) erro
 		}
 		for _, name := range names {
 			var dims int
-			if _, err := fmt.Sscanf(name, "kb_passages_hnsw_%d", &dims); err != nil {
+			if _, err := fmt.Sscanf(name, "kb_vectors_hnsw_%d", &dims); err != nil {
 				continue
 			}
 			view.bulk.dims[dims] = true
@@ -211,7 +212,7 @@ func (s *KBStore) BulkLoad(ctx context.Context, fn func(tx kb.Store) error) erro
 			return fmt.Errorf("bulk load: count lexemes: %w", err)
 		}
 		// Fresh statistics, so the planner knows the new table at once.
-		if _, err := tx.Exec(ctx, `ANALYZE kb_passages`); err != nil {
+		if _, err := tx.Exec(ctx, `ANALYZE kb_passages, kb_vectors`); err != nil {
 			return fmt.Errorf("bulk load: %w", err)
 		}
 		return nil
@@ -473,10 +474,9 @@ func (s *KBStore) insertPassages(ctx context.Context, tx pgx.Tx, passages []kb.P
 	for lang, cfg := range textSearchConfigs {
 		cases = append(cases, fmt.Sprintf("WHEN '%s' THEN to_tsvector('%s'::regconfig, index_text)", lang, cfg))
 	}
-	insert := `INSERT INTO kb_passages (id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, lang, audience, fts, embedding)
+	insert := `INSERT INTO kb_passages (id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, lang, audience, fts)
 		SELECT id, article_id, revision_id, kind, ordinal, heading, text, index_text, locale, split_part(locale, '-', 1), audience,
-		       CASE split_part(locale, '-', 1) ` + strings.Join(cases, " ") + ` ELSE to_tsvector('simple'::regconfig, index_text) END,
-		       embedding
+		       CASE split_part(locale, '-', 1) ` + strings.Join(cases, " ") + ` ELSE to_tsvector('simple'::regconfig, index_text) END
 		FROM kb_passages_load`
 	if s.bulk == nil {
 		// Count the new passages' lexemes in the same statement (in
@@ -492,6 +492,11 @@ func (s *KBStore) insertPassages(ctx context.Context, tx pgx.Tx, passages []kb.P
 	_, err = tx.Exec(ctx, insert)
 	if err != nil {
 		return fmt.Errorf("insert passages: %w", err)
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO kb_vectors (passage_id, audience, lang, embedding)
+		SELECT id, audience, split_part(locale, '-', 1), embedding FROM kb_passages_load`)
+	if err != nil {
+		return fmt.Errorf("insert passage vectors: %w", err)
 	}
 	_, err = tx.Exec(ctx, `DELETE FROM kb_passages_load`)
 	return err
@@ -552,12 +557,12 @@ const (
 )
 
 func (s *KBStore) createHNSW(ctx context.Context, tx pgx.Tx, dims int) error {
-	name := fmt.Sprintf("kb_passages_hnsw_%d", dims)
+	name := fmt.Sprintf("kb_vectors_hnsw_%d", dims)
 	// Serialise creators: CREATE INDEX IF NOT EXISTS races otherwise.
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || $1))`, name); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON kb_passages
+	_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON kb_vectors
 		USING hnsw ((embedding::vector(%d)) vector_cosine_ops) WITH (m = %d, ef_construction = %d)
 		WHERE vector_dims(embedding) = %d`, name, dims, hnswM, hnswEfConstruction, dims))
 	if err != nil {
@@ -635,7 +640,7 @@ func (s *KBStore) isSmall(ctx context.Context, c kbConn) (bool, error) {
 		return small, nil
 	}
 	var n int
-	if err := c.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM kb_passages LIMIT $1) p`, exactBelow).Scan(&n); err != nil {
+	if err := c.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM kb_vectors LIMIT $1) v`, exactBelow).Scan(&n); err != nil {
 		return false, err
 	}
 	small = n < exactBelow
@@ -688,13 +693,14 @@ func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.Pass
 		// The nearest passages are limited before the join: a join (or
 		// sort) above the index scan would drain it, and an iterative
 		// scan then walks the whole graph.
-		b.Queue(fmt.Sprintf(`SELECT `+passageColumns+`, a.slug, a.title, 1 - p.distance AS score
-			FROM (SELECT *, embedding::vector(%[1]d) <=> $1::vector(%[1]d) AS distance FROM kb_passages
+		b.Queue(fmt.Sprintf(`SELECT `+passageColumns+`, a.slug, a.title, 1 - v.distance AS score
+			FROM (SELECT passage_id, embedding::vector(%[1]d) <=> $1::vector(%[1]d) AS distance FROM kb_vectors
 			      WHERE vector_dims(embedding) = %[1]d AND audience = ANY($2) AND ($3 = '' OR lang = $3)
 			      ORDER BY embedding::vector(%[1]d) <=> $1::vector(%[1]d)
-			      LIMIT $4) p
+			      LIMIT $4) v
+			JOIN kb_passages p ON p.id = v.passage_id
 			JOIN kb_articles a ON a.id = p.article_id
-			ORDER BY p.distance, p.id`, dims), pgvector.NewVector(q.Vector), audienceStrings(q.Audiences), language(q.Locale), limit)
+			ORDER BY v.distance, p.id`, dims), pgvector.NewVector(q.Vector), audienceStrings(q.Audiences), language(q.Locale), limit)
 		if s.tx == nil {
 			b.Queue(`COMMIT`)
 		}
@@ -723,7 +729,7 @@ func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.Pass
 		// Nothing found: say so if it is because the index holds vectors
 		// of another dimension (the embedder changed without a reindex).
 		var other *int
-		err = c.QueryRow(ctx, `SELECT vector_dims(embedding) FROM kb_passages WHERE vector_dims(embedding) <> $1 LIMIT 1`, dims).Scan(&other)
+		err = c.QueryRow(ctx, `SELECT vector_dims(embedding) FROM kb_vectors WHERE vector_dims(embedding) <> $1 LIMIT 1`, dims).Scan(&other)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
 		}

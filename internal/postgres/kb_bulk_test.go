@@ -37,7 +37,7 @@ func TestKBBulkLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	var indexes, drift int
-	err = db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'kb_passages_hnsw_512'`).Scan(&indexes)
+	err = db.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'kb_vectors_hnsw_512'`).Scan(&indexes)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func TestKBPassageVectorsStayInline(t *testing.T) {
 	}
 	var passages, outOfLine int
 	err := db.Pool().QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE pg_column_size(embedding) <> 8 + 4 * vector_dims(embedding))
-		FROM kb_passages`).Scan(&passages, &outOfLine)
+		FROM kb_vectors`).Scan(&passages, &outOfLine)
 	if err != nil {
 		t.Fatal(err)
 	}

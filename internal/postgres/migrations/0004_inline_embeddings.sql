@@ -1,11 +1,30 @@
--- Keep embeddings inline in the row. A vector of 512 or more dimensions is
--- over 2 kB, so by default it went to the TOAST table and every exact
--- scan or re-check fetched it from there: about 7 µs per passage, against
--- 1 µs inline (exact scan of the demo KB's 211 passages: 1.44 ms before,
--- 0.19 ms after). PLAIN needs the row to fit a page, which holds vectors
--- up to kb.MaxDimension (1920) dimensions.
-ALTER TABLE kb_passages ALTER COLUMN embedding SET STORAGE PLAIN;
--- Rows already stored keep their out-of-line copy until written again:
--- rewrite them. (An indexed column changes, so every index entry is
--- rewritten too; a KB that is reindexed anyway may be faster to reimport.)
-UPDATE kb_passages SET embedding = embedding::real[]::vector;
+-- Passage vectors move to a narrow table of their own and stay inline in
+-- its rows (STORAGE PLAIN). In kb_passages a 512-dimension vector (2 kB)
+-- went to the TOAST table, so an exact scan fetched every vector from
+-- there (demo KB, 211 passages: 1.44 ms; inline 0.19 ms); keeping it
+-- inline there instead made every row fat and full-text ranking, which
+-- reads rows, three times slower. PLAIN needs a row to fit a page: vectors
+-- of up to kb.MaxDimension (1920) dimensions do.
+CREATE TABLE kb_vectors (
+    passage_id text PRIMARY KEY REFERENCES kb_passages (id) ON DELETE CASCADE,
+    -- The filters a vector query applies before its limit, copied from
+    -- the passage (they never change: passages are replaced, not edited).
+    audience   text NOT NULL,
+    lang       text NOT NULL,
+    embedding  vector NOT NULL
+);
+ALTER TABLE kb_vectors ALTER COLUMN embedding SET STORAGE PLAIN;
+INSERT INTO kb_vectors (passage_id, audience, lang, embedding)
+    SELECT id, audience, lang, embedding FROM kb_passages;
+-- Drops the per-dimension HNSW indexes too; rebuild them on kb_vectors.
+ALTER TABLE kb_passages DROP COLUMN embedding;
+DO $$
+DECLARE
+    dims int[] := ARRAY(SELECT DISTINCT vector_dims(embedding) FROM kb_vectors);
+    d int;
+BEGIN
+    FOREACH d IN ARRAY dims LOOP
+        EXECUTE format('CREATE INDEX kb_vectors_hnsw_%s ON kb_vectors USING hnsw ((embedding::vector(%s)) vector_cosine_ops) '
+                       'WITH (m = 24, ef_construction = 128) WHERE vector_dims(embedding) = %s', d, d, d);
+    END LOOP;
+END $$;
