@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 
 	frontline "github.com/frontlinehq/frontline"
 )
@@ -57,7 +59,7 @@ var defaultRankerOptions = rankerOptions{
 	maxGram:         5,
 	knnK:            10,
 	knnWeight:       0.3,
-	folds:           5,
+	folds:           3,
 	calMinPhrasings: 3,
 	avgFrom:         0.5,
 	avgSnaps:        50,
@@ -194,10 +196,16 @@ func trainRanker(classes []string, examples []rankerExample, fold []int, o ranke
 		xs[i], ys[i] = vectorizeTerms(terms[i], r.vocab, r.idf, o), ex.class
 	}
 	r.knn = newKNNIndex(xs, ys, len(r.idf))
+	// The model kept trains alongside the folds' models.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.w, r.b = trainSoftmax(xs, ys, len(classes), len(r.idf), o)
+	}()
 	if fx, fy := r.crossFit(xs, ys, terms, fold); len(fx) > 0 {
 		r.conf = fitConfModel(fx, fy)
 	}
-	r.w, r.b = trainSoftmax(xs, ys, len(classes), len(r.idf), o)
+	<-done
 	return r
 }
 
@@ -229,12 +237,21 @@ func (r *ranker) crossFit(xs []sparse, ys []int, terms [][]string, fold []int) (
 			wordFolds[hashFeature('w', t)] |= bit
 		}
 	}
-	var fx [][nConfFeatures]float64
-	var fy []bool
-	acc := make([]float32, len(xs))
-	z := make([]float64, k)
-	n := 0
+	// Folds are independent: train them side by side. Each writes only
+	// its own slots, numbered in fold order, so the result does not
+	// depend on scheduling.
+	first := make([]int, nfold+1) // first[f]: slot of fold f's first example
+	for _, f := range fold {
+		if f >= 0 {
+			first[f+1]++
+		}
+	}
 	for f := 0; f < nfold; f++ {
+		first[f+1] += first[f]
+	}
+	fx := make([][nConfFeatures]float64, first[nfold])
+	fy := make([]bool, first[nfold])
+	parallel(nfold, func(f int) {
 		var tx []sparse
 		var ty []int
 		for i := range xs {
@@ -243,13 +260,15 @@ func (r *ranker) crossFit(xs []sparse, ys []int, terms [][]string, fold []int) (
 			}
 		}
 		w, b := trainSoftmax(tx, ty, k, len(r.idf), r.opts)
+		acc := make([]float32, len(xs))
+		z := make([]float64, k)
+		n := first[f]
 		for i := range xs {
 			if fold[i] != f {
 				continue
 			}
-			n++
 			y := ys[i]
-			unanswerable := n%pseudoUnanswerable == 0
+			unanswerable := (n+1)%pseudoUnanswerable == 0
 			skip := func(d int) bool { return fold[d] == f || (unanswerable && ys[d] == y) }
 			v := r.knn.vote(xs[i], r.opts.knnK, k, skip, acc)
 			logits(w, b, xs[i], 1, z)
@@ -267,11 +286,27 @@ func (r *ranker) crossFit(xs []sparse, ys []int, terms [][]string, fold []int) (
 			p = mixVote(p, v.share, r.opts.knnWeight)
 			top := argmax(p)
 			unknown := unknownShare(terms[i], func(h uint64) bool { return wordFolds[h]&^(1<<f) != 0 })
-			fx = append(fx, confFeatures(p, v, top, unknown, math.Log1p(float64(len(terms[i])))))
-			fy = append(fy, !unanswerable && top == y)
+			fx[n] = confFeatures(p, v, top, unknown, math.Log1p(float64(len(terms[i]))))
+			fy[n] = !unanswerable && top == y
+			n++
 		}
-	}
+	})
 	return fx, fy
+}
+
+// parallel runs fn(0) … fn(n−1) on up to GOMAXPROCS goroutines and waits.
+func parallel(n int, fn func(i int)) {
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			fn(i)
+		}()
+	}
+	wg.Wait()
 }
 
 // mixVote mixes the regression's probabilities p with the neighbours' vote
@@ -326,12 +361,12 @@ func trainSoftmax(xs []sparse, ys []int, k, nfeat int, o rankerOptions) (w, b []
 	scale := 1.0
 	t := 0
 	total := o.epochs * len(xs)
-	var avgW, avgB []float64
+	var avgW, avgB []float32
 	snapEvery, snapFrom, snaps := 0, total, 0
 	if o.avgFrom > 0 && o.avgSnaps > 0 {
 		snapFrom = total - int(o.avgFrom*float64(total))
 		snapEvery = max(1, (total-snapFrom)/o.avgSnaps)
-		avgW, avgB = make([]float64, len(w)), make([]float64, k)
+		avgW, avgB = make([]float32, len(w)), make([]float32, k)
 	}
 	for ep := 0; ep < o.epochs; ep++ {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
@@ -362,21 +397,22 @@ func trainSoftmax(xs []sparse, ys []int, k, nfeat int, o rankerOptions) (w, b []
 			}
 			if avgW != nil && t > snapFrom && (t-snapFrom)%snapEvery == 0 {
 				for i, v := range w {
-					avgW[i] += float64(v) * scale
+					avgW[i] += v * float32(scale)
 				}
 				for c, v := range b {
-					avgB[c] += float64(v)
+					avgB[c] += v
 				}
 				snaps++
 			}
 		}
 	}
 	if snaps > 0 {
+		inv := 1 / float32(snaps)
 		for i := range w {
-			w[i] = float32(avgW[i] / float64(snaps))
+			w[i] = avgW[i] * inv
 		}
 		for c := range b {
-			b[c] = float32(avgB[c] / float64(snaps))
+			b[c] = avgB[c] * inv
 		}
 		return w, b
 	}
