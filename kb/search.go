@@ -2,6 +2,7 @@ package kb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -146,12 +147,32 @@ func (s *Service) queries(text string) (textQuery, vecQuery string) {
 }
 
 // retrieveEmbedded is retrieve with the vector query already embedded.
+// The two retrievers run at once (on Postgres, two connections and two
+// round trips in parallel), except in a transaction, which is one
+// connection.
 func (s *Service) retrieveEmbedded(ctx context.Context, st Store, textQuery string, vec []float32, audiences []Audience, locale string, limit int) (vector, fulltext []PassageMatch, err error) {
-	vector, err = st.SearchVector(ctx, VectorQuery{Vector: vec, Locale: locale, Audiences: audiences, Limit: limit})
-	if err != nil {
-		return nil, nil, err
+	searchText := func() ([]PassageMatch, error) {
+		return st.SearchText(ctx, TextQuery{Text: textQuery, Locale: locale, Audiences: audiences, Limit: limit})
 	}
-	fulltext, err = st.SearchText(ctx, TextQuery{Text: textQuery, Locale: locale, Audiences: audiences, Limit: limit})
+	type textResult struct {
+		matches []PassageMatch
+		err     error
+	}
+	var textCh chan textResult
+	if !s.inTx && st == s.store {
+		textCh = make(chan textResult, 1)
+		go func() {
+			m, err := searchText()
+			textCh <- textResult{m, err}
+		}()
+	}
+	vector, err = st.SearchVector(ctx, VectorQuery{Vector: vec, Locale: locale, Audiences: audiences, Limit: limit})
+	if textCh != nil {
+		r := <-textCh
+		fulltext, err = r.matches, errors.Join(err, r.err)
+	} else if err == nil {
+		fulltext, err = searchText()
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -73,6 +73,9 @@ type Service struct {
 	ready *bool
 	rk    *atomic.Pointer[ranker]
 	rc    *atomic.Pointer[retrievalCal]
+	// inTx is set in the copy InTx hands out: its store is one
+	// transaction (one connection), so its reads cannot run at once.
+	inTx bool
 }
 
 // NewService returns a Service over store that embeds with emb.
@@ -122,7 +125,7 @@ func (s *Service) Embedder() Embedder { return s.emb }
 func (s *Service) InTx(ctx context.Context, fn func(tx *Service) error) error {
 	return s.store.WithTx(ctx, func(st Store) error {
 		tx := *s
-		tx.store = st
+		tx.store, tx.inTx = st, true
 		return fn(&tx)
 	})
 }
