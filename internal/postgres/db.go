@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,10 +25,16 @@ type Options struct {
 	// Schema, when set, puts every table in that schema (created if
 	// missing) instead of public; tests use one schema each.
 	Schema string
-	// MaxConns bounds the pool; 0 keeps pgxpool's default.
+	// MaxConns bounds the pool; 0 takes the URL's pool_max_conns, or else
+	// DefaultMaxConns.
 	MaxConns int32
 	Logger   *slog.Logger
 }
+
+// DefaultMaxConns is the pool size unless configured: pgxpool's own default
+// (4 on a 2-CPU machine) makes acknowledgements queue behind the bot, whose
+// workers (4 per CPU) each use two connections at once while searching.
+func DefaultMaxConns() int32 { return int32(8*runtime.GOMAXPROCS(0) + 8) }
 
 // DB is the PostgreSQL store: the conversation log and, in sibling files,
 // the stores of kb and handoff. It is safe for concurrent use.
@@ -58,8 +66,11 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if opts.Schema != "" {
 		cfg.ConnConfig.RuntimeParams["search_path"] = schema + ",public"
 	}
-	if opts.MaxConns > 0 {
+	switch {
+	case opts.MaxConns > 0:
 		cfg.MaxConns = opts.MaxConns
+	case !strings.Contains(opts.URL, "pool_max_conns"):
+		cfg.MaxConns = DefaultMaxConns()
 	}
 	logger := opts.Logger
 	if logger == nil {

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/frontlinehq/frontline/internal/pgtest"
@@ -116,5 +117,36 @@ func TestMigrationMovesVectorsOut(t *testing.T) {
 	got, err := postgres.NewKBStore(db).SearchVector(ctx, kb.VectorQuery{Vector: v, Audiences: []kb.Audience{kb.AudiencePublic}, Limit: 5})
 	if err != nil || len(got) != 2 || got[0].Slug != "refunds" {
 		t.Fatalf("search after migrating = %+v, %v; want both passages of refunds", got, err)
+	}
+}
+
+// The pool has room for the bot's workers and the acknowledgements unless
+// the URL sizes it.
+func TestPoolSize(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	url := pgtest.URL()
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	for _, tt := range []struct {
+		url  string
+		want int32
+	}{
+		{url, postgres.DefaultMaxConns()},
+		{url + sep + "pool_max_conns=7", 7},
+	} {
+		db, err := postgres.Open(ctx, postgres.Options{URL: tt.url})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := db.Pool().Config().MaxConns; got != tt.want {
+			t.Errorf("pool of %s: %d connections, want %d", tt.url, got, tt.want)
+		}
+		db.Close()
+	}
+	if postgres.DefaultMaxConns() < 16 {
+		t.Errorf("DefaultMaxConns() = %d, want at least 16", postgres.DefaultMaxConns())
 	}
 }
