@@ -46,30 +46,35 @@ type benchOptions struct {
 
 // benchResult is what --json prints.
 type benchResult struct {
-	Customers             int              `json:"customers"`
-	Connected             int              `json:"connected"`
-	DurationS             float64          `json:"duration_s"`
-	Sent                  int64            `json:"sent"`
-	Acked                 int64            `json:"acked"`
-	Replies               int64            `json:"replies"`
-	Unanswered            int64            `json:"unanswered"`
-	HandedOff             int64            `json:"handed_off_customers"`
-	AckP50Ms              float64          `json:"ack_p50_ms"`
-	AckP99Ms              float64          `json:"ack_p99_ms"`
-	ReplyP50Ms            float64          `json:"reply_p50_ms"`
-	ReplyP99Ms            float64          `json:"reply_p99_ms"`
-	MessagesPerS          float64          `json:"messages_per_s"`
-	Errors                int64            `json:"errors"`
-	ErrorKinds            map[string]int64 `json:"error_kinds,omitempty"`
-	BaselineCommitP50Ms   float64          `json:"baseline_commit_p50_ms"`
-	BaselineCommitP99Ms   float64          `json:"baseline_commit_p99_ms"`
-	BaselineIdleP50Ms     float64          `json:"baseline_idle_commit_p50_ms"`
-	AckRatioP50           float64          `json:"ack_ratio_p50"`
-	ServerKiBPerConn      float64          `json:"server_kib_per_conn"`
-	ServerHeapKiBPerConn  float64          `json:"server_heap_kib_per_conn"`
-	ServerStackKiBPerConn float64          `json:"server_stack_kib_per_conn"`
-	ServerConnections     int64            `json:"server_connections"`
-	ServerGoroutines      int              `json:"server_goroutines"`
+	Customers           int              `json:"customers"`
+	Connected           int              `json:"connected"`
+	DurationS           float64          `json:"duration_s"`
+	Sent                int64            `json:"sent"`
+	Acked               int64            `json:"acked"`
+	Replies             int64            `json:"replies"`
+	Unanswered          int64            `json:"unanswered"`
+	HandedOff           int64            `json:"handed_off_customers"`
+	AckP50Ms            float64          `json:"ack_p50_ms"`
+	AckP99Ms            float64          `json:"ack_p99_ms"`
+	ReplyP50Ms          float64          `json:"reply_p50_ms"`
+	ReplyP99Ms          float64          `json:"reply_p99_ms"`
+	MessagesPerS        float64          `json:"messages_per_s"`
+	Errors              int64            `json:"errors"`
+	ErrorKinds          map[string]int64 `json:"error_kinds,omitempty"`
+	BaselineCommitP50Ms float64          `json:"baseline_commit_p50_ms"`
+	BaselineCommitP99Ms float64          `json:"baseline_commit_p99_ms"`
+	BaselineIdleP50Ms   float64          `json:"baseline_idle_commit_p50_ms"`
+	AckRatioP50         float64          `json:"ack_ratio_p50"`
+	// The websocket alone: ping to pong on one more connection during the
+	// load, and what of the ack is left beyond it, over the bare commit.
+	WSPingP50Ms           float64 `json:"ws_ping_p50_ms"`
+	WSPingP99Ms           float64 `json:"ws_ping_p99_ms"`
+	AckLessPingRatio50    float64 `json:"ack_less_ping_ratio_p50"`
+	ServerKiBPerConn      float64 `json:"server_kib_per_conn"`
+	ServerHeapKiBPerConn  float64 `json:"server_heap_kib_per_conn"`
+	ServerStackKiBPerConn float64 `json:"server_stack_kib_per_conn"`
+	ServerConnections     int64   `json:"server_connections"`
+	ServerGoroutines      int     `json:"server_goroutines"`
 }
 
 // runBench drives real websocket customers against a running server and
@@ -128,8 +133,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		b.waitOutstanding(ctx, benchIdleDrain)
 		b.resetCounts()
 		fmt.Fprintf(stderr, "bench: %d customers sending %.2g messages/s each for %s\n", res.Connected, o.rate, o.duration)
-		var concurrent []time.Duration
-		var probeErr error
+		var concurrent, pings []time.Duration
+		var probeErr, pingErr error
 		probeDone := make(chan struct{})
 		loadCtx, stopLoad := context.WithTimeout(ctx, o.duration)
 		go func() {
@@ -138,13 +143,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				concurrent, probeErr = probeCommits(loadCtx, probe, 1<<30, 20*time.Millisecond)
 			}
 		}()
+		pingDone := make(chan struct{})
+		go func() {
+			defer close(pingDone)
+			pings, pingErr = b.probePings(loadCtx, 20*time.Millisecond)
+		}()
 		start := time.Now()
 		b.load(loadCtx)
 		stopLoad()
 		<-probeDone
+		<-pingDone
 		if probeErr != nil && !errors.Is(probeErr, context.DeadlineExceeded) && !errors.Is(probeErr, context.Canceled) {
 			return probeErr
 		}
+		if pingErr != nil {
+			return pingErr
+		}
+		res.WSPingP50Ms, res.WSPingP99Ms = benchMS(benchPercentile(pings, 50)), benchMS(benchPercentile(pings, 99))
 		res.DurationS = time.Since(start).Seconds()
 		b.waitOutstanding(ctx, benchDrain)
 		if len(concurrent) > 0 {
@@ -187,6 +202,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if res.BaselineCommitP50Ms > 0 {
 		res.AckRatioP50 = res.AckP50Ms / res.BaselineCommitP50Ms
+		if res.WSPingP50Ms > 0 {
+			res.AckLessPingRatio50 = (res.AckP50Ms - res.WSPingP50Ms) / res.BaselineCommitP50Ms
+		}
 	}
 	if o.json {
 		enc := json.NewEncoder(stdout)
@@ -619,6 +637,55 @@ func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
 	return s, nil
 }
 
+// probePings times websocket ping/pong round trips on one more customer
+// connection, pausing between them, until ctx ends: what the transport
+// alone costs under the same load.
+func (b *bench) probePings(ctx context.Context, pause time.Duration) ([]time.Duration, error) {
+	ws, _, err := (&websocket.Dialer{HandshakeTimeout: 10 * time.Second}).DialContext(ctx, b.wsURL(), http.Header{"Origin": {b.o.origin}})
+	if err != nil {
+		return nil, fmt.Errorf("bench: ping probe: %w", err)
+	}
+	defer ws.Close()
+	if err := ws.WriteJSON(map[string]any{"v": widget.ProtocolVersion, "type": "hello"}); err != nil {
+		return nil, fmt.Errorf("bench: ping probe: %w", err)
+	}
+	pongs := make(chan time.Time, 1)
+	ws.SetPongHandler(func(string) error {
+		select {
+		case pongs <- time.Now():
+		default:
+		}
+		return nil
+	})
+	go func() { // reading is what runs the pong handler
+		for {
+			if _, _, err := ws.NextReader(); err != nil {
+				return
+			}
+		}
+	}()
+	var out []time.Duration
+	for ctx.Err() == nil {
+		start := time.Now()
+		if err := ws.WriteControl(websocket.PingMessage, nil, start.Add(5*time.Second)); err != nil {
+			return out, fmt.Errorf("bench: ping probe: %w", err)
+		}
+		select {
+		case t := <-pongs:
+			out = append(out, t.Sub(start))
+		case <-time.After(5 * time.Second):
+			return out, errors.New("bench: ping probe: no pong within 5s")
+		case <-ctx.Done():
+			return out, nil
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		}
+	}
+	return out, nil
+}
+
 // probeCommits times up to n bare commits, pausing between them, until ctx ends.
 func probeCommits(ctx context.Context, p *postgres.CommitProbe, n int, pause time.Duration) ([]time.Duration, error) {
 	var out []time.Duration
@@ -662,10 +729,16 @@ func printBench(w io.Writer, r benchResult, o benchOptions) {
 		fmt.Fprintf(w, "ack latency        p50 %.2f ms   p99 %.2f ms\n", r.AckP50Ms, r.AckP99Ms)
 		fmt.Fprintf(w, "bot reply latency  p50 %.2f ms   p99 %.2f ms\n", r.ReplyP50Ms, r.ReplyP99Ms)
 	}
+	if r.WSPingP50Ms > 0 {
+		fmt.Fprintf(w, "websocket ping     p50 %.2f ms   p99 %.2f ms during the load (the transport alone)\n", r.WSPingP50Ms, r.WSPingP99Ms)
+	}
 	if o.baseline {
 		fmt.Fprintf(w, "bare commit        p50 %.2f ms   p99 %.2f ms during the load (%.2f ms idle)\n", r.BaselineCommitP50Ms, r.BaselineCommitP99Ms, r.BaselineIdleP50Ms)
 		if r.AckRatioP50 > 0 {
 			fmt.Fprintf(w, "ack / bare commit  %.2fx at p50\n", r.AckRatioP50)
+		}
+		if r.AckLessPingRatio50 > 0 {
+			fmt.Fprintf(w, "(ack - ping) / bare commit  %.2fx at p50\n", r.AckLessPingRatio50)
 		}
 	}
 	fmt.Fprintf(w, "server memory      %.1f KiB per connection (heap %.1f + stacks %.1f; %d connections, %d goroutines)\n",

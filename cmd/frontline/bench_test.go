@@ -76,6 +76,9 @@ func TestBenchReportsLatencyAndMemory(t *testing.T) {
 			if want := tc.args[1]; res["errors"] != 0.0 || fmt.Sprint(res["connected"]) != want {
 				t.Fatalf("errors %v, connected %v; want 0 and %s\n%s", res["errors"], res["connected"], want, out.String())
 			}
+			if tc.load && res["ws_ping_p50_ms"].(float64) <= 0 {
+				t.Errorf("ws_ping_p50_ms = %v, want the websocket round trip under the load", res["ws_ping_p50_ms"])
+			}
 			if tc.load && (res["acked"].(float64) == 0 || res["replies"].(float64) != res["acked"].(float64)) {
 				t.Fatalf("acked %v, replies %v: want every message acked and answered", res["acked"], res["replies"])
 			}
