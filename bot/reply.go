@@ -313,7 +313,6 @@ func (b *Bot) handOff(ctx context.Context, t *turn, q *searched, d Decision) err
 	if _, err := b.log.AppendEvents(ctx, b.searchEvent(t, q.data(KindHandoff))); err != nil {
 		return fmt.Errorf("bot: record decision: %w", err)
 	}
-	b.recordQuestion(ctx, t, q, nil)
 	packet, err := b.packet(ctx, t, q, d)
 	if err != nil {
 		return err
@@ -323,12 +322,9 @@ func (b *Bot) handOff(ctx context.Context, t *turn, q *searched, d Decision) err
 		if _, perr := b.post(ctx, t, frontline.AuthorBot, b.cfg.Replies.HandoffFailed, meta); perr != nil {
 			b.logger.Error("bot: tell customer the hand-off failed", "conversation", t.conv.ID, "err", perr)
 		}
+		b.recordQuestion(ctx, t, q, nil)
 		return fmt.Errorf("bot: hand off: %w", err)
 	}
-	if err := b.kb.RecordHandoff(ctx, t.conv.ID); err != nil {
-		b.logger.Warn("bot: record hand-off for kb reports", "conversation", t.conv.ID, "err", err)
-	}
-
 	team := b.cfg.Policy.TeamName(d.Team)
 	private := ""
 	if d.Private {
@@ -348,6 +344,11 @@ func (b *Bot) handOff(ctx context.Context, t *turn, q *searched, d Decision) err
 	}
 	// The conversation is queued now, so the notice is the system's.
 	_, err = b.post(ctx, t, frontline.AuthorSystem, body, frontline.MessageMeta{Kind: KindHandoff, Extra: extra})
+	// The editors' reports come after the customer's notice, off its path.
+	b.recordQuestion(ctx, t, q, nil)
+	if err := b.kb.RecordHandoff(ctx, t.conv.ID); err != nil {
+		b.logger.Warn("bot: record hand-off for kb reports", "conversation", t.conv.ID, "err", err)
+	}
 	return err
 }
 
