@@ -144,6 +144,9 @@ type turn struct {
 	answered bool
 	// freshFrom is the first turn after the last hand-back to the bot.
 	freshFrom int
+	// pending are events (the signals) still to record: with the reply,
+	// in its commit, or on their own when there is none.
+	pending []frontline.Event
 }
 
 // HandleMessage implements frontline.Responder: it reads the customer's
@@ -159,13 +162,19 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 		return err
 	}
 	b.detectSignals(t)
-	if err := b.recordSignals(ctx, t); err != nil {
-		return err
+	for _, s := range t.signals {
+		t.pending = append(t.pending, signalEvent(t, s))
 	}
 	if !conv.Status.BotMaySend() {
-		return nil
+		return b.flushEvents(ctx, t)
 	}
-	return b.respond(ctx, t)
+	if err := b.respond(ctx, t); err != nil {
+		if ferr := b.flushEvents(ctx, t); ferr != nil {
+			b.logger.Error("bot: record signals after a failed reply", "conversation", conv.ID, "err", ferr)
+		}
+		return err
+	}
+	return nil
 }
 
 // read loads the conversation up to msg and masks again what the guard may
@@ -288,19 +297,25 @@ func (b *Bot) detectSignals(t *turn) {
 	}
 }
 
-// recordSignals appends the current signals to the audit trail.
-func (b *Bot) recordSignals(ctx context.Context, t *turn) error {
-	if len(t.signals) == 0 {
+// flushEvents records the turn's pending events (its signals) on their
+// own: when no reply carries them.
+func (b *Bot) flushEvents(ctx context.Context, t *turn) error {
+	if len(t.pending) == 0 {
 		return nil
 	}
-	events := make([]frontline.Event, len(t.signals))
-	for i, s := range t.signals {
-		events[i] = signalEvent(t, s)
-	}
-	if _, err := b.log.AppendEvents(ctx, events...); err != nil {
+	if _, err := b.log.AppendEvents(ctx, t.pending...); err != nil {
 		return fmt.Errorf("bot: record signals: %w", err)
 	}
+	t.pending = nil
 	return nil
+}
+
+// withPending returns the turn's pending events followed by events, and
+// forgets them: the caller records them all in one commit.
+func (t *turn) withPending(events ...frontline.Event) []frontline.Event {
+	out := append(t.pending, events...)
+	t.pending = nil
+	return out
 }
 
 func signalEvent(t *turn, s frontline.Signal) frontline.Event {
@@ -374,9 +389,7 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 		s := frontline.Signal{Kind: frontline.SignalHumanRequest, Confidence: 1, Reason: reason,
 			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: rule}}}
 		t.signals = append(t.signals, s)
-		if _, err := b.log.AppendEvents(ctx, signalEvent(t, s)); err != nil {
-			return fmt.Errorf("bot: record signals: %w", err)
-		}
+		t.pending = append(t.pending, signalEvent(t, s))
 	}
 
 	q, err := b.search(ctx, t, prev, hasPrev)
@@ -390,9 +403,7 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 			Reason:   fmt.Sprintf("the bot could not answer %d times in a row", failed+1),
 			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: "failed_answers"}}}
 		t.signals = append(t.signals, s)
-		if _, err := b.log.AppendEvents(ctx, signalEvent(t, s)); err != nil {
-			return fmt.Errorf("bot: record signals: %w", err)
-		}
+		t.pending = append(t.pending, signalEvent(t, s))
 	}
 
 	if d, ok := b.cfg.Policy.decide(t.signals); ok {

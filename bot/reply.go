@@ -211,6 +211,7 @@ func (b *Bot) post(ctx context.Context, t *turn, author frontline.Author, body s
 	if author == frontline.AuthorBot {
 		m.AuthorName = b.cfg.BotName
 	}
+	events = t.withPending(events...)
 	res, err := b.log.AppendMessage(ctx, frontline.AppendRequest{Message: m, Events: events})
 	switch {
 	case errors.Is(err, frontline.ErrHumanOwns):
@@ -219,6 +220,7 @@ func (b *Bot) post(ctx context.Context, t *turn, author frontline.Author, body s
 		}
 		return false, nil
 	case err != nil:
+		t.pending = events // for HandleMessage to record on their own
 		return false, fmt.Errorf("bot: post reply: %w", err)
 	}
 	return !res.Duplicate, nil
@@ -310,7 +312,9 @@ func (b *Bot) answer(ctx context.Context, t *turn, q *searched) error {
 // handOff queues the conversation with its packet and tells the customer
 // what happens next.
 func (b *Bot) handOff(ctx context.Context, t *turn, q *searched, d Decision) error {
-	if _, err := b.log.AppendEvents(ctx, b.searchEvent(t, q.data(KindHandoff))); err != nil {
+	events := t.withPending(b.searchEvent(t, q.data(KindHandoff)))
+	if _, err := b.log.AppendEvents(ctx, events...); err != nil {
+		t.pending = events
 		return fmt.Errorf("bot: record decision: %w", err)
 	}
 	packet, err := b.packet(ctx, t, q, d)
