@@ -22,7 +22,7 @@ type option struct {
 
 var options = []option{
 	{Env: "FRONTLINE_ADDR", Flag: "addr", Default: "127.0.0.1:8080", Help: "address to listen on (host:port; :0 picks a free port)"},
-	{Env: "DATABASE_URL", Flag: "database-url", Help: "PostgreSQL connection string; empty runs on the in-memory store (nothing durable)", Secret: true},
+	{Env: "DATABASE_URL", Flag: "database-url", Help: "PostgreSQL connection string; empty runs on the in-memory store (nothing durable). Its pool_max_conns parameter sizes the pool (default 8 per CPU + 8)", Secret: true},
 	{Env: "FRONTLINE_MIGRATE", Flag: "migrate", Default: "false", Bool: true, Help: "apply database migrations at start-up"},
 	{Env: "FRONTLINE_WAIT_FOR_DB", Flag: "wait-for-db", Default: "false", Bool: true, Help: "keep retrying an unreachable database (with backoff) instead of exiting; /readyz says why"},
 	{Env: "FRONTLINE_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for connections and writes to finish"},
