@@ -29,21 +29,19 @@ func (s *countingStore) WaitingPlaces(ctx context.Context) (map[string]int, erro
 	return s.Store.WaitingPlaces(ctx)
 }
 
-// Waiting customers re-ask their place on every queue change; within the
-// cache's lifetime a node answers from memory, and a change made through the
-// node itself shows at once.
-func TestQueuePositionIsCachedBriefly(t *testing.T) {
-	t.Parallel()
+// waitingLine queues n conversations, a millisecond of *now apart, on a
+// service whose clock is *now; the store counts its reads of places.
+func waitingLine(t *testing.T, n int, now *time.Time) (*handoff.Service, *countingStore, []string) {
+	t.Helper()
 	ctx := context.Background()
 	bus := memory.NewBus()
 	log := memory.NewStore(bus)
 	store := &countingStore{Store: memory.NewHandoffStore(log)}
-	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 	cfg := handoff.DefaultConfig()
-	cfg.Now = func() time.Time { return now }
+	cfg.Now = func() time.Time { return *now }
 	svc := handoff.NewService(store, log, bus, cfg)
-	var convs []string
-	for range 2 {
+	convs := make([]string, n)
+	for i := range convs {
 		c := &frontline.Conversation{VisitorID: "v"}
 		if err := log.CreateConversation(ctx, c); err != nil {
 			t.Fatal(err)
@@ -51,8 +49,21 @@ func TestQueuePositionIsCachedBriefly(t *testing.T) {
 		if _, err := svc.Enqueue(ctx, frontline.HandoffPacket{ConversationID: c.ID, Tier: frontline.Tier1, Team: "support", Priority: frontline.PriorityNormal}); err != nil {
 			t.Fatal(err)
 		}
-		convs = append(convs, c.ID)
+		*now = now.Add(time.Millisecond) // arrival order decides places
+		convs[i] = c.ID
 	}
+	store.ranks.Store(0)
+	return svc, store, convs
+}
+
+// Waiting customers re-ask their place on every queue change; within the
+// cache's lifetime a node answers from memory, and a change made through the
+// node itself shows at once.
+func TestQueuePositionIsCachedBriefly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	svc, store, convs := waitingLine(t, 2, &now)
 	position := func() int {
 		t.Helper()
 		qp, err := svc.QueuePosition(ctx, convs[1])
@@ -89,27 +100,9 @@ func TestQueuePositionIsCachedBriefly(t *testing.T) {
 func TestWaitingCustomersShareOneRead(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	bus := memory.NewBus()
-	log := memory.NewStore(bus)
-	store := &countingStore{Store: memory.NewHandoffStore(log)}
 	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-	cfg := handoff.DefaultConfig()
-	cfg.Now = func() time.Time { return now }
-	svc := handoff.NewService(store, log, bus, cfg)
 	const n = 50
-	convs := make([]string, n)
-	for i := range convs {
-		c := &frontline.Conversation{VisitorID: "v"}
-		if err := log.CreateConversation(ctx, c); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := svc.Enqueue(ctx, frontline.HandoffPacket{ConversationID: c.ID, Tier: frontline.Tier1, Team: "support", Priority: frontline.PriorityNormal}); err != nil {
-			t.Fatal(err)
-		}
-		now = now.Add(time.Millisecond) // arrival order decides places
-		convs[i] = c.ID
-	}
-	store.ranks.Store(0)
+	svc, store, convs := waitingLine(t, n, &now)
 	places := make([]int, n)
 	var wg sync.WaitGroup
 	for i, id := range convs {

@@ -117,6 +117,17 @@ func before(a, b *queueItem) bool {
 	return a.id < b.id
 }
 
+// queueOrder compares by before, for sorting.
+func queueOrder(a, b *queueItem) int {
+	switch {
+	case a.id == b.id:
+		return 0
+	case before(a, b):
+		return -1
+	}
+	return 1
+}
+
 // QueueRank implements handoff.Store.
 func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*frontline.QueueEntry, int, error) {
 	s.log.mu.RLock()
@@ -155,15 +166,7 @@ func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]int, error
 	}
 	places := make(map[string]int)
 	for _, items := range lines {
-		slices.SortFunc(items, func(a, b *queueItem) int {
-			switch {
-			case a.id == b.id:
-				return 0
-			case before(a, b):
-				return -1
-			}
-			return 1
-		})
+		slices.SortFunc(items, queueOrder)
 		for i, it := range items {
 			places[it.e.ConversationID] = i + 1
 		}
@@ -184,15 +187,7 @@ func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilt
 		}
 		items = append(items, it)
 	}
-	slices.SortFunc(items, func(a, b *queueItem) int {
-		switch {
-		case a.id == b.id:
-			return 0
-		case before(a, b):
-			return -1
-		}
-		return 1
-	})
+	slices.SortFunc(items, queueOrder)
 	items = truncate(items, f.Limit)
 	out := make([]*frontline.QueueEntry, len(items))
 	for i, it := range items {
