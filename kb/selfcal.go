@@ -132,6 +132,7 @@ const (
 	pseudoMinWords     = 2   // shorter pseudo-questions say too little
 	pseudoDropRate     = 0.4 // share of words dropped from a pseudo-question
 	pseudoSwapRate     = 0.3 // chance that a kept word swaps with the one before
+	pseudoSynonymRate  = 0.5 // chance that a kept lexicon word becomes a group-mate
 	pseudoUnanswerable = 5   // every 5th question is asked with its article hidden
 	pseudoMinFit       = 30  // fewer questions than this: keep the default map
 	pseudoCandidates   = 40  // passages per retriever: enough for the top articles
@@ -247,7 +248,7 @@ func blur(s string) string {
 		if rng.Float64() < pseudoDropRate {
 			continue
 		}
-		kept = append(kept, w)
+		kept = append(kept, synonym(w, rng))
 		if n := len(kept); n > 1 && rng.Float64() < pseudoSwapRate {
 			kept[n-1], kept[n-2] = kept[n-2], kept[n-1]
 		}
@@ -255,7 +256,38 @@ func blur(s string) string {
 			break
 		}
 	}
-	return strings.Join(kept, " ")
+	// A synonym may be several words: keep the bound in words.
+	words = strings.Fields(strings.Join(kept, " "))
+	return strings.Join(words[:min(len(words), pseudoMaxWords)], " ")
+}
+
+// synonym returns, at rate pseudoSynonymRate, another phrase of the support
+// lexicon group of the one-word phrase w (customers say "parcel" where the
+// article says "package"), else w.
+func synonym(w string, rng *rand.Rand) string {
+	terms := Terms(w)
+	if len(terms) != 1 {
+		return w
+	}
+	for _, e := range lexicon.byFirst[terms[0]] {
+		if len(e.terms) != 1 {
+			continue
+		}
+		if rng.Float64() >= pseudoSynonymRate {
+			return w
+		}
+		var mates []string
+		for _, p := range lexicon.groups[e.group] {
+			if !slices.Equal(p, e.terms) {
+				mates = append(mates, strings.Join(p, " "))
+			}
+		}
+		if len(mates) == 0 {
+			return w
+		}
+		return mates[rng.IntN(len(mates))]
+	}
+	return w
 }
 
 // fitRetrievalCal asks every pseudo-question through the retrieval path on
