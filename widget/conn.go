@@ -24,7 +24,8 @@ type outbound struct {
 	// replay everything after followAfter.
 	follow      string
 	followAfter int64
-	// watchQueue makes the writer follow the queue and push positions.
+	// watchQueue makes the connection watch its conversation's place in
+	// the human queue (queueWatch pushes it).
 	watchQueue bool
 	// stored is a message this connection just appended: when it is next
 	// in seq, the writer pushes it without reading the Log back.
@@ -76,9 +77,6 @@ type conn struct {
 	lastSent     int64
 	convNotes    <-chan frontline.Notification
 	convCancel   func()
-	queueNotes   <-chan frontline.Notification
-	queueCancel  func()
-	lastQueue    queueFrame // last position pushed: unchanged ones are not resent
 	// A wake-up deferred while appends were in flight: catch up to at
 	// least deferredSeq (or everything, on deferredResync) once they settle.
 	deferredSeq    int64
@@ -588,9 +586,7 @@ func (c *conn) writeLoop() {
 	defer func() {
 		ticker.Stop()
 		c.unfollow()
-		if c.queueCancel != nil {
-			c.queueCancel()
-		}
+		c.s.queue.remove(c)
 		_ = c.ws.Close()
 		c.s.unregister(c)
 		c.s.ips.release(c.ip)
@@ -626,11 +622,6 @@ func (c *conn) writeLoop() {
 					c.failed(err)
 					return
 				}
-			}
-		case <-c.queueNotes:
-			if err := c.pushQueue(); err != nil {
-				c.failed(err)
-				return
 			}
 		case <-ticker.C:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(WriteWait)); err != nil {
@@ -721,9 +712,8 @@ func (c *conn) process(o *outbound) error {
 			return err
 		}
 	}
-	if o.watchQueue && c.queueNotes == nil && c.s.handoff != nil && c.followedConv != "" {
-		c.queueNotes, c.queueCancel = c.s.bus.Subscribe(frontline.TopicQueue)
-		return c.pushQueue()
+	if o.watchQueue {
+		c.s.queue.add(c, c.followedConv)
 	}
 	return nil
 }
@@ -817,38 +807,8 @@ func (c *conn) sendMessages(msgs []frontline.Message) error {
 	if err := c.write(out); err != nil {
 		return err
 	}
-	if watch && c.s.handoff != nil {
-		if c.queueNotes == nil {
-			c.queueNotes, c.queueCancel = c.s.bus.Subscribe(frontline.TopicQueue)
-		}
-		return c.pushQueue()
+	if watch {
+		c.s.queue.add(c, c.followedConv)
 	}
 	return nil
-}
-
-// pushQueue sends the conversation's place in the human queue.
-func (c *conn) pushQueue() error {
-	if c.s.handoff == nil || c.followedConv == "" {
-		return nil
-	}
-	ctx, cancel := c.storeCtx()
-	defer cancel()
-	pos, err := c.s.handoff.QueuePosition(ctx, c.followedConv)
-	if frontline.ErrorCode(err) == frontline.ENotFound {
-		return nil // not handed off (yet): the bot's Enqueue wakes the queue topic
-	}
-	if err != nil {
-		return fmt.Errorf("queue position: %w", err)
-	}
-	f := &queueFrame{serverHeader: hdr(TypeQueue), Status: string(pos.Status), Position: pos.Position, ETASeconds: int64(pos.ETA / time.Second), AgentName: pos.AgentName}
-	f.Seq = c.lastSent
-	if *f == c.lastQueue {
-		return nil
-	}
-	c.lastQueue = *f
-	if pos.Status == frontline.QueueResolved && c.queueCancel != nil {
-		c.queueCancel()
-		c.queueCancel, c.queueNotes = nil, nil
-	}
-	return c.write(f)
 }

@@ -58,6 +58,7 @@ type Server struct {
 	assets    *assets
 	ips       *ipLimiter
 	dispatch  *dispatcher
+	queue     *queueWatch
 	baseCtx   context.Context
 	hardStop  context.CancelFunc
 	connCount atomic.Int64
@@ -118,6 +119,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.ips = newIPLimiter(s.limits, s.now)
 	s.dispatch = newDispatcher(s, deps.Responder, cfg.Responders)
+	s.queue = newQueueWatch(s)
 	a, err := loadAssets()
 	if err != nil {
 		return nil, err

@@ -1,0 +1,113 @@
+package widget
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// queueWatch tells customers their place in the human queue. One goroutine
+// per server follows the queue topic; on each change it works out the place
+// of every connection that watches (from the hand-off service's per-node
+// cache: one store read per burst of changes) and pushes a frame only to
+// those whose place changed. An enqueue at the back of the line moves
+// nobody, so it wakes nobody: waking every waiting customer's writer on
+// every change queued hundreds of goroutines ahead of everyone's acks.
+type queueWatch struct {
+	s     *Server
+	start sync.Once
+	kick  chan struct{} // a watcher was added: work out its place now
+
+	mu       sync.Mutex
+	watchers map[*conn]*queueWatcher
+}
+
+type queueWatcher struct {
+	convID string
+	last   queueFrame // last frame pushed (Seq zero); zero before the first
+}
+
+func newQueueWatch(s *Server) *queueWatch {
+	return &queueWatch{s: s, kick: make(chan struct{}, 1), watchers: map[*conn]*queueWatcher{}}
+}
+
+// add makes c watch convID's place, and pushes it soon.
+func (q *queueWatch) add(c *conn, convID string) {
+	if q.s.handoff == nil || convID == "" {
+		return
+	}
+	q.start.Do(func() { go q.run(q.s.baseCtx) })
+	q.mu.Lock()
+	if w := q.watchers[c]; w == nil || w.convID != convID {
+		q.watchers[c] = &queueWatcher{convID: convID}
+	}
+	q.mu.Unlock()
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+}
+
+// remove stops c's pushes (it closed).
+func (q *queueWatch) remove(c *conn) {
+	q.mu.Lock()
+	delete(q.watchers, c)
+	q.mu.Unlock()
+}
+
+func (q *queueWatch) run(ctx context.Context) {
+	notes, cancel := q.s.bus.Subscribe(frontline.TopicQueue)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-notes:
+		case <-q.kick:
+		}
+		q.refresh(ctx)
+	}
+}
+
+// refresh pushes every watcher whose place changed; a resolved hand-off is
+// pushed once more and then no longer watched.
+func (q *queueWatch) refresh(ctx context.Context) {
+	q.mu.Lock()
+	watching := make(map[*conn]queueWatcher, len(q.watchers))
+	for c, w := range q.watchers {
+		watching[c] = *w
+	}
+	q.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(ctx, StoreTimeout)
+	defer cancel()
+	for c, w := range watching {
+		pos, err := q.s.handoff.QueuePosition(ctx, w.convID)
+		switch {
+		case frontline.ErrorCode(err) == frontline.ENotFound:
+			continue // not handed off yet: its Enqueue changes the queue
+		case err != nil:
+			q.s.logger.Warn("widget: queue position", "conversation", w.convID, "err", err)
+			continue // the next change tries again
+		}
+		f := queueFrame{serverHeader: hdr(TypeQueue), Status: string(pos.Status), Position: pos.Position,
+			ETASeconds: int64(pos.ETA / time.Second), AgentName: pos.AgentName}
+		if f == w.last {
+			continue
+		}
+		q.mu.Lock()
+		cur := q.watchers[c]
+		if cur == nil || cur.convID != w.convID {
+			q.mu.Unlock()
+			continue // closed or moved on meanwhile
+		}
+		cur.last = f
+		if pos.Status == frontline.QueueResolved {
+			delete(q.watchers, c)
+		}
+		q.mu.Unlock()
+		c.push(outbound{frame: &f})
+	}
+}
