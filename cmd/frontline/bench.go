@@ -46,18 +46,21 @@ type benchOptions struct {
 
 // benchResult is what --json prints.
 type benchResult struct {
-	Customers           int              `json:"customers"`
-	Connected           int              `json:"connected"`
-	DurationS           float64          `json:"duration_s"`
-	Sent                int64            `json:"sent"`
-	Acked               int64            `json:"acked"`
-	Replies             int64            `json:"replies"`
-	Unanswered          int64            `json:"unanswered"`
-	HandedOff           int64            `json:"handed_off_customers"`
-	AckP50Ms            float64          `json:"ack_p50_ms"`
-	AckP99Ms            float64          `json:"ack_p99_ms"`
-	ReplyP50Ms          float64          `json:"reply_p50_ms"`
-	ReplyP99Ms          float64          `json:"reply_p99_ms"`
+	Customers  int     `json:"customers"`
+	Connected  int     `json:"connected"`
+	DurationS  float64 `json:"duration_s"`
+	Sent       int64   `json:"sent"`
+	Acked      int64   `json:"acked"`
+	Replies    int64   `json:"replies"`
+	Unanswered int64   `json:"unanswered"`
+	HandedOff  int64   `json:"handed_off_customers"`
+	AckP50Ms   float64 `json:"ack_p50_ms"`
+	AckP99Ms   float64 `json:"ack_p99_ms"`
+	ReplyP50Ms float64 `json:"reply_p50_ms"`
+	ReplyP99Ms float64 `json:"reply_p99_ms"`
+	// Of the replies, the hand-off notices (queueing, then the notice).
+	HandoffP50Ms        float64          `json:"handoff_reply_p50_ms"`
+	HandoffP99Ms        float64          `json:"handoff_reply_p99_ms"`
 	MessagesPerS        float64          `json:"messages_per_s"`
 	Errors              int64            `json:"errors"`
 	ErrorKinds          map[string]int64 `json:"error_kinds,omitempty"`
@@ -184,6 +187,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res.Sent, res.Acked, res.Replies = b.sent.Load(), int64(len(b.acks)), int64(len(b.replies))
 	res.AckP50Ms, res.AckP99Ms = benchMS(benchPercentile(b.acks, 50)), benchMS(benchPercentile(b.acks, 99))
 	res.ReplyP50Ms, res.ReplyP99Ms = benchMS(benchPercentile(b.replies, 50)), benchMS(benchPercentile(b.replies, 99))
+	res.HandoffP50Ms, res.HandoffP99Ms = benchMS(benchPercentile(b.handoffs, 50)), benchMS(benchPercentile(b.handoffs, 99))
 	for _, v := range b.errKinds {
 		res.Errors += v
 	}
@@ -305,6 +309,7 @@ type bench struct {
 	mu       sync.Mutex
 	acks     []time.Duration
 	replies  []time.Duration
+	handoffs []time.Duration // the replies that were hand-off notices
 	errKinds map[string]int64
 }
 
@@ -312,7 +317,7 @@ type bench struct {
 func (b *bench) resetCounts() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.acks, b.replies = nil, nil
+	b.acks, b.replies, b.handoffs = nil, nil, nil
 	b.sent.Store(0)
 	b.renewed.Store(0)
 }
@@ -532,6 +537,9 @@ func (c *benchCustomer) read(ws *websocket.Conn, done chan struct{}) {
 						c.outstanding--
 						c.b.mu.Lock()
 						c.b.replies = append(c.b.replies, now.Sub(t))
+						if m.Kind == "handoff" {
+							c.b.handoffs = append(c.b.handoffs, now.Sub(t))
+						}
 						c.b.mu.Unlock()
 					}
 				}
@@ -727,7 +735,7 @@ func printBench(w io.Writer, r benchResult, o benchOptions) {
 		fmt.Fprintf(w, "messages           %d sent, %d acked, %d answered (%d not: in the human queue) in %.1f s (%.0f messages/s)\n", r.Sent, r.Acked, r.Replies, r.Unanswered, r.DurationS, r.MessagesPerS)
 		fmt.Fprintf(w, "hand-offs          %d customers handed off and replaced by new visitors\n", r.HandedOff)
 		fmt.Fprintf(w, "ack latency        p50 %.2f ms   p99 %.2f ms\n", r.AckP50Ms, r.AckP99Ms)
-		fmt.Fprintf(w, "bot reply latency  p50 %.2f ms   p99 %.2f ms\n", r.ReplyP50Ms, r.ReplyP99Ms)
+		fmt.Fprintf(w, "bot reply latency  p50 %.2f ms   p99 %.2f ms (hand-off notices: p50 %.2f ms, p99 %.2f ms)\n", r.ReplyP50Ms, r.ReplyP99Ms, r.HandoffP50Ms, r.HandoffP99Ms)
 	}
 	if r.WSPingP50Ms > 0 {
 		fmt.Fprintf(w, "websocket ping     p50 %.2f ms   p99 %.2f ms during the load (the transport alone)\n", r.WSPingP50Ms, r.WSPingP99Ms)
