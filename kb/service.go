@@ -560,28 +560,37 @@ func (s *Service) reindex(ctx context.Context, withTx func(context.Context, func
 				return fmt.Errorf("reindex: %w", err)
 			}
 		}
+		// The ranker trains while the passages are written: on Postgres
+		// the database does much of that work, so the two overlap.
 		var rk *ranker
-		state := []byte{} // empty, not nil: "no ranker" is stored too
-		if s.opts.Ranking != RankingRetrieval {
-			if rk = trainKBRanker(items, s.opts.ChunkRunes, defaultRankerOptions); rk != nil {
-				state = rk.marshal()
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if s.opts.Ranking != RankingRetrieval {
+				rk = trainKBRanker(items, s.opts.ChunkRunes, defaultRankerOptions)
 			}
+		}()
+		indexed := make(map[string][]Passage, len(items))
+		for _, it := range items {
+			passages, err := s.passagesFor(ctx, it.a, it.rev, it.phr)
+			if err == nil {
+				err = tx.ReplacePassages(ctx, it.a.ID, passages)
+			}
+			if err != nil {
+				<-done
+				return fmt.Errorf("reindex %s: %w", it.a.Slug, err)
+			}
+			indexed[it.a.ID] = passages
+		}
+		<-done
+		state := []byte{} // empty, not nil: "no ranker" is stored too
+		if rk != nil {
+			state = rk.marshal()
 		}
 		if err := tx.SaveIndexState(ctx, rankerStateName, state); err != nil {
 			return fmt.Errorf("reindex: %w", err)
 		}
 		trained = rk
-		indexed := make(map[string][]Passage, len(items))
-		for _, it := range items {
-			passages, err := s.passagesFor(ctx, it.a, it.rev, it.phr)
-			if err != nil {
-				return err
-			}
-			if err := tx.ReplacePassages(ctx, it.a.ID, passages); err != nil {
-				return fmt.Errorf("reindex %s: %w", it.a.Slug, err)
-			}
-			indexed[it.a.ID] = passages
-		}
 		// Without a ranker the score comes from retrieval: calibrate it on
 		// the KB's own pseudo-questions, asked of the index just built.
 		rc, calState := defaultRetrievalCal, []byte{}
