@@ -345,63 +345,15 @@ func (s *Service) askPseudoQuestions(ctx context.Context, st Store, qs []pseudoQ
 	return xs, ys, nil
 }
 
-// fitLogistic fits sigmoid(w0 + w·x) by Newton's method on the logistic
-// loss with Platt's smoothed targets and a small ridge (not on the bias).
+// fitLogistic fits sigmoid(w0 + w·x) to the pseudo-questions (see
+// fitLogisticN).
 func fitLogistic(xs []retFeatures, ys []bool) [nRetFeatures + 1]float64 {
-	const n = nRetFeatures + 1
-	var pos, neg float64
-	for _, y := range ys {
-		if y {
-			pos++
-		} else {
-			neg++
-		}
+	rows := make([][]float64, len(xs))
+	for i := range xs {
+		rows[i] = xs[i][:]
 	}
-	hi, lo := (pos+1)/(pos+2), 1/(neg+2)
-	var theta [n]float64
-	const ridge = 1e-2
-	for iter := 0; iter < 100; iter++ {
-		g := make([]float64, n)
-		h := make([][]float64, n)
-		for i := range h {
-			h[i] = make([]float64, n)
-		}
-		for k, f := range xs {
-			x := append([]float64{1}, f[:]...)
-			z := 0.0
-			for i := range x {
-				z += theta[i] * x[i]
-			}
-			q := sigmoid(z)
-			t := lo
-			if ys[k] {
-				t = hi
-			}
-			for i := range x {
-				g[i] += (q - t) * x[i]
-				for j := range x {
-					h[i][j] += q * (1 - q) * x[i] * x[j]
-				}
-			}
-		}
-		for i := 1; i < n; i++ {
-			g[i] += ridge * theta[i]
-			h[i][i] += ridge
-		}
-		h[0][0] += 1e-9
-		d, ok := solveLinear(h, g)
-		if !ok {
-			break
-		}
-		var step float64
-		for i := range theta {
-			theta[i] -= d[i]
-			step = max(step, math.Abs(d[i]))
-		}
-		if step < 1e-9 {
-			break
-		}
-	}
+	var theta [nRetFeatures + 1]float64
+	copy(theta[:], fitLogisticN(rows, ys, 1e-2))
 	return theta
 }
 
