@@ -23,37 +23,51 @@ func scanMessage(row pgx.Row) (frontline.Message, error) {
 }
 
 // appendSQL appends a message in one statement (one round trip, its own
-// commit): lock the conversation row, skip when the client message id is
-// already stored, refuse the bot while a human owns the thread, insert with
-// the next seq, bump last_seq and record the events — all or nothing. The
-// bus wake-up follows the commit (see notifier). The row lock serialises appends per conversation, so seq has no
-// gaps; a racing duplicate that slipped past the snapshot hits the unique
-// constraint and is read back by the caller.
+// commit): lock the conversation row, refuse the bot while a human owns
+// the thread, insert with the next seq unless the client message id is
+// stored already (ON CONFLICT: then the caller reads it back), bump
+// last_seq and record the events, all or nothing. The row lock serialises
+// appends per conversation, so seq has no gaps. The bus wake-up follows
+// the commit (see notifier).
 //
-// With $9 (a visitor id) set, the conversation must be that visitor's on
-// site $10, or nothing is written (an AppendRequest.Start).
-const appendSQL = `
-WITH conv AS (
-	SELECT id, last_seq, status, ($9::text IS NULL OR visitor_id = $9 AND site_key = $10) AS theirs
-	FROM conversations WHERE id = $1 FOR NO KEY UPDATE
-), dup AS (
-	SELECT seq FROM messages WHERE conversation_id = $1 AND client_msg_id = $2
-), ins AS (
-	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta)
-	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7 FROM conv
-	WHERE NOT EXISTS (SELECT 1 FROM dup) AND conv.theirs
-	  AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))
-	RETURNING seq, created_at
-), bump AS (
-	UPDATE conversations SET last_seq = ins.seq, updated_at = ins.created_at FROM ins WHERE conversations.id = $1
-), ev AS (
+// With the owner parameter (a visitor id) set, the conversation must be
+// that visitor's on the site parameter's site, or nothing is written (an
+// AppendRequest.Start).
+//
+// Two variants: with events ($8 the events, $9 owner, $10 site) and
+// without ($8 owner, $9 site), since most appends carry none and the
+// events step costs every append otherwise.
+var (
+	appendWithEventsSQL = appendStatement(true)
+	appendSQL           = appendStatement(false)
+)
+
+func appendStatement(withEvents bool) string {
+	owner, site, events := "$8", "$9", ""
+	if withEvents {
+		owner, site = "$9", "$10"
+		events = `, ev AS (
 	INSERT INTO events (conversation_id, kind, actor, seq, data)
 	SELECT $1, e.j->>'kind', coalesce(e.j->>'actor', ''), coalesce(nullif((e.j->>'seq')::bigint, 0), ins.seq), nullif(e.j->'data', 'null')
 	FROM ins, jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(j, n)
 	ORDER BY e.n
-)
-SELECT conv.status, conv.theirs, dup.seq, ins.seq, ins.created_at
-FROM conv LEFT JOIN dup ON true LEFT JOIN ins ON true`
+)`
+	}
+	return `
+WITH conv AS (
+	SELECT id, last_seq, status, (` + owner + `::text IS NULL OR visitor_id = ` + owner + ` AND site_key = ` + site + `) AS theirs
+	FROM conversations WHERE id = $1 FOR NO KEY UPDATE
+), ins AS (
+	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta)
+	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7 FROM conv
+	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))
+	ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
+	RETURNING seq, created_at
+), bump AS (
+	UPDATE conversations SET last_seq = ins.seq, updated_at = ins.created_at FROM ins WHERE conversations.id = $1
+)` + events + `
+SELECT conv.status, conv.theirs, ins.seq, ins.created_at FROM conv LEFT JOIN ins ON true`
+}
 
 // startSQL creates an AppendRequest.Start conversation unless it exists;
 // it runs in the same implicit transaction as appendSQL (one batch).
@@ -89,7 +103,6 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 		owner, site *string
 		status      frontline.ConversationStatus
 		theirs      bool
-		dupSeq      *int64
 		insSeq      *int64
 		createdAt   *time.Time
 		started     int64
@@ -97,9 +110,15 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	if c := req.Start; c != nil {
 		owner, site = &c.VisitorID, &c.SiteKey
 	}
-	args := []any{m.ConversationID, clientID, m.Author, m.AuthorID, m.AuthorName, m.Body, m.Meta, events, owner, site}
+	statement := appendSQL
+	args := []any{m.ConversationID, clientID, m.Author, m.AuthorID, m.AuthorName, m.Body, m.Meta}
+	if len(req.Events) > 0 {
+		statement = appendWithEventsSQL
+		args = append(args, events)
+	}
+	args = append(args, owner, site)
 	if c := req.Start; c == nil {
-		err = db.pool.QueryRow(ctx, appendSQL, args...).Scan(&status, &theirs, &dupSeq, &insSeq, &createdAt)
+		err = db.pool.QueryRow(ctx, statement, args...).Scan(&status, &theirs, &insSeq, &createdAt)
 	} else {
 		// One round trip and one commit: a batch is one implicit transaction.
 		profile := c.Profile
@@ -109,24 +128,31 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 		b := &pgx.Batch{}
 		b.Queue(startSQL, c.ID, c.SiteKey, c.VisitorID, c.CustomerID, c.Private, profile,
 			frontline.EventConversationStarted).QueryRow(func(r pgx.Row) error { return r.Scan(&started) })
-		b.Queue(appendSQL, args...).QueryRow(func(r pgx.Row) error {
-			return r.Scan(&status, &theirs, &dupSeq, &insSeq, &createdAt)
+		b.Queue(statement, args...).QueryRow(func(r pgx.Row) error {
+			return r.Scan(&status, &theirs, &insSeq, &createdAt)
 		})
 		err = db.pool.SendBatch(ctx, b).Close()
 	}
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return frontline.AppendResult{}, notFound(m.ConversationID)
-	case IsUniqueViolation(err, "messages_conversation_id_client_msg_id_key"):
-		return db.readDuplicate(ctx, m)
 	case err != nil:
 		return frontline.AppendResult{}, fmt.Errorf("append message: %w", err)
 	case !theirs:
 		return frontline.AppendResult{}, frontline.ErrNotTheirs
-	case dupSeq != nil:
-		return db.readDuplicate(ctx, m)
 	case insSeq == nil:
-		return frontline.AppendResult{}, frontline.ErrHumanOwns
+		// Stored before under this client id (ON CONFLICT), or the bot
+		// refused while a human owns the thread.
+		if m.ClientMsgID != "" {
+			res, err := db.readDuplicate(ctx, m)
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return res, err
+			}
+		}
+		if m.Author == frontline.AuthorBot && !status.BotMaySend() {
+			return frontline.AppendResult{}, frontline.ErrHumanOwns
+		}
+		return frontline.AppendResult{}, fmt.Errorf("append message: nothing stored in %s", m.ConversationID)
 	}
 	m.Seq = *insSeq
 	m.CreatedAt = createdAt.UTC()
