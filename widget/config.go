@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,6 +28,11 @@ type Config struct {
 	// AdminToken protects /debug/widget/stats for non-loopback callers;
 	// empty means loopback only.
 	AdminToken string
+	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes)
+	// whose X-Forwarded-For is believed: behind them the per-address limits
+	// apply to the customer's address instead of the proxy's. Empty trusts
+	// none, and every customer behind a proxy shares its address.
+	TrustedProxies []netip.Prefix
 	// Responders bounds the bot calls running at once (default 4 per CPU);
 	// more questions wait their turn, in order per conversation.
 	Responders int
@@ -302,6 +308,33 @@ func parseClock(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("time %q: want HH:MM", s)
 	}
 	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+}
+
+// ParseTrustedProxies reads a comma-separated list of addresses and CIDR
+// prefixes ("10.0.0.0/8, 192.168.1.7").
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxies: %q is not an address or CIDR prefix", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxies: %q is not an address or CIDR prefix", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func (c Config) validate() error {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
@@ -207,7 +208,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "origin not allowed for this site", http.StatusForbidden)
 		return
 	}
-	ip := clientIP(r)
+	ip := clientIP(r, s.cfg.TrustedProxies)
 	ipEntry, ok := s.ips.connect(ip)
 	if !ok {
 		w.Header().Set("Retry-After", "1")
@@ -376,12 +377,40 @@ func (s *Server) statsAllowed(r *http.Request) bool {
 	return ip != nil && ip.IsLoopback() && r.Header.Get("X-Forwarded-For") == ""
 }
 
-// clientIP is the peer address. Behind a proxy every customer shares the
-// proxy's address; forwarded headers are not trusted here.
-func clientIP(r *http.Request) string {
+// clientIP is the customer's address: the peer's, unless the peer is a
+// trusted proxy, in which case X-Forwarded-For is read from the right (the
+// nearest hop) and the first address that is not a trusted proxy is the
+// customer's. Addresses further left are the client's own claims and are
+// never believed over a trusted hop's.
+func clientIP(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
 	}
-	return host
+	peer, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(peer, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break // a garbled hop: trust nothing beyond it
+		}
+		if !isTrusted(a, trusted) {
+			return a.Unmap().String()
+		}
+		peer = a
+	}
+	return peer.Unmap().String()
+}
+
+func isTrusted(a netip.Addr, trusted []netip.Prefix) bool {
+	a = a.Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }

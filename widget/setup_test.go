@@ -6,6 +6,7 @@ import (
 	"github.com/frontlinehq/frontline/bot/guard"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -41,6 +42,7 @@ type bundle struct {
 
 type setupOpts struct {
 	limits    Limits
+	proxies   []netip.Prefix
 	hours     BusinessHours
 	noHandoff bool
 	// wrapLog, when set, wraps the store the server sees.
@@ -88,9 +90,10 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin},
 			AllowSameHost: true, IdentitySecret: testIdentity, Hours: o.hours,
 		}},
-		TokenSecret: testSecret,
-		DemoSiteKey: testSite,
-		Limits:      o.limits,
+		TokenSecret:    testSecret,
+		DemoSiteKey:    testSite,
+		Limits:         o.limits,
+		TrustedProxies: o.proxies,
 	}, deps)
 	if err != nil {
 		t.Fatalf("New: %v", err)

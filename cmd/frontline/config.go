@@ -33,6 +33,7 @@ var options = []option{
 	{Env: "FRONTLINE_TOKEN_SECRET", Flag: "token-secret", Help: "key that signs visitor tokens; random per process when empty (visitors lose their thread on restart)", Secret: true},
 	{Env: "FRONTLINE_SITES", Flag: "sites", Default: "demo=http://localhost:8080,http://127.0.0.1:8080", Help: "widget sites: key=origin,origin;key2=origin (the demo page's own origin is always allowed for the demo key)"},
 	{Env: "FRONTLINE_BUSINESS_HOURS", Flag: "business-hours", Help: "when humans answer, e.g. \"Mon-Fri 09:00-17:30 Europe/Berlin\"; empty means always (outside them the widget offers an email field)"},
+	{Env: "FRONTLINE_TRUSTED_PROXIES", Flag: "trusted-proxies", Help: "reverse proxies whose X-Forwarded-For is believed, e.g. \"10.0.0.0/8,192.168.1.7\"; empty believes none (behind a proxy every customer then shares its address for the per-address limits)"},
 	{Env: "FRONTLINE_WIDGET_LIMITS", Flag: "widget-limits", Help: "widget limits over the defaults, e.g. \"frames_per_second=5,ip_connects_per_second=5\" (keys in widget/PROTOCOL.md); a load test from one address needs the ip_ ones raised"},
 	{Env: "FRONTLINE_IDENTITY_SECRET", Flag: "identity-secret", Help: "HMAC secret sites use to sign customer ids (identity verification); empty disables it", Secret: true},
 	{Env: "FRONTLINE_DEMO_KB", Flag: "demo-kb", Default: "auto", Help: "load the bundled demo knowledge base: auto (only on the in-memory store), true or false"},

@@ -164,7 +164,11 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 	if err != nil {
 		return widget.Config{}, fmt.Errorf("--widget-limits: %w", err)
 	}
-	cfg := widget.Config{Limits: limits}
+	proxies, err := widget.ParseTrustedProxies(s.settings["trusted-proxies"])
+	if err != nil {
+		return widget.Config{}, fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	cfg := widget.Config{Limits: limits, TrustedProxies: proxies}
 	for key, origins := range sites {
 		cfg.Sites = append(cfg.Sites, widget.Site{
 			Key: key, Name: key, AllowedOrigins: origins,
