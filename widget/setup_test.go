@@ -41,6 +41,7 @@ type bundle struct {
 }
 
 type setupOpts struct {
+	now       func() time.Time // the server's clock (default time.Now)
 	limits    Limits
 	proxies   []netip.Prefix
 	hours     BusinessHours
@@ -81,7 +82,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	if o.wrapLog != nil {
 		log = o.wrapLog(store)
 	}
-	deps := Deps{Log: log, Bus: bus, Responder: b.responder, Handoff: b.handoff, Guard: guard.New(guard.Config{})}
+	deps := Deps{Log: log, Bus: bus, Responder: b.responder, Handoff: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
 	if o.noHandoff {
 		deps.Handoff = nil
 	}
@@ -126,15 +127,25 @@ type fakeResponder struct {
 	// gate, when set, is received from before each reply: tests hold replies
 	// in flight with it.
 	gate chan struct{}
-	mu   sync.Mutex
-	seen []int64
+	// drops is how many calls to ignore, as a node killed before its bot
+	// answered would.
+	drops int
+	mu    sync.Mutex
+	seen  []int64
 }
 
 func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) error {
 	r.mu.Lock()
 	r.seen = append(r.seen, msg.Seq)
 	gate := r.gate
+	drop := r.drops > 0
+	if drop {
+		r.drops--
+	}
 	r.mu.Unlock()
+	if drop {
+		return nil
+	}
 	if gate != nil {
 		select {
 		case <-gate:
