@@ -140,7 +140,8 @@ type turn struct {
 	history []frontline.Message
 	turns   []string // customer turns, masked; the last is msg
 	signals []frontline.Signal
-	// answered: a reply to msg is already in the log (a retried call).
+	// answered: a reply to msg is already in the log (a retried call), or
+	// msg was sent while a person owned the conversation.
 	answered bool
 	// freshFrom is the first turn after the last hand-back to the bot.
 	freshFrom int
@@ -204,7 +205,9 @@ func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontl
 	if len(hb.events) > 0 {
 		handedBackAt = hb.events[len(hb.events)-1].Seq
 	}
-	t := &turn{conv: conv, answered: answered}
+	// A message from before the last hand-back was a person's to answer;
+	// its turn came and went (answered is set: nothing more to do).
+	t := &turn{conv: conv, answered: answered || msg.Seq <= handedBackAt}
 	for i := range history {
 		m := &history[i]
 		if m.Author != frontline.AuthorCustomer {
