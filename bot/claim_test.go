@@ -61,29 +61,34 @@ func TestBotSilentWhileHumanOwns(t *testing.T) {
 // gets no bot reply.
 func TestBotLeavesMessagesFromBeforeTheHandBack(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
-	c := f.newConversation(t)
-	f.say(t, c, "I want to talk to a person")
-	if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
-		t.Fatal(err)
-	}
-	f.say(t, c, "How do I reset my password?") // the agent's to answer
-	last, err := f.log.ReadMessages(ctx(t), c.ID, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	question := last[len(last)-1]
-	if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.bot.HandleMessage(ctx(t), f.conversation(t, c.ID), question); err != nil {
-		t.Fatal(err)
-	}
-	after, err := f.log.ReadMessages(ctx(t), c.ID, question.Seq, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(after) != 0 {
-		t.Fatalf("the bot answered a message from the agent's time:%s", describe(after))
+	for name, newStores := range map[string]func(testing.TB) stores{"memory": memoryStores, "postgres": postgresStores} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			f := setupOn(t, newStores(t))
+			c := f.newConversation(t)
+			f.say(t, c, "I want to talk to a person")
+			if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+				t.Fatal(err)
+			}
+			f.say(t, c, "How do I reset my password?") // the agent's to answer
+			last, err := f.log.ReadMessages(ctx(t), c.ID, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			question := last[len(last)-1]
+			if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.bot.HandleMessage(ctx(t), f.conversation(t, c.ID), question); err != nil {
+				t.Fatal(err)
+			}
+			after, err := f.log.ReadMessages(ctx(t), c.ID, question.Seq, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after) != 0 {
+				t.Fatalf("the bot answered a message from the agent's time:%s", describe(after))
+			}
+		})
 	}
 }
