@@ -24,71 +24,72 @@ func postgresStores(t testing.TB) stores {
 // nothing (signals are still recorded for the agent); after the agent hands
 // back, it answers again.
 func TestBotSilentWhileHumanOwns(t *testing.T) {
-	t.Parallel()
-	for name, newStores := range map[string]func(testing.TB) stores{"memory": memoryStores, "postgres": postgresStores} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			f := setupOn(t, newStores(t))
-			c := f.newConversation(t)
-			if notice := onlyReply(t, f.say(t, c, "I want to talk to a person")); notice.Meta.Kind != bot.KindHandoff {
-				t.Fatalf("first reply kind %q, want handoff", notice.Meta.Kind)
-			}
-			if msgs := f.say(t, c, "How do I reset my password?"); len(msgs) != 0 {
-				t.Fatalf("bot spoke while queued:%s", describe(msgs))
-			}
-			if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
-				t.Fatal(err)
-			}
-			if msgs := f.say(t, c, "This is useless, I am SO angry!!!"); len(msgs) != 0 {
-				t.Fatalf("bot spoke while an agent owns the conversation:%s", describe(msgs))
-			}
-			if !hasSignalEvent(t, f, c.ID, frontline.SignalFrustration) {
-				t.Fatal("frustration while assigned was not recorded")
-			}
-			if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
-				t.Fatal(err)
-			}
-			reply := onlyReply(t, f.say(t, c, "How do I reset my password?"))
-			if reply.Author != frontline.AuthorBot || reply.Meta.Kind != bot.KindAnswer {
-				t.Fatalf("after hand-back: %s/%s %q, want a bot answer", reply.Author, reply.Meta.Kind, reply.Body)
-			}
-		})
-	}
+	onBothStores(t, func(t *testing.T, f fixture) {
+		c := f.newConversation(t)
+		if notice := onlyReply(t, f.say(t, c, "I want to talk to a person")); notice.Meta.Kind != bot.KindHandoff {
+			t.Fatalf("first reply kind %q, want handoff", notice.Meta.Kind)
+		}
+		if msgs := f.say(t, c, "How do I reset my password?"); len(msgs) != 0 {
+			t.Fatalf("bot spoke while queued:%s", describe(msgs))
+		}
+		if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+			t.Fatal(err)
+		}
+		if msgs := f.say(t, c, "This is useless, I am SO angry!!!"); len(msgs) != 0 {
+			t.Fatalf("bot spoke while an agent owns the conversation:%s", describe(msgs))
+		}
+		if !hasSignalEvent(t, f, c.ID, frontline.SignalFrustration) {
+			t.Fatal("frustration while assigned was not recorded")
+		}
+		if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+			t.Fatal(err)
+		}
+		reply := onlyReply(t, f.say(t, c, "How do I reset my password?"))
+		if reply.Author != frontline.AuthorBot || reply.Meta.Kind != bot.KindAnswer {
+			t.Fatalf("after hand-back: %s/%s %q, want a bot answer", reply.Author, reply.Meta.Kind, reply.Body)
+		}
+	})
 }
 
 // A message sent while an agent owned the conversation stays theirs: handed
 // to the bot after the hand-back (a customer returning to the widget), it
 // gets no bot reply.
 func TestBotLeavesMessagesFromBeforeTheHandBack(t *testing.T) {
+	onBothStores(t, func(t *testing.T, f fixture) {
+		c := f.newConversation(t)
+		f.say(t, c, "I want to talk to a person")
+		if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+			t.Fatal(err)
+		}
+		f.say(t, c, "How do I reset my password?") // the agent's to answer
+		last, err := f.log.ReadMessages(ctx(t), c.ID, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		question := last[len(last)-1]
+		if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.bot.HandleMessage(ctx(t), f.conversation(t, c.ID), question); err != nil {
+			t.Fatal(err)
+		}
+		after, err := f.log.ReadMessages(ctx(t), c.ID, question.Seq, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(after) != 0 {
+			t.Fatalf("the bot answered a message from the agent's time:%s", describe(after))
+		}
+	})
+}
+
+// onBothStores runs test on a fixture over each store, in parallel.
+func onBothStores(t *testing.T, test func(t *testing.T, f fixture)) {
 	t.Parallel()
 	for name, newStores := range map[string]func(testing.TB) stores{"memory": memoryStores, "postgres": postgresStores} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			f := setupOn(t, newStores(t))
-			c := f.newConversation(t)
-			f.say(t, c, "I want to talk to a person")
-			if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
-				t.Fatal(err)
-			}
-			f.say(t, c, "How do I reset my password?") // the agent's to answer
-			last, err := f.log.ReadMessages(ctx(t), c.ID, 0, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			question := last[len(last)-1]
-			if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
-				t.Fatal(err)
-			}
-			if err := f.bot.HandleMessage(ctx(t), f.conversation(t, c.ID), question); err != nil {
-				t.Fatal(err)
-			}
-			after, err := f.log.ReadMessages(ctx(t), c.ID, question.Seq, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(after) != 0 {
-				t.Fatalf("the bot answered a message from the agent's time:%s", describe(after))
-			}
+			test(t, setupOn(t, newStores(t)))
 		})
 	}
 }
