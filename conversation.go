@@ -96,7 +96,11 @@ type Log interface {
 
 	// AppendMessage stores a message and its events in one commit, giving
 	// the message the conversation's next seq (1, 2, 3... with no gaps), and
-	// wakes the conversation's bus topic after the commit.
+	// wakes the conversation's bus topic after the commit. A customer
+	// message owes the bot's obligation to answer it (see Obligations),
+	// committed with it; a reply with req.Answers set completes the
+	// obligation it names in its own commit (ErrNotOwed when nothing is
+	// owed any more).
 	//
 	// When a message with the same (conversation, ClientMsgID) exists, it
 	// returns that message with Duplicate set and stores nothing.
@@ -117,4 +121,7 @@ type Log interface {
 
 	// FindEvents returns matching events in the order they were recorded.
 	FindEvents(ctx context.Context, filter EventFilter) ([]Event, error)
+
+	// Obligations are kept on the customer messages of this log.
+	Obligations
 }

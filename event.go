@@ -23,6 +23,9 @@ const (
 	EventCSAT                EventKind = "csat"          // the customer's rating
 	EventPrivacy             EventKind = "privacy"       // moved to private visibility
 	EventStatus              EventKind = "status.change" // status changed
+	// EventObligationDropped: the bot's obligation to answer a message was
+	// dropped without a reply; Data is a DropData.
+	EventObligationDropped EventKind = "bot.dropped"
 )
 
 // Event is one thing that happened in a conversation, other than a message.

@@ -99,6 +99,13 @@ type AppendRequest struct {
 	// message costs one commit. When it exists already it must be the same
 	// visitor's on the same site, or the append is refused with EConflict.
 	Start *Conversation
+	// Answers, when not 0, is the seq of the customer message this reply
+	// (or hand-off notice) answers: the append completes that message's
+	// obligation in the same commit, or, when nothing is owed any more
+	// (answered, handed off or dropped already), stores nothing and
+	// returns ErrNotOwed. So of racing or repeated replies to one message
+	// exactly one is stored.
+	Answers int64
 }
 
 // AppendResult is the stored message. Duplicate is true when the message had

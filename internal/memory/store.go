@@ -25,6 +25,7 @@ type Store struct {
 	conversations map[string]*conversation
 	events        []frontline.Event
 	nextEventID   int64
+	owing         map[string]*conversation // conversations with owed obligations
 	bus           *Bus
 	now           func() time.Time
 }
@@ -33,12 +34,20 @@ type conversation struct {
 	c        frontline.Conversation
 	messages []frontline.Message
 	byClient map[string]int // client message id → index in messages
+	owed     map[int64]*owed // customer message seq → its obligation, while owed
+}
+
+// owed is the state of one obligation.
+type owed struct {
+	due      time.Time
+	attempts int
 }
 
 // NewStore returns an empty store whose appends wake bus (which may be nil).
 func NewStore(bus *Bus) *Store {
 	return &Store{
 		conversations: make(map[string]*conversation),
+		owing:         make(map[string]*conversation),
 		bus:           bus,
 		now:           func() time.Time { return time.Now().UTC() },
 	}
@@ -210,6 +219,14 @@ func (s *Store) AppendMessage(ctx context.Context, req frontline.AppendRequest) 
 			return frontline.AppendResult{Message: existing, Duplicate: true}, nil
 		}
 	}
+	if req.Answers < 0 {
+		s.mu.Unlock()
+		return frontline.AppendResult{}, frontline.Errorf(frontline.EInvalid, "answers: seq %d", req.Answers)
+	}
+	if req.Answers > 0 && cv.owed[req.Answers] == nil {
+		s.mu.Unlock()
+		return frontline.AppendResult{}, frontline.ErrNotOwed
+	}
 	if m.Author == frontline.AuthorBot && !cv.c.Status.BotMaySend() {
 		s.mu.Unlock()
 		return frontline.AppendResult{}, frontline.ErrHumanOwns
@@ -224,6 +241,16 @@ func (s *Store) AppendMessage(ctx context.Context, req frontline.AppendRequest) 
 		cv.byClient[m.ClientMsgID] = len(cv.messages) - 1
 	}
 	s.appendEventsLocked(withConversation(req.Events, m.ConversationID, m.Seq))
+	if req.Answers > 0 {
+		s.doneLocked(cv, req.Answers)
+	}
+	if m.Author == frontline.AuthorCustomer {
+		if cv.owed == nil {
+			cv.owed = make(map[int64]*owed)
+		}
+		cv.owed[m.Seq] = &owed{due: m.CreatedAt}
+		s.owing[cv.c.ID] = cv
+	}
 	s.mu.Unlock()
 
 	if s.bus != nil {

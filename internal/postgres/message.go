@@ -22,51 +22,87 @@ func scanMessage(row pgx.Row) (frontline.Message, error) {
 	return m, err
 }
 
-// appendSQL appends a message in one statement (one round trip, its own
-// commit): lock the conversation row, refuse the bot while a human owns
-// the thread, insert with the next seq unless the client message id is
-// stored already (ON CONFLICT: then the caller reads it back), bump
+// The append statement appends a message in one statement (one round
+// trip, its own commit): lock the conversation row, refuse the bot while a
+// human owns the thread, insert with the next seq unless the client message
+// id is stored already (ON CONFLICT: then the caller reads it back), bump
 // last_seq and record the events, all or nothing. The row lock serialises
 // appends per conversation, so seq has no gaps. The bus wake-up follows
 // the commit (see notifier).
+//
+// A customer message is inserted owing the bot's answer (bot_due_at set):
+// the obligation costs no statement of its own. A reply that answers one
+// (AppendRequest.Answers) locks that message's row, is inserted only while
+// it is still owed, and clears it in the same statement.
 //
 // With the owner parameter (a visitor id) set, the conversation must be
 // that visitor's on the site parameter's site, or nothing is written (an
 // AppendRequest.Start).
 //
-// Two variants: with events ($8 the events, $9 owner, $10 site) and
-// without ($8 owner, $9 site), since most appends carry none and the
-// events step costs every append otherwise.
-var (
-	appendWithEventsSQL = appendStatement(true)
-	appendSQL           = appendStatement(false)
-)
+// Variants with and without events and answers, since most appends carry
+// neither and each step costs every append otherwise. Parameters: $1-$7
+// the message, then the events (when withEvents), owner, site, and the
+// answered seq (when answers).
+var appendStatements [4]string
 
-func appendStatement(withEvents bool) string {
-	owner, site, events := "$8", "$9", ""
+func init() {
+	for i := range appendStatements {
+		appendStatements[i] = appendStatement(i&1 != 0, i&2 != 0)
+	}
+}
+
+func appendStatementFor(withEvents, answers bool) string {
+	i := 0
 	if withEvents {
-		owner, site = "$9", "$10"
+		i |= 1
+	}
+	if answers {
+		i |= 2
+	}
+	return appendStatements[i]
+}
+
+func appendStatement(withEvents, answers bool) string {
+	n := 7
+	param := func() string { n++; return fmt.Sprintf("$%d", n) }
+	events := ""
+	if withEvents {
 		events = `, ev AS (
 	INSERT INTO events (conversation_id, kind, actor, seq, data)
 	SELECT $1, e.j->>'kind', coalesce(e.j->>'actor', ''), coalesce(nullif((e.j->>'seq')::bigint, 0), ins.seq), nullif(e.j->'data', 'null')
-	FROM ins, jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(j, n)
+	FROM ins, jsonb_array_elements(` + param() + `::jsonb) WITH ORDINALITY AS e(j, n)
 	ORDER BY e.n
 )`
+	}
+	owner, site := param(), param()
+	owed, ifOwed, done, owedOut := "", "", "", "true"
+	if answers {
+		a := param() + "::bigint"
+		owed = `
+), owed AS (
+	SELECT m.seq FROM messages m, conv
+	WHERE m.conversation_id = conv.id AND m.seq = ` + a + ` AND m.bot_due_at IS NOT NULL
+	FOR UPDATE OF m`
+		ifOwed = ` AND EXISTS (SELECT 1 FROM owed)`
+		done = `, done AS (
+	UPDATE messages SET bot_due_at = NULL FROM ins WHERE messages.conversation_id = $1 AND messages.seq = ` + a + `
+)`
+		owedOut = `EXISTS (SELECT 1 FROM owed)`
 	}
 	return `
 WITH conv AS (
 	SELECT id, last_seq, status, (` + owner + `::text IS NULL OR visitor_id = ` + owner + ` AND site_key = ` + site + `) AS theirs
-	FROM conversations WHERE id = $1 FOR NO KEY UPDATE
+	FROM conversations WHERE id = $1 FOR NO KEY UPDATE` + owed + `
 ), ins AS (
-	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta)
-	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7 FROM conv
-	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))
+	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta, bot_due_at)
+	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7, CASE WHEN $3 = 'customer' THEN now() END FROM conv
+	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))` + ifOwed + `
 	ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
 	RETURNING seq, created_at
 ), bump AS (
 	UPDATE conversations SET last_seq = ins.seq, updated_at = ins.created_at FROM ins WHERE conversations.id = $1
-)` + events + `
-SELECT conv.status, conv.theirs, ins.seq, ins.created_at FROM conv LEFT JOIN ins ON true`
+)` + events + done + `
+SELECT conv.status, conv.theirs, ins.seq, ins.created_at, ` + owedOut + ` FROM conv LEFT JOIN ins ON true`
 }
 
 // startSQL creates an AppendRequest.Start conversation unless it exists;
@@ -106,19 +142,25 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 		insSeq      *int64
 		createdAt   *time.Time
 		started     int64
+		owed        bool
 	)
 	if c := req.Start; c != nil {
 		owner, site = &c.VisitorID, &c.SiteKey
 	}
-	statement := appendSQL
+	if req.Answers < 0 {
+		return frontline.AppendResult{}, frontline.Errorf(frontline.EInvalid, "answers: seq %d", req.Answers)
+	}
+	statement := appendStatementFor(len(req.Events) > 0, req.Answers > 0)
 	args := []any{m.ConversationID, clientID, m.Author, m.AuthorID, m.AuthorName, m.Body, m.Meta}
 	if len(req.Events) > 0 {
-		statement = appendWithEventsSQL
 		args = append(args, events)
 	}
 	args = append(args, owner, site)
+	if req.Answers > 0 {
+		args = append(args, req.Answers)
+	}
 	if c := req.Start; c == nil {
-		err = db.pool.QueryRow(ctx, statement, args...).Scan(&status, &theirs, &insSeq, &createdAt)
+		err = db.pool.QueryRow(ctx, statement, args...).Scan(&status, &theirs, &insSeq, &createdAt, &owed)
 	} else {
 		// One round trip and one commit: a batch is one implicit transaction.
 		profile := c.Profile
@@ -129,7 +171,7 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 		b.Queue(startSQL, c.ID, c.SiteKey, c.VisitorID, c.CustomerID, c.Private, profile,
 			frontline.EventConversationStarted).QueryRow(func(r pgx.Row) error { return r.Scan(&started) })
 		b.Queue(statement, args...).QueryRow(func(r pgx.Row) error {
-			return r.Scan(&status, &theirs, &insSeq, &createdAt)
+			return r.Scan(&status, &theirs, &insSeq, &createdAt, &owed)
 		})
 		err = db.pool.SendBatch(ctx, b).Close()
 	}
@@ -141,13 +183,17 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	case !theirs:
 		return frontline.AppendResult{}, frontline.ErrNotTheirs
 	case insSeq == nil:
-		// Stored before under this client id (ON CONFLICT), or the bot
-		// refused while a human owns the thread.
+		// Stored before under this client id (ON CONFLICT), nothing owed
+		// to the message it answers, or the bot refused while a human
+		// owns the thread.
 		if m.ClientMsgID != "" {
 			res, err := db.readDuplicate(ctx, m)
 			if !errors.Is(err, pgx.ErrNoRows) {
 				return res, err
 			}
+		}
+		if !owed {
+			return frontline.AppendResult{}, frontline.ErrNotOwed
 		}
 		if m.Author == frontline.AuthorBot && !status.BotMaySend() {
 			return frontline.AppendResult{}, frontline.ErrHumanOwns

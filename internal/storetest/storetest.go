@@ -42,6 +42,13 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"StartCreatesWithFirstMessage", testStart},
 		{"StartIsRefusedForAnotherVisitor", testStartOtherVisitor},
 		{"ConcurrentStartsCreateOnce", testConcurrentStarts},
+		{"ObligationCommitsWithMessage", testObligationCommitsWithMessage},
+		{"ReplyCompletesObligation", testReplyCompletesObligation},
+		{"DropObligation", testDropObligation},
+		{"ConcurrentCompletionsOnce", testConcurrentCompletionsOnce},
+		{"ConcurrentClaimsTakeEachOnce", testConcurrentClaimsTakeEachOnce},
+		{"LeaseExpiryReturnsClaim", testLeaseExpiryReturnsClaim},
+		{"ObligationsInConversationOrder", testObligationsInConversationOrder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,134 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/frontlinehq/frontline"
+)
+
+// The bot's obligations are kept on the customer message rows (migration
+// 0005) rather than in River, which DESIGN.md names for durable work: the
+// append that stores a message owes its answer in the same statement, so
+// the acknowledgement costs no insert into a job table, and the reply
+// clears it in its own statement; River's open-source release cannot run a
+// conversation's jobs one at a time in order, which the bot needs.
+
+// claimSQL leases the due obligations: per conversation only the earliest
+// owed message (a later one waits for it, so answers keep the customer's
+// order), oldest due first, skipping rows another claimer is taking.
+const claimSQL = `
+WITH due AS (
+	SELECT m.conversation_id, m.seq FROM messages m
+	WHERE m.bot_due_at IS NOT NULL AND m.bot_due_at <= now()
+	  AND NOT EXISTS (SELECT 1 FROM messages p
+	                  WHERE p.conversation_id = m.conversation_id AND p.bot_due_at IS NOT NULL AND p.seq < m.seq)
+	ORDER BY m.bot_due_at, m.conversation_id, m.seq
+	LIMIT $1
+	FOR UPDATE OF m SKIP LOCKED
+), claimed AS (
+	UPDATE messages m SET bot_due_at = now() + $2 * interval '1 microsecond', bot_attempts = m.bot_attempts + 1
+	FROM due WHERE m.conversation_id = due.conversation_id AND m.seq = due.seq
+	RETURNING m.conversation_id, m.seq, coalesce(m.client_msg_id, ''), m.author, m.author_id, m.author_name, m.body, m.meta, m.created_at, m.bot_attempts
+)
+SELECT claimed.*, ` + prefixedConversationColumns + `
+FROM claimed JOIN conversations c ON c.id = claimed.conversation_id
+ORDER BY claimed.conversation_id, claimed.seq`
+
+const prefixedConversationColumns = `c.id, c.site_key, c.visitor_id, c.customer_id, c.status, c.private, c.assignee_id, c.last_seq, c.profile, c.created_at, c.updated_at`
+
+// ClaimObligations implements frontline.Obligations.
+func (db *DB) ClaimObligations(ctx context.Context, opts frontline.ClaimOpts) ([]frontline.Obligation, error) {
+	if opts.Limit < 1 || opts.Lease <= 0 {
+		return nil, frontline.Errorf(frontline.EInvalid, "claim obligations: limit %d, lease %s", opts.Limit, opts.Lease)
+	}
+	rows, err := db.pool.Query(ctx, claimSQL, opts.Limit, opts.Lease.Microseconds())
+	if err != nil {
+		return nil, fmt.Errorf("claim obligations: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (frontline.Obligation, error) {
+		var (
+			o       frontline.Obligation
+			m       = &o.Message
+			c       frontline.Conversation
+			profile map[string]string
+		)
+		err := r.Scan(&m.ConversationID, &m.Seq, &m.ClientMsgID, &m.Author, &m.AuthorID, &m.AuthorName, &m.Body, &m.Meta, &m.CreatedAt, &o.Attempt,
+			&c.ID, &c.SiteKey, &c.VisitorID, &c.CustomerID, &c.Status, &c.Private, &c.AssigneeID, &c.LastSeq, &profile, &c.CreatedAt, &c.UpdatedAt)
+		if len(profile) > 0 {
+			c.Profile = profile
+		}
+		m.CreatedAt, c.CreatedAt, c.UpdatedAt = m.CreatedAt.UTC(), c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+		o.Conversation = &c
+		return o, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim obligations: %w", err)
+	}
+	return out, nil
+}
+
+// ExtendObligations implements frontline.Obligations.
+func (db *DB) ExtendObligations(ctx context.Context, keys []frontline.ObligationKey, lease time.Duration) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	convs, seqs := splitKeys(keys)
+	_, err := db.pool.Exec(ctx, `UPDATE messages m SET bot_due_at = now() + $3 * interval '1 microsecond'
+		FROM unnest($1::text[], $2::bigint[]) AS k(conversation_id, seq)
+		WHERE m.conversation_id = k.conversation_id AND m.seq = k.seq AND m.bot_due_at IS NOT NULL`,
+		convs, seqs, lease.Microseconds())
+	if err != nil {
+		return fmt.Errorf("extend obligations: %w", err)
+	}
+	return nil
+}
+
+func splitKeys(keys []frontline.ObligationKey) ([]string, []int64) {
+	convs, seqs := make([]string, len(keys)), make([]int64, len(keys))
+	for i, k := range keys {
+		convs[i], seqs[i] = k.ConversationID, k.Seq
+	}
+	return convs, seqs
+}
+
+// RetryObligation implements frontline.Obligations.
+func (db *DB) RetryObligation(ctx context.Context, key frontline.ObligationKey, delay time.Duration) error {
+	_, err := db.pool.Exec(ctx, `UPDATE messages SET bot_due_at = now() + $3 * interval '1 microsecond'
+		WHERE conversation_id = $1 AND seq = $2 AND bot_due_at IS NOT NULL`, key.ConversationID, key.Seq, max(delay, 0).Microseconds())
+	if err != nil {
+		return fmt.Errorf("retry obligation: %w", err)
+	}
+	return nil
+}
+
+// dropSQL clears an owed obligation and records its events only if it was
+// owed: the message row's lock decides between a drop and a racing reply.
+const dropSQL = `
+WITH d AS (
+	UPDATE messages SET bot_due_at = NULL
+	WHERE conversation_id = $1 AND seq = $2 AND bot_due_at IS NOT NULL
+	RETURNING seq
+), ev AS (
+	INSERT INTO events (conversation_id, kind, actor, seq, data)
+	SELECT $1, e.j->>'kind', coalesce(e.j->>'actor', ''), coalesce(nullif((e.j->>'seq')::bigint, 0), d.seq), nullif(e.j->'data', 'null')
+	FROM d, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(j, n)
+	ORDER BY e.n
+)
+SELECT count(*) FROM d`
+
+// DropObligation implements frontline.Obligations.
+func (db *DB) DropObligation(ctx context.Context, key frontline.ObligationKey, events ...frontline.Event) (bool, error) {
+	data, err := encodeEvents(events)
+	if err != nil {
+		return false, err
+	}
+	var n int
+	if err := db.pool.QueryRow(ctx, dropSQL, key.ConversationID, key.Seq, data).Scan(&n); err != nil {
+		return false, fmt.Errorf("drop obligation: %w", err)
+	}
+	return n > 0, nil
+}
