@@ -33,7 +33,7 @@ type Store struct {
 type conversation struct {
 	c        frontline.Conversation
 	messages []frontline.Message
-	byClient map[string]int // client message id → index in messages
+	byClient map[string]int  // client message id → index in messages
 	owed     map[int64]*owed // customer message seq → its obligation, while owed
 }
 
