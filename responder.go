@@ -75,6 +75,12 @@ type Obligations interface {
 	// owed: when it was not (answered or dropped already), nothing is
 	// recorded. ENotFound never: an unknown key is simply not owed.
 	DropObligation(ctx context.Context, key ObligationKey, events ...Event) (dropped bool, err error)
+
+	// Owed receives (coalesced, never blocking an append) after this
+	// process stores a new obligation, so that its worker claims it at
+	// once; obligations stored by other processes are found by polling.
+	// Every call returns the same channel: one worker per process reads it.
+	Owed() <-chan struct{}
 }
 
 // ObligationKey names the customer message an obligation is for.

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -145,6 +146,8 @@ type turn struct {
 	answered bool
 	// freshFrom is the first turn after the last hand-back to the bot.
 	freshFrom int
+	// handoff is the conversation's latest hand-off event, if any.
+	handoff *frontline.Event
 	// pending are events (the signals) still to record: with the reply,
 	// in its commit, or on their own when there is none.
 	pending []frontline.Event
@@ -167,7 +170,7 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 		t.pending = append(t.pending, signalEvent(t, s))
 	}
 	if !conv.Status.BotMaySend() {
-		return b.flushEvents(ctx, t)
+		return b.whileHumanOwns(ctx, t)
 	}
 	if err := b.respond(ctx, t); err != nil {
 		if ferr := b.flushEvents(ctx, t); ferr != nil {
@@ -188,7 +191,8 @@ func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontl
 	}
 	handbacksCh := make(chan handbacksRead, 1)
 	go func() {
-		evs, err := b.log.FindEvents(ctx, frontline.EventFilter{ConversationID: conv.ID, Kinds: []frontline.EventKind{frontline.EventHandback}})
+		evs, err := b.log.FindEvents(ctx, frontline.EventFilter{ConversationID: conv.ID,
+			Kinds: []frontline.EventKind{frontline.EventHandback, frontline.EventHandoff}, Limit: 1000})
 		handbacksCh <- handbacksRead{evs, err}
 	}()
 	history, answered, err := b.readHistory(ctx, conv.ID, msg)
@@ -202,12 +206,18 @@ func (b *Bot) read(ctx context.Context, conv *frontline.Conversation, msg frontl
 	// Customer turns up to the last hand-back were a person's business;
 	// the detectors start afresh after it.
 	var handedBackAt int64
-	if len(hb.events) > 0 {
-		handedBackAt = hb.events[len(hb.events)-1].Seq
+	var handoff *frontline.Event
+	for i := range hb.events {
+		switch e := &hb.events[i]; e.Kind {
+		case frontline.EventHandback:
+			handedBackAt = e.Seq
+		case frontline.EventHandoff:
+			handoff = e
+		}
 	}
 	// A message from before the last hand-back was a person's to answer;
 	// its turn came and went (answered is set: nothing more to do).
-	t := &turn{conv: conv, answered: answered || msg.Seq <= handedBackAt}
+	t := &turn{conv: conv, answered: answered || msg.Seq <= handedBackAt, handoff: handoff}
 	for i := range history {
 		m := &history[i]
 		if m.Author != frontline.AuthorCustomer {
@@ -298,6 +308,65 @@ func (b *Bot) detectSignals(t *turn) {
 			Evidence: []frontline.Evidence{{Turn: cur, Text: strings.Join(t.msg.Meta.Redactions, ", "), Rule: "guard"}},
 		})
 	}
+}
+
+// whileHumanOwns records the turn's signals and leaves the message to the
+// person who owns the conversation, dropping the bot's obligation in the
+// same commit. One exception: a hand-off whose notice never reached the
+// customer (the node that queued the conversation died before posting it)
+// is announced now, answering this message.
+func (b *Bot) whileHumanOwns(ctx context.Context, t *turn) error {
+	if t.conv.Status == frontline.StatusQueued {
+		route, ok, err := b.unannounced(ctx, t)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return b.announce(ctx, t, route)
+		}
+	}
+	return b.drop(ctx, t, frontline.DropHumanOwns)
+}
+
+// unannounced returns the route of the conversation's latest hand-off when
+// no hand-off notice followed it.
+func (b *Bot) unannounced(ctx context.Context, t *turn) (Route, bool, error) {
+	if t.handoff == nil {
+		return Route{}, false, nil
+	}
+	after := t.handoff.Seq
+	for {
+		page, err := b.log.ReadMessages(ctx, t.conv.ID, after, frontline.DefaultListLimit)
+		if err != nil {
+			return Route{}, false, fmt.Errorf("bot: read after the hand-off: %w", err)
+		}
+		for _, m := range page {
+			if m.Author == frontline.AuthorSystem && m.Meta.Kind == KindHandoff {
+				return Route{}, false, nil
+			}
+		}
+		if len(page) < frontline.DefaultListLimit {
+			break
+		}
+		after = page[len(page)-1].Seq
+	}
+	var r Route
+	if err := json.Unmarshal(t.handoff.Data, &r); err != nil {
+		return Route{}, false, fmt.Errorf("bot: read the hand-off event: %w", err)
+	}
+	return r, true, nil
+}
+
+// drop ends the bot's obligation to answer the turn's message without a
+// reply, recording the turn's signals and why in the same commit.
+func (b *Bot) drop(ctx context.Context, t *turn, reason string) error {
+	events := t.withPending(frontline.Event{ConversationID: t.conv.ID, Kind: frontline.EventObligationDropped, Actor: "bot",
+		Seq: t.msg.Seq, Data: frontline.MustJSON(frontline.DropData{Reason: reason})})
+	if _, err := b.log.DropObligation(ctx, frontline.ObligationKey{ConversationID: t.conv.ID, Seq: t.msg.Seq}, events...); err != nil {
+		t.pending = events[:len(events)-1]
+		return fmt.Errorf("bot: drop obligation: %w", err)
+	}
+	return nil
 }
 
 // flushEvents records the turn's pending events (its signals) on their

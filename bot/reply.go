@@ -212,13 +212,16 @@ func (b *Bot) post(ctx context.Context, t *turn, author frontline.Author, body s
 		m.AuthorName = b.cfg.BotName
 	}
 	events = t.withPending(events...)
-	res, err := b.log.AppendMessage(ctx, frontline.AppendRequest{Message: m, Events: events})
+	// The reply completes the message's obligation in its own commit: of
+	// two workers answering one message (a retry, a lease that ran out)
+	// one posts and the other is told nothing is owed.
+	res, err := b.log.AppendMessage(ctx, frontline.AppendRequest{Message: m, Events: events, Answers: t.msg.Seq})
 	switch {
-	case errors.Is(err, frontline.ErrHumanOwns):
-		if _, err := b.log.AppendEvents(ctx, events...); err != nil {
-			return false, fmt.Errorf("bot: record decision: %w", err)
-		}
+	case errors.Is(err, frontline.ErrNotOwed):
 		return false, nil
+	case errors.Is(err, frontline.ErrHumanOwns):
+		t.pending = events
+		return false, b.drop(ctx, t, frontline.DropHumanOwns)
 	case err != nil:
 		t.pending = events // for HandleMessage to record on their own
 		return false, fmt.Errorf("bot: post reply: %w", err)
@@ -329,6 +332,18 @@ func (b *Bot) handOff(ctx context.Context, t *turn, q *searched, d Decision) err
 		b.recordQuestion(ctx, t, q, nil)
 		return fmt.Errorf("bot: hand off: %w", err)
 	}
+	err = b.announce(ctx, t, d.Route)
+	// The editors' reports come after the customer's notice, off its path.
+	b.recordQuestion(ctx, t, q, nil)
+	if err := b.kb.RecordHandoff(ctx, t.conv.ID); err != nil {
+		b.logger.Warn("bot: record hand-off for kb reports", "conversation", t.conv.ID, "err", err)
+	}
+	return err
+}
+
+// announce tells the customer their conversation is queued for d's team,
+// answering the turn's message.
+func (b *Bot) announce(ctx context.Context, t *turn, d Route) error {
 	team := b.cfg.Policy.TeamName(d.Team)
 	private := ""
 	if d.Private {
@@ -348,11 +363,6 @@ func (b *Bot) handOff(ctx context.Context, t *turn, q *searched, d Decision) err
 	}
 	// The conversation is queued now, so the notice is the system's.
 	_, err = b.post(ctx, t, frontline.AuthorSystem, body, frontline.MessageMeta{Kind: KindHandoff, Extra: extra})
-	// The editors' reports come after the customer's notice, off its path.
-	b.recordQuestion(ctx, t, q, nil)
-	if err := b.kb.RecordHandoff(ctx, t.conv.ID); err != nil {
-		b.logger.Warn("bot: record hand-off for kb reports", "conversation", t.conv.ID, "err", err)
-	}
 	return err
 }
 

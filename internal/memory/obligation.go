@@ -108,3 +108,13 @@ func (s *Store) DropObligation(ctx context.Context, key frontline.ObligationKey,
 	s.appendEventsLocked(withConversation(events, key.ConversationID, key.Seq))
 	return true, nil
 }
+
+// Owed implements frontline.Obligations.
+func (s *Store) Owed() <-chan struct{} { return s.owedSignal }
+
+func (s *Store) signalOwed() {
+	select {
+	case s.owedSignal <- struct{}{}:
+	default:
+	}
+}

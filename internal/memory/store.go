@@ -26,6 +26,7 @@ type Store struct {
 	events        []frontline.Event
 	nextEventID   int64
 	owing         map[string]*conversation // conversations with owed obligations
+	owedSignal    chan struct{}
 	bus           *Bus
 	now           func() time.Time
 }
@@ -48,6 +49,7 @@ func NewStore(bus *Bus) *Store {
 	return &Store{
 		conversations: make(map[string]*conversation),
 		owing:         make(map[string]*conversation),
+		owedSignal:    make(chan struct{}, 1),
 		bus:           bus,
 		now:           func() time.Time { return time.Now().UTC() },
 	}
@@ -253,6 +255,9 @@ func (s *Store) AppendMessage(ctx context.Context, req frontline.AppendRequest) 
 	}
 	s.mu.Unlock()
 
+	if m.Author == frontline.AuthorCustomer {
+		s.signalOwed()
+	}
 	if s.bus != nil {
 		s.bus.Publish(ctx, frontline.ConversationTopic(m.ConversationID), m.Seq)
 	}

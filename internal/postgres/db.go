@@ -45,6 +45,7 @@ type DB struct {
 	logger  *slog.Logger
 	notify  *notifier
 	recent  *recentMessages
+	owed    chan struct{} // see Owed
 }
 
 var _ frontline.Log = (*DB)(nil)
@@ -80,7 +81,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := &DB{pool: pool, schema: schema, channel: notifyChannel(schema), logger: logger, recent: newRecentMessages()}
+	db := &DB{pool: pool, schema: schema, channel: notifyChannel(schema), logger: logger, recent: newRecentMessages(), owed: make(chan struct{}, 1)}
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := pool.Ping(pingCtx); err != nil {

@@ -204,6 +204,9 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	m.CreatedAt = createdAt.UTC()
 	db.recent.put(m) // before the wake-up, so the woken readers find it
 	db.notify.wake(frontline.ConversationTopic(m.ConversationID), m.Seq)
+	if m.Author == frontline.AuthorCustomer {
+		db.signalOwed()
+	}
 	return frontline.AppendResult{Message: m, Started: started > 0}, nil
 }
 

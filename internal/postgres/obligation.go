@@ -132,3 +132,13 @@ func (db *DB) DropObligation(ctx context.Context, key frontline.ObligationKey, e
 	}
 	return n > 0, nil
 }
+
+// Owed implements frontline.Obligations.
+func (db *DB) Owed() <-chan struct{} { return db.owed }
+
+func (db *DB) signalOwed() {
+	select {
+	case db.owed <- struct{}{}:
+	default:
+	}
+}
