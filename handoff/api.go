@@ -1,70 +1,49 @@
 package handoff
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/frontlinehq/frontline"
 )
 
-// APIPath is where NewAPI's handler expects to be mounted, without
-// stripping the prefix: both APIPath and APIPath + "/".
+// APIPath is where the listing is served.
 const APIPath = "/api/handoffs"
 
-// NewAPI returns the read-only JSON listing of hand-offs for operators:
+// APIRoles may read the listing.
+var APIRoles = []frontline.Role{frontline.RoleSupervisor, frontline.RoleAdmin}
+
+// APIRoutes returns the read-only JSON listing of hand-offs for
+// supervisors, as routes for internal/auth's Mount (which signs the caller
+// in and checks APIRoles):
 //
 //	GET /api/handoffs?status=waiting&tier=t2&team=billing&limit=50
 //	    → {"handoffs": [QueueEntry with its packet, ...]} in queue order
 //	GET /api/handoffs/{conversation_id}
 //	    → one QueueEntry
-//
-// Every request needs "Authorization: Bearer <adminToken>". With an empty
-// adminToken the listing is disabled and answers 503.
-func NewAPI(svc *Service, adminToken string, logger *slog.Logger) http.Handler {
+func APIRoutes(svc *Service, logger *slog.Logger) []frontline.Route {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	a := &api{svc: svc, logger: logger}
-	if adminToken != "" {
-		sum := sha256.Sum256([]byte(adminToken))
-		a.tokenSum = sum[:]
+	route := func(pattern string, f http.HandlerFunc) frontline.Route {
+		return frontline.Route{Method: "GET", Pattern: pattern, Roles: APIRoles, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
+			f(w, r)
+		})}
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+APIPath, a.list)
-	mux.HandleFunc("GET "+APIPath+"/{$}", a.list)
-	mux.HandleFunc("GET "+APIPath+"/{id}", a.one)
-	return a.authorize(mux)
+	return []frontline.Route{
+		route(APIPath, a.list),
+		route(APIPath+"/{$}", a.list),
+		route(APIPath+"/{id}", a.one),
+	}
 }
 
 type api struct {
 	svc    *Service
 	logger *slog.Logger
-	// tokenSum is the SHA-256 of the admin token: comparing fixed-length
-	// digests in constant time leaks neither the token nor its length.
-	tokenSum []byte
-}
-
-func (a *api) authorize(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "no-store")
-		if a.tokenSum == nil {
-			a.error(w, r, frontline.Errorf(frontline.EUnavailable, "the hand-off listing is disabled: no admin token is configured"))
-			return
-		}
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
-		if !ok || subtle.ConstantTimeCompare(sum[:], a.tokenSum) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
-			a.error(w, r, frontline.Errorf(frontline.EUnauthorized, "a valid admin token is required"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func (a *api) list(w http.ResponseWriter, r *http.Request) {

@@ -9,17 +9,19 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/internal/auth"
+	"github.com/frontlinehq/frontline/internal/authtest"
 	"github.com/frontlinehq/frontline/internal/memory"
 )
-
-const adminToken = "s3cret-admin-token"
 
 type apiBundle struct {
 	svc  *handoff.Service
 	conv string
+	// tokens are API tokens of a person per role.
+	tokens map[frontline.Role]string
 }
 
-func setup(t *testing.T, token string) (http.Handler, apiBundle) {
+func setup(t *testing.T) (http.Handler, apiBundle) {
 	t.Helper()
 	bus := memory.NewBus()
 	log := memory.NewStore(bus)
@@ -35,28 +37,37 @@ func setup(t *testing.T, token string) (http.Handler, apiBundle) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return handoff.NewAPI(svc, token, nil), apiBundle{svc: svc, conv: c.ID}
+	people := authtest.NewFixture(t, auth.Options{})
+	tokens := map[frontline.Role]string{}
+	for _, r := range frontline.Roles {
+		tokens[r] = people.Token(t, people.User(t, string(r)+"@example.com", "", r))
+	}
+	mux := http.NewServeMux()
+	if err := people.Service.Mount(mux, handoff.APIRoutes(svc, nil)); err != nil {
+		t.Fatal(err)
+	}
+	return mux, apiBundle{svc: svc, conv: c.ID, tokens: tokens}
 }
 
 func TestAPIAuthorization(t *testing.T) {
 	t.Parallel()
+	h, b := setup(t)
 	cases := []struct {
-		name       string
-		configured string
-		header     string
-		want       int
+		name   string
+		header string
+		want   int
 	}{
-		{"no header", adminToken, "", http.StatusUnauthorized},
-		{"wrong token", adminToken, "Bearer nope", http.StatusUnauthorized},
-		{"token prefix", adminToken, "Bearer " + adminToken[:5], http.StatusUnauthorized},
-		{"basic scheme", adminToken, "Basic " + adminToken, http.StatusUnauthorized},
-		{"right token", adminToken, "Bearer " + adminToken, http.StatusOK},
-		{"disabled", "", "Bearer ", http.StatusServiceUnavailable},
+		{"no header", "", http.StatusUnauthorized},
+		{"forged token", "Bearer flt_nope", http.StatusUnauthorized},
+		{"basic scheme", "Basic " + b.tokens[frontline.RoleSupervisor], http.StatusUnauthorized},
+		{"agent", "Bearer " + b.tokens[frontline.RoleAgent], http.StatusForbidden},
+		{"editor", "Bearer " + b.tokens[frontline.RoleEditor], http.StatusForbidden},
+		{"supervisor", "Bearer " + b.tokens[frontline.RoleSupervisor], http.StatusOK},
+		{"admin", "Bearer " + b.tokens[frontline.RoleAdmin], http.StatusOK},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			h, _ := setup(t, tc.configured)
 			req := httptest.NewRequest(http.MethodGet, handoff.APIPath, nil)
 			if tc.header != "" {
 				req.Header.Set("Authorization", tc.header)
@@ -72,7 +83,7 @@ func TestAPIAuthorization(t *testing.T) {
 
 func TestAPIListing(t *testing.T) {
 	t.Parallel()
-	h, b := setup(t, adminToken)
+	h, b := setup(t)
 	cases := []struct {
 		name  string
 		path  string
@@ -91,7 +102,7 @@ func TestAPIListing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(http.MethodGet, tc.path, nil)
-			req.Header.Set("Authorization", "Bearer "+adminToken)
+			req.Header.Set("Authorization", "Bearer "+b.tokens[frontline.RoleSupervisor])
 			rec := httptest.NewRecorder()
 			h.ServeHTTP(rec, req)
 			if rec.Code != tc.want {
@@ -128,9 +139,9 @@ func TestAPIListing(t *testing.T) {
 
 func TestAPIIsReadOnly(t *testing.T) {
 	t.Parallel()
-	h, _ := setup(t, adminToken)
+	h, b := setup(t)
 	req := httptest.NewRequest(http.MethodPost, handoff.APIPath, nil)
-	req.Header.Set("Authorization", "Bearer "+adminToken)
+	req.Header.Set("Authorization", "Bearer "+b.tokens[frontline.RoleSupervisor])
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusMethodNotAllowed {

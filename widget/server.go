@@ -377,6 +377,11 @@ func (s *Server) statsAllowed(r *http.Request) bool {
 	return ip != nil && ip.IsLoopback() && r.Header.Get("X-Forwarded-For") == ""
 }
 
+// ClientIP is the caller's address as the widget's per-address limits see
+// it, for other parts that limit by address (sign-in): the peer's, or
+// behind trusted proxies the first untrusted hop of X-Forwarded-For.
+func ClientIP(r *http.Request, trusted []netip.Prefix) string { return clientIP(r, trusted) }
+
 // clientIP is the customer's address: the peer's, unless the peer is a
 // trusted proxy, in which case X-Forwarded-For is read from the right (the
 // nearest hop) and the first address that is not a trusted proxy is the

@@ -44,6 +44,8 @@ Usage:
   frontline kb import DIR          import a folder of Markdown articles
   frontline kb import-phrasings F  attach customer phrasings (text,label CSV) to articles
   frontline kb export DIR          export articles as Markdown
+  frontline user add ...           create a person who signs in (the first admin); password from a prompt or stdin
+  frontline user list              list the people who sign in
   frontline eval retrieval ...     measure search quality on a labelled question set
   frontline eval escalation FILE   measure the hand-off detectors on labelled conversations
   frontline bench ...              drive websocket customers against a running server
@@ -85,4 +87,5 @@ var subcommands = map[string]func(ctx context.Context, args []string, stdout, st
 	"bench": runBench,
 	"eval":  runEval,
 	"kb":    runKB,
+	"user":  runUser,
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/bot/guard"
+	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/postgres"
 )
@@ -32,9 +33,10 @@ type Server struct {
 	notReady   atomic.Pointer[string]       // why /readyz fails; nil when ready
 
 	// Set once the store is up.
-	log frontline.Log
-	bus frontline.Bus
-	db  *postgres.DB
+	log    frontline.Log
+	bus    frontline.Bus
+	db     *postgres.DB
+	people *auth.Service // signs people in; every route it mounted
 
 	mu       sync.Mutex
 	stoppers []func(context.Context) // run in reverse order at shutdown

@@ -5,12 +5,19 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
 	"strings"
+
+	"github.com/frontlinehq/frontline"
 
 	"github.com/frontlinehq/frontline/bot"
 	"github.com/frontlinehq/frontline/bot/signal"
 	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/postgres"
 	"github.com/frontlinehq/frontline/kb"
@@ -67,16 +74,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 
+	// The admin token only opens /debug/* to callers off the machine;
+	// people sign in with their accounts.
 	adminToken := s.settings["admin-token"]
-	switch {
-	case adminToken == "" && s.db == nil:
-		// A throwaway demo: make a token and show it once so the editor
-		// can be tried. It dies with the process, like everything else.
-		adminToken = randomHex(16)
-		fmt.Fprintf(s.stderr(), "frontline: no FRONTLINE_ADMIN_TOKEN set; the editor's token for this in-memory run is %s\n", adminToken)
-	case adminToken == "":
-		s.logger.Warn("no FRONTLINE_ADMIN_TOKEN set: the editor and the admin APIs are switched off")
-	case len(adminToken) < 16:
+	if adminToken != "" && len(adminToken) < 16 {
 		return nil, fmt.Errorf("--admin-token: use at least 16 characters")
 	}
 	widgetCfg, err := s.widgetConfig(adminToken)
@@ -96,15 +97,87 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		}
 	})
 
+	people, err := s.newAuth(widgetCfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+
 	mux := http.NewServeMux()
+	// Customers' routes: the widget checks its own visitors and origins.
 	customers.Routes(mux)
-	editorHandler := editor.New(knowledge, editor.Options{AdminToken: adminToken, Logger: s.logger.With("part", "editor")})
-	mux.Handle(editor.PagePrefix, editorHandler)
-	mux.Handle(editor.APIPrefix, editorHandler)
-	mux.Handle("/api/handoffs", handoff.NewAPI(queue, adminToken, s.logger.With("part", "handoff")))
-	mux.Handle("/api/handoffs/", handoff.NewAPI(queue, adminToken, s.logger.With("part", "handoff")))
 	mux.Handle(kb.PublicPrefix, kb.PublicHandler(knowledge, s.logger.With("part", "help-centre")))
+	// People's routes: every one through the one authorization check.
+	routes := slices.Concat(
+		people.Routes(),
+		editor.Routes(knowledge, editor.Options{Logger: s.logger.With("part", "editor")}),
+		handoff.APIRoutes(queue, s.logger.With("part", "handoff")),
+	)
+	if err := people.Mount(mux, routes); err != nil {
+		return nil, err
+	}
+	s.people = people
+	if s.db == nil {
+		if err := s.createDemoPeople(ctx, people); err != nil {
+			return nil, err
+		}
+	} else if users, err := people.Users(ctx); err == nil && len(users) == 0 {
+		s.logger.Warn("nobody can sign in yet: create the first admin with `frontline user add --role admin --email you@example.com`")
+	}
 	return securityHeaders(mux), nil
+}
+
+// newAuth builds the sign-in service on the store: cookies are Secure when
+// the public URL is HTTPS, and that URL's origin may post state changes
+// even when a proxy rewrites Host.
+func (s *Server) newAuth(trustedProxies []netip.Prefix) (*auth.Service, error) {
+	var store auth.Store = memory.NewAuthStore()
+	if s.db != nil {
+		store = postgres.NewAuthStore(s.db)
+	}
+	opts := auth.Options{
+		ClientAddr: func(r *http.Request) string { return widget.ClientIP(r, trustedProxies) },
+		Logger:     s.logger.With("part", "auth"),
+	}
+	if pub := s.settings["public-url"]; pub != "" {
+		u, err := url.Parse(pub)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			return nil, fmt.Errorf("--public-url: %q is not an absolute URL", pub)
+		}
+		opts.SecureCookies = u.Scheme == "https"
+		opts.TrustedOrigins = []string{u.Scheme + "://" + u.Host}
+	}
+	return auth.New(store, opts)
+}
+
+// demoPeople are the accounts of an in-memory run, one per role.
+var demoPeople = []struct {
+	role        frontline.Role
+	email, name string
+}{
+	{frontline.RoleAgent, "agent@example.com", "Alex Agent"},
+	{frontline.RoleSupervisor, "supervisor@example.com", "Sam Supervisor"},
+	{frontline.RoleEditor, "editor@example.com", "Eddie Editor"},
+	{frontline.RoleAdmin, "admin@example.com", "Ada Admin"},
+}
+
+// createDemoPeople makes one person per role with a fresh random password
+// and prints their sign-ins once, with the pages to open. They die with the
+// process, like everything else in memory.
+func (s *Server) createDemoPeople(ctx context.Context, people *auth.Service) error {
+	var b strings.Builder
+	base := strings.TrimRight(s.publicURL(), "/")
+	fmt.Fprintf(&b, "frontline: in-memory demo: sign in at %s%s as (passwords are new at every start)\n", base, auth.LoginPath)
+	for _, p := range demoPeople {
+		password := auth.GeneratePassword()
+		if _, err := people.CreateUser(ctx, auth.NewUser{Email: p.email, Name: p.name, Roles: []frontline.Role{p.role}, Password: password}); err != nil {
+			return fmt.Errorf("demo people: %w", err)
+		}
+		fmt.Fprintf(&b, "  %-10s  %-22s  %s\n", p.role, p.email, password)
+	}
+	fmt.Fprintf(&b, "frontline: pages: %s/ (shop with the widget), %s%s (KB editor), %s%s (hand-offs, JSON)\n",
+		base, base, editor.PagePrefix, base, handoff.APIPath)
+	_, err := io.WriteString(s.stderr(), b.String())
+	return err
 }
 
 // newKB builds the knowledge base with the configured embedder, loading the

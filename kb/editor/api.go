@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	frontline "github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/kb"
@@ -18,48 +17,36 @@ import (
 // for the other fields and JSON escaping.
 const maxRequestBytes = kb.MaxBodyBytes*2 + 64<<10
 
-// maxAuthorLen bounds the editor name recorded on a revision.
-const maxAuthorLen = 100
-
-func (h *handler) routes(top *http.ServeMux) {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+APIPrefix+"articles", h.listArticles)
-	mux.HandleFunc("POST "+APIPrefix+"articles", h.createArticle)
-	mux.HandleFunc("GET "+APIPrefix+"articles/{id}", h.getArticle)
-	mux.HandleFunc("PATCH "+APIPrefix+"articles/{id}", h.updateArticle)
-	mux.HandleFunc("POST "+APIPrefix+"articles/{id}/submit", h.submitArticle)
-	mux.HandleFunc("POST "+APIPrefix+"articles/{id}/publish", h.publishArticle)
-	mux.HandleFunc("POST "+APIPrefix+"articles/{id}/archive", h.archiveArticle)
-	mux.HandleFunc("GET "+APIPrefix+"articles/{id}/revisions", h.listRevisions)
-	mux.HandleFunc("POST "+APIPrefix+"articles/{id}/rollback", h.rollbackArticle)
-	mux.HandleFunc("POST "+APIPrefix+"articles/{id}/phrasings", h.addPhrasing)
-	mux.HandleFunc("DELETE "+APIPrefix+"phrasings/{id}", h.deletePhrasing)
-	mux.HandleFunc("POST "+APIPrefix+"preview", h.preview)
-	mux.HandleFunc("POST "+APIPrefix+"ask", h.ask)
-	mux.HandleFunc("GET "+APIPrefix+"unanswered", h.unanswered)
-	mux.HandleFunc("POST "+APIPrefix+"unanswered/attach", h.attachQuestions)
-	mux.HandleFunc("GET "+APIPrefix+"stats", h.stats)
-	mux.HandleFunc(APIPrefix, func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, frontline.Errorf(frontline.ENotFound, "no API endpoint %s %s", r.Method, r.URL.Path))
-	})
-	top.Handle(APIPrefix, h.requireToken(mux))
-}
-
-// requireToken refuses requests without the admin token.
-func (h *handler) requireToken(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		apiHeaders(w)
-		if h.tokenHash == nil {
-			h.writeError(w, r, frontline.Errorf(frontline.EUnavailable, "the editor is switched off: no admin token is configured (FRONTLINE_ADMIN_TOKEN)"))
-			return
-		}
-		if !h.authorized(r) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="frontline-kb"`)
-			h.writeError(w, r, frontline.Errorf(frontline.EUnauthorized, "a valid admin token is required (Authorization: Bearer <token>)"))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+func (h *handler) apiRoutes() []frontline.Route {
+	api := func(method, path string, f http.HandlerFunc) frontline.Route {
+		return frontline.Route{Method: method, Pattern: APIPrefix + path, Roles: Roles, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			apiHeaders(w)
+			f(w, r)
+		})}
+	}
+	return []frontline.Route{
+		api("GET", "articles", h.listArticles),
+		api("POST", "articles", h.createArticle),
+		api("GET", "articles/{id}", h.getArticle),
+		api("PATCH", "articles/{id}", h.updateArticle),
+		api("POST", "articles/{id}/submit", h.submitArticle),
+		api("POST", "articles/{id}/publish", h.publishArticle),
+		api("POST", "articles/{id}/archive", h.archiveArticle),
+		api("GET", "articles/{id}/revisions", h.listRevisions),
+		api("POST", "articles/{id}/rollback", h.rollbackArticle),
+		api("POST", "articles/{id}/phrasings", h.addPhrasing),
+		api("DELETE", "phrasings/{id}", h.deletePhrasing),
+		api("POST", "preview", h.preview),
+		api("POST", "ask", h.ask),
+		api("GET", "unanswered", h.unanswered),
+		api("POST", "unanswered/attach", h.attachQuestions),
+		api("GET", "stats", h.stats),
+		// Any other method and path under the prefix: a JSON 404 for
+		// editors (others are refused before they learn what exists).
+		api("", "", func(w http.ResponseWriter, r *http.Request) {
+			h.writeError(w, r, frontline.Errorf(frontline.ENotFound, "no API endpoint %s %s", r.Method, r.URL.Path))
+		}),
+	}
 }
 
 func apiHeaders(w http.ResponseWriter) {
@@ -329,35 +316,23 @@ func (h *handler) submitArticle(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, a)
 }
 
-// authorInput names the editor doing a publish or rollback.
-type authorInput struct {
-	Author     string `json:"author"`
-	RevisionID string `json:"revision_id,omitempty"`
+// author is the name recorded on a revision: the signed-in person's.
+func author(r *http.Request) string {
+	if u := frontline.UserFromContext(r.Context()); u != nil {
+		return u.Name
+	}
+	return ""
 }
 
-func (in *authorInput) validate() error {
-	in.Author = strings.TrimSpace(in.Author)
-	if in.Author == "" {
-		return frontline.Errorf(frontline.EInvalid, "author: required")
-	}
-	if utf8.RuneCountInString(in.Author) > maxAuthorLen {
-		return frontline.Errorf(frontline.EInvalid, "author: longer than %d characters", maxAuthorLen)
-	}
-	return nil
-}
-
-// POST /api/kb/articles/{id}/publish {"author": …}
+// POST /api/kb/articles/{id}/publish {} publishes the working copy as a
+// revision by the signed-in editor.
 func (h *handler) publishArticle(w http.ResponseWriter, r *http.Request) {
-	var in authorInput
+	var in struct{}
 	if err := decode(w, r, &in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := in.validate(); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	rev, err := h.svc.Publish(r.Context(), r.PathValue("id"), in.Author)
+	rev, err := h.svc.Publish(r.Context(), r.PathValue("id"), author(r))
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -365,14 +340,12 @@ func (h *handler) publishArticle(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, rev)
 }
 
-// POST /api/kb/articles/{id}/rollback {"revision_id": …, "author": …}
+// POST /api/kb/articles/{id}/rollback {"revision_id": …}
 func (h *handler) rollbackArticle(w http.ResponseWriter, r *http.Request) {
-	var in authorInput
-	if err := decode(w, r, &in); err != nil {
-		h.writeError(w, r, err)
-		return
+	var in struct {
+		RevisionID string `json:"revision_id"`
 	}
-	if err := in.validate(); err != nil {
+	if err := decode(w, r, &in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -380,7 +353,7 @@ func (h *handler) rollbackArticle(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, frontline.Errorf(frontline.EInvalid, "revision_id: required"))
 		return
 	}
-	rev, err := h.svc.Rollback(r.Context(), r.PathValue("id"), in.RevisionID, in.Author)
+	rev, err := h.svc.Rollback(r.Context(), r.PathValue("id"), in.RevisionID, author(r))
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -6,6 +6,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/frontlinehq/frontline/internal/authtest"
 	"github.com/frontlinehq/frontline/internal/browsertest"
 )
 
@@ -29,14 +30,34 @@ func TestBrowserEditorFlow(t *testing.T) {
 		question   = "can you wrap my present in kraft paper"
 	)
 
-	tab.Do("sign in",
+	// Signed out, the editor sends the browser to the sign-in page, which
+	// sends it back once Ann has signed in.
+	tab.Do("open the editor signed out",
 		chromedp.Navigate(f.srv.URL+"/editor/"),
-		chromedp.WaitVisible(chromedp.ID("login-token")),
-		chromedp.SendKeys(chromedp.ID("login-token"), testToken),
-		chromedp.SendKeys(chromedp.ID("login-name"), "Ann Editor"),
+		chromedp.WaitVisible(chromedp.ID("login-email")),
+	)
+	if got := browsertest.Eval[string](tab, `location.pathname + location.search`); got != "/login?next=%2Feditor%2F" {
+		t.Errorf("signed out, /editor/ went to %q, want the sign-in page", got)
+	}
+	tab.Do("a wrong password",
+		chromedp.SendKeys(chromedp.ID("login-email"), "ann@example.com"),
+		chromedp.SendKeys(chromedp.ID("login-password"), "not the password"),
 		chromedp.Click(chromedp.ID("login-submit")),
 	)
+	tab.WaitJS("the refusal", `!document.querySelector('#login-error').hidden && document.querySelector('#login-error').textContent.includes('not right')`)
+	tab.Do("sign in",
+		chromedp.SendKeys(chromedp.ID("login-password"), authtest.Password),
+		chromedp.Click(chromedp.ID("login-submit")),
+		// chromedp's queries outlive the navigation back to the editor.
+		chromedp.WaitVisible(chromedp.ID("tab-articles")),
+	)
 	tab.WaitJS("the article list", `document.querySelector('#article-rows a[data-slug="reset-password"]')`)
+	if got := browsertest.Eval[string](tab, `document.querySelector('#who-name').textContent`); got != "Ann Editor" {
+		t.Errorf("signed in as %q, want Ann Editor", got)
+	}
+	if got := browsertest.Eval[string](tab, `document.cookie`); got != "" {
+		t.Errorf("the page's script can read cookies %q; the session cookie must be HTTP-only", got)
+	}
 
 	tab.Do("new article", chromedp.Click(chromedp.ID("new-article")), chromedp.WaitVisible(chromedp.ID("edit-title")))
 	tab.SetValue("#edit-title", hostileTitle)
@@ -101,6 +122,13 @@ func TestBrowserEditorFlow(t *testing.T) {
 	if n := browsertest.Eval[int](tab, `document.querySelectorAll('#article-rows img, #preview img[onerror], script:not([src])').length`); n != 0 {
 		t.Errorf("%d injected elements found in the page", n)
 	}
+	if got := browsertest.Eval[string](tab, `document.querySelector('#revisions li[data-revision="1"]').textContent`); !strings.Contains(got, "by Ann Editor") {
+		t.Errorf("revision 1 reads %q, want it by Ann Editor, the signed-in account", got)
+	}
+
+	// Signing out ends the session: the editor asks for a sign-in again.
+	tab.Do("sign out", chromedp.Click(chromedp.ID("sign-out")), chromedp.WaitVisible(chromedp.ID("login-email")))
+	tab.Do("the editor again", chromedp.Navigate(f.srv.URL+"/editor/"), chromedp.WaitVisible(chromedp.ID("login-email")))
 	if p := br.Console(); len(p) > 0 {
 		t.Errorf("the page reported problems: %q", p)
 	}

@@ -11,17 +11,20 @@ import (
 	"testing"
 
 	frontline "github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/auth"
+	"github.com/frontlinehq/frontline/internal/authtest"
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/kb"
 	"github.com/frontlinehq/frontline/kb/editor"
 )
 
-const testToken = "s3cret-admin-token"
-
-// fixture is what setup returns: a running editor over a memory KB.
+// fixture is what setup returns: a running editor over a memory KB, behind
+// the sign-in, with an editor's API token.
 type fixture struct {
-	srv *httptest.Server
-	svc *kb.Service
+	srv   *httptest.Server
+	svc   *kb.Service
+	auth  *authtest.Fixture
+	token string // Ann Editor's API token
 }
 
 // setup starts the editor over a memory KB holding two published articles.
@@ -35,12 +38,13 @@ func setup(t *testing.T) *fixture {
 	if _, err := kb.Import(t.Context(), svc, arts); err != nil {
 		t.Fatalf("Import: %v", err)
 	}
-	srv := httptest.NewServer(editor.New(svc, editor.Options{AdminToken: testToken}))
-	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, svc: svc}
+	af := authtest.NewFixture(t, auth.Options{})
+	ann := af.User(t, "ann@example.com", "Ann Editor", frontline.RoleEditor)
+	srv := af.Serve(t, editor.Routes(svc, editor.Options{})...)
+	return &fixture{srv: srv, svc: svc, auth: af, token: af.Token(t, ann)}
 }
 
-// call sends a JSON request with the admin token and returns the status
+// call sends a JSON request with the editor's token and returns the status
 // and the decoded body.
 func (f *fixture) call(t *testing.T, method, path string, body any) (int, map[string]any) {
 	t.Helper()
@@ -56,7 +60,7 @@ func (f *fixture) call(t *testing.T, method, path string, body any) (int, map[st
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+testToken)
+	req.Header.Set("Authorization", "Bearer "+f.token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -104,79 +108,72 @@ func errorOf(out map[string]any) (code, message string) {
 	return code, message
 }
 
-func TestAuth(t *testing.T) {
+// TestOnlyEditorsAndAdmins checks every editor route lets editors and
+// admins in, and nobody else.
+func TestOnlyEditorsAndAdmins(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	tests := []struct {
-		name   string
-		header string
-		want   int
-	}{
-		{"no header", "", http.StatusUnauthorized},
-		{"wrong token", "Bearer nope", http.StatusUnauthorized},
-		{"token prefix", "Bearer " + testToken[:5], http.StatusUnauthorized},
-		{"token with suffix", "Bearer " + testToken + "x", http.StatusUnauthorized},
-		{"basic scheme", "Basic " + testToken, http.StatusUnauthorized},
-		{"bare token", testToken, http.StatusUnauthorized},
-		{"empty bearer", "Bearer ", http.StatusUnauthorized},
-		{"right token", "Bearer " + testToken, http.StatusOK},
-		{"scheme is case-insensitive", "bearer " + testToken, http.StatusOK},
+	tokens := map[frontline.Role]string{}
+	for _, r := range frontline.Roles {
+		tokens[r] = f.auth.Token(t, f.auth.User(t, string(r)+"@example.com", "", r))
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			req, _ := http.NewRequest("GET", f.srv.URL+"/api/kb/articles", nil)
-			if tt.header != "" {
-				req.Header.Set("Authorization", tt.header)
-			}
-			got, out := f.do(t, req)
-			if got != tt.want {
-				t.Errorf("status = %d, want %d (%v)", got, tt.want, out)
-			}
-			if tt.want == http.StatusUnauthorized {
-				if code, _ := errorOf(out); code != frontline.EUnauthorized {
-					t.Errorf("error code = %q, want %q", code, frontline.EUnauthorized)
-				}
-			}
-		})
-	}
-}
-
-// TestAuthEveryEndpoint checks that no API route answers without the token.
-func TestAuthEveryEndpoint(t *testing.T) {
-	t.Parallel()
-	f := setup(t)
 	routes := []string{
 		"GET /api/kb/articles", "POST /api/kb/articles", "GET /api/kb/articles/x", "PATCH /api/kb/articles/x",
 		"POST /api/kb/articles/x/submit", "POST /api/kb/articles/x/publish", "POST /api/kb/articles/x/archive",
 		"GET /api/kb/articles/x/revisions", "POST /api/kb/articles/x/rollback", "POST /api/kb/articles/x/phrasings",
 		"DELETE /api/kb/phrasings/x", "POST /api/kb/preview", "POST /api/kb/ask", "GET /api/kb/unanswered",
-		"POST /api/kb/unanswered/attach", "GET /api/kb/stats", "GET /api/kb/nothing-here",
+		"POST /api/kb/unanswered/attach", "GET /api/kb/stats", "GET /api/kb/nothing-here", "PUT /api/kb/articles",
 	}
 	for _, route := range routes {
 		method, path, _ := strings.Cut(route, " ")
-		req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader("{}"))
-		req.Header.Set("Content-Type", "application/json")
-		if got, _ := f.do(t, req); got != http.StatusUnauthorized {
-			t.Errorf("%s without a token = %d, want 401", route, got)
+		for _, who := range []string{"nobody", "forged", "agent", "supervisor", "editor", "admin"} {
+			req, _ := http.NewRequest(method, f.srv.URL+path, strings.NewReader("{}"))
+			req.Header.Set("Content-Type", "application/json")
+			want := http.StatusForbidden
+			switch who {
+			case "nobody":
+				want = http.StatusUnauthorized
+			case "forged":
+				req.Header.Set("Authorization", "Bearer flt_forged")
+				want = http.StatusUnauthorized
+			default:
+				req.Header.Set("Authorization", "Bearer "+tokens[frontline.Role(who)])
+			}
+			got, out := f.do(t, req)
+			if who == "editor" || who == "admin" {
+				if got == http.StatusUnauthorized || got == http.StatusForbidden {
+					t.Errorf("%s as %s = %d %v, want it let through", route, who, got, out)
+				}
+				continue
+			}
+			if got != want {
+				t.Errorf("%s as %s = %d, want %d", route, who, got, want)
+			}
+			wantCode := frontline.EForbidden
+			if want == http.StatusUnauthorized {
+				wantCode = frontline.EUnauthorized
+			}
+			if code, _ := errorOf(out); code != wantCode {
+				t.Errorf("%s as %s: error code %q, want %q", route, who, code, wantCode)
+			}
 		}
 	}
 }
 
-func TestNoTokenConfigured(t *testing.T) {
+// A browser that is not signed in is sent to the sign-in page, and back.
+func TestPageNeedsSignIn(t *testing.T) {
 	t.Parallel()
-	svc := kb.NewService(memory.NewKBStore(), kb.NewOfflineEmbedder(kb.OfflineOptions{}), kb.Options{})
-	srv := httptest.NewServer(editor.New(svc, editor.Options{}))
-	t.Cleanup(srv.Close)
-	f := &fixture{srv: srv, svc: svc}
-	for _, header := range []string{"", "Bearer ", "Bearer x"} {
-		req, _ := http.NewRequest("GET", srv.URL+"/api/kb/articles", nil)
-		if header != "" {
-			req.Header.Set("Authorization", header)
-		}
-		if got, _ := f.do(t, req); got != http.StatusServiceUnavailable {
-			t.Errorf("with no admin token configured, %q = %d, want 503", header, got)
-		}
+	f := setup(t)
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, _ := http.NewRequest("GET", f.srv.URL+"/editor/", nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login?next=%2Feditor%2F" {
+		t.Errorf("GET /editor/ signed out = %d to %q, want 303 to /login?next=%%2Feditor%%2F", res.StatusCode, res.Header.Get("Location"))
 	}
 }
 
@@ -211,8 +208,8 @@ func TestValidation(t *testing.T) {
 		{"request too large", "POST", "/api/kb/preview", "", `{"markdown":"` + strings.Repeat("x", 3<<20) + `"}`, 413, frontline.ETooLarge, "request body"},
 		{"missing article", "GET", "/api/kb/articles/art_missing", "", ``, 404, frontline.ENotFound, ""},
 		{"update missing article", "PATCH", "/api/kb/articles/art_missing", "", `{"title":"x"}`, 404, frontline.ENotFound, ""},
-		{"publish without author", "POST", "/api/kb/articles/art_missing/publish", "", `{}`, 400, frontline.EInvalid, "author: required"},
-		{"rollback without revision", "POST", "/api/kb/articles/art_missing/rollback", "", `{"author":"ann"}`, 400, frontline.EInvalid, "revision_id: required"},
+		{"publish names no author: it is the account's", "POST", "/api/kb/articles/art_missing/publish", "", `{"author":"Mallory"}`, 400, frontline.EInvalid, `unknown field "author"`},
+		{"rollback without revision", "POST", "/api/kb/articles/art_missing/rollback", "", `{}`, 400, frontline.EInvalid, "revision_id: required"},
 		{"empty question", "POST", "/api/kb/ask", "", `{"question":"  "}`, 400, frontline.EInvalid, "question: required"},
 		{"bad ask audience", "POST", "/api/kb/ask", "", `{"question":"hi","audience":"staff"}`, 400, frontline.EInvalid, "audience"},
 		{"bad ask limit", "POST", "/api/kb/ask", "", `{"question":"hi","limit":500}`, 400, frontline.EInvalid, "limit"},
@@ -227,7 +224,7 @@ func TestValidation(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			req, _ := http.NewRequest(tt.method, f.srv.URL+tt.path, strings.NewReader(tt.body))
-			req.Header.Set("Authorization", "Bearer "+testToken)
+			req.Header.Set("Authorization", "Bearer "+f.token)
 			ct := tt.contentType
 			if ct == "" {
 				ct = "application/json"
@@ -274,9 +271,9 @@ func TestArticleLifecycle(t *testing.T) {
 	if got := d["article"].(map[string]any)["state"]; got != "review" {
 		t.Errorf("state after submit = %v, want review", got)
 	}
-	rev1 := f.mustCall(t, "POST", "/api/kb/articles/"+id+"/publish", map[string]any{"author": "Ann"}, http.StatusOK)
-	if rev1["number"] != float64(1) || rev1["author"] != "Ann" {
-		t.Errorf("first revision = %v, want number 1 by Ann", rev1)
+	rev1 := f.mustCall(t, "POST", "/api/kb/articles/"+id+"/publish", map[string]any{}, http.StatusOK)
+	if rev1["number"] != float64(1) || rev1["author"] != "Ann Editor" {
+		t.Errorf("first revision = %v, want number 1 by Ann Editor (the token's owner)", rev1)
 	}
 	res = f.mustCall(t, "POST", "/api/kb/ask", map[string]any{"question": "do you wrap gifts in kraft paper"}, http.StatusOK)
 	hits := res["hits"].([]any)
@@ -290,12 +287,12 @@ func TestArticleLifecycle(t *testing.T) {
 	}
 
 	f.mustCall(t, "PATCH", "/api/kb/articles/"+id, map[string]any{"body": "Gift wrapping is no longer offered."}, http.StatusOK)
-	f.mustCall(t, "POST", "/api/kb/articles/"+id+"/publish", map[string]any{"author": "Bob"}, http.StatusOK)
+	f.mustCall(t, "POST", "/api/kb/articles/"+id+"/publish", map[string]any{}, http.StatusOK)
 	revs := f.mustCall(t, "GET", "/api/kb/articles/"+id+"/revisions", nil, http.StatusOK)["revisions"].([]any)
 	if len(revs) != 2 {
 		t.Fatalf("%d revisions, want 2", len(revs))
 	}
-	rev3 := f.mustCall(t, "POST", "/api/kb/articles/"+id+"/rollback", map[string]any{"revision_id": rev1["id"], "author": "Ann"}, http.StatusOK)
+	rev3 := f.mustCall(t, "POST", "/api/kb/articles/"+id+"/rollback", map[string]any{"revision_id": rev1["id"]}, http.StatusOK)
 	if rev3["number"] != float64(3) || rev3["body"] != "We wrap gifts in recycled kraft paper for $4." {
 		t.Errorf("rollback revision = %v, want #3 with the first body", rev3)
 	}
@@ -316,7 +313,7 @@ func TestArticleLifecycle(t *testing.T) {
 
 	// Rolling back to a revision of another article is refused.
 	other := f.mustCall(t, "GET", "/api/kb/articles?q=reset", nil, http.StatusOK)["articles"].([]any)[0].(map[string]any)
-	got, out := f.call(t, "POST", "/api/kb/articles/"+other["id"].(string)+"/rollback", map[string]any{"revision_id": rev1["id"], "author": "Eve"})
+	got, out := f.call(t, "POST", "/api/kb/articles/"+other["id"].(string)+"/rollback", map[string]any{"revision_id": rev1["id"]})
 	if got != http.StatusNotFound {
 		t.Errorf("rollback to another article's revision = %d %v, want 404", got, out)
 	}
@@ -472,7 +469,9 @@ func TestPreviewSanitizes(t *testing.T) {
 func TestPageHeaders(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	res, err := f.srv.Client().Get(f.srv.URL + "/editor/")
+	req, _ := http.NewRequest("GET", f.srv.URL+"/editor/", nil)
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	res, err := f.srv.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

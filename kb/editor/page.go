@@ -68,8 +68,8 @@ func pageHeaders(w http.ResponseWriter) {
 	hd.Set("Referrer-Policy", "no-referrer")
 }
 
-// servePage serves the editor page. It holds no data, so it needs no token;
-// the page asks for one before calling the API.
+// servePage serves the editor page to a signed-in editor (auth sends
+// anyone else to the sign-in page). It holds no data until the API answers.
 func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
 	pageHeaders(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

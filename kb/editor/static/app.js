@@ -3,14 +3,13 @@
 // Safety rules kept throughout: every string from the server (titles,
 // bodies, questions, names) is put in the page with textContent or as a
 // form value, never as HTML. The single exception is the Markdown preview,
-// which the server renders and sanitizes. The admin token lives in
-// sessionStorage and travels only in the Authorization header.
+// which the server renders and sanitizes. The session is an HTTP-only
+// cookie this script never sees; a request without a valid one sends the
+// editor to the sign-in page.
 "use strict";
 
 (function () {
   const API = "/api/kb/";
-  const TOKEN_KEY = "frontline.kb.token";
-  const NAME_KEY = "frontline.kb.name";
 
   const $ = (id) => document.getElementById(id);
 
@@ -34,9 +33,8 @@
   }
 
   const state = {
-    token: sessionStorage.getItem(TOKEN_KEY) || "",
-    name: sessionStorage.getItem(NAME_KEY) || "",
-    view: "login",
+    me: null, // the signed-in person, from /api/me
+    view: "",
     article: null, // the article being edited; null for a new one
     fromQuestions: [], // question ids to attach when a new article is created from them
     previewTimer: 0,
@@ -55,14 +53,14 @@
   }
 
   async function api(method, path, body) {
-    const opts = { method, headers: { Authorization: "Bearer " + state.token } };
+    const opts = { method, headers: {}, credentials: "same-origin" };
     if (body !== undefined) {
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
     }
     let res;
     try {
-      res = await fetch(API + path, opts);
+      res = await fetch(path.startsWith("/") ? path : API + path, opts);
     } catch (e) {
       throw new APIError(0, "unavailable", "The server cannot be reached. Check your connection and try again.");
     }
@@ -76,7 +74,7 @@
     if (!res.ok) {
       const err = (data && data.error) || {};
       if (res.status === 401) {
-        signOut("Your admin token was not accepted. Enter it again.");
+        toSignIn();
       }
       throw new APIError(res.status, err.code || "internal", err.message || "Request failed (" + res.status + ").");
     }
@@ -124,37 +122,32 @@
       if (on) t.setAttribute("aria-current", "page");
       else t.removeAttribute("aria-current");
     }
-    const signedIn = view !== "login";
-    $("tabs").hidden = !signedIn;
-    $("who").hidden = !signedIn;
   }
 
-  function signOut(message) {
-    state.token = "";
-    sessionStorage.removeItem(TOKEN_KEY);
-    show("login");
-    if (message) {
-      $("login-error").textContent = message;
-      $("login-error").hidden = false;
-    }
+  // toSignIn sends the editor to the sign-in page, to come back here.
+  function toSignIn() {
+    location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
   }
 
-  async function signIn(token, name) {
-    state.token = token;
-    state.name = name;
+  async function signOut() {
+    await fetch("/logout", { method: "POST", credentials: "same-origin" }).catch(() => null);
+    location.assign("/login");
+  }
+
+  // start asks who is signed in; the server sends strangers to /login
+  // before this page loads, so a 401 here means the session just ended.
+  async function start() {
+    let me;
     try {
-      await api("GET", "articles?state=published");
+      me = await api("GET", "/api/me");
     } catch (e) {
-      state.token = "";
-      $("login-error").textContent = e.status === 401 ? "That token is not right." : e.message;
-      $("login-error").hidden = false;
-      show("login");
+      if (e.status !== 401) flash(e.message, "error");
       return;
     }
-    sessionStorage.setItem(TOKEN_KEY, token);
-    sessionStorage.setItem(NAME_KEY, name);
-    $("login-error").hidden = true;
-    $("who-name").textContent = name;
+    state.me = me;
+    $("who-name").textContent = me.name;
+    $("tabs").hidden = false;
+    $("who").hidden = false;
     await openList();
   }
 
@@ -269,7 +262,7 @@
 
   async function publish() {
     await save();
-    const rev = await api("POST", "articles/" + encodeURIComponent(state.article.id) + "/publish", { author: state.name });
+    const rev = await api("POST", "articles/" + encodeURIComponent(state.article.id) + "/publish", {});
     await openArticle(state.article.id);
     flash("Published revision " + rev.number + ".");
   }
@@ -296,7 +289,7 @@
 
   function rollback(button, r) {
     confirmClick(button, "Publish #" + r.number + " again? Click to confirm", async () => {
-      const rev = await api("POST", "articles/" + encodeURIComponent(state.article.id) + "/rollback", { revision_id: r.id, author: state.name });
+      const rev = await api("POST", "articles/" + encodeURIComponent(state.article.id) + "/rollback", { revision_id: r.id });
       await openArticle(state.article.id);
       flash("Rolled back: revision " + rev.number + " has the content of #" + r.number + ".");
     });
@@ -460,12 +453,7 @@
   // ---- wiring ----------------------------------------------------------------------
 
   document.addEventListener("DOMContentLoaded", () => {
-    $("login-name").value = state.name;
-    $("login-form").addEventListener("submit", (ev) => {
-      ev.preventDefault();
-      signIn($("login-token").value.trim(), $("login-name").value.trim());
-    });
-    $("sign-out").addEventListener("click", () => signOut(""));
+    $("sign-out").addEventListener("click", () => signOut());
     for (const t of document.querySelectorAll(".tab")) {
       t.addEventListener("click", () => {
         if (t.dataset.view === "articles") openList();
@@ -509,11 +497,6 @@
     });
     $("ask-form").addEventListener("submit", (ev) => { ev.preventDefault(); ask(); });
 
-    if (state.token && state.name) {
-      $("who-name").textContent = state.name;
-      signIn(state.token, state.name);
-    } else {
-      show("login");
-    }
+    start();
   });
 })();
