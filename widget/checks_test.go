@@ -14,46 +14,40 @@ import (
 
 func TestOriginAllowed(t *testing.T) {
 	t.Parallel()
-	site := &Site{Key: "s", AllowedOrigins: []string{"https://Shop.Example", "http://localhost:8080"}}
-	sameHost := &Site{Key: "d", AllowSameHost: true}
+	site := &Site{Key: "s", AllowedOrigins: []string{"https://Shop.Example", "http://localhost:8080", "http://[::1]:8080"}}
 	cases := []struct {
 		name   string
-		site   *Site
 		origin string
-		host   string
 		want   bool
 	}{
-		{"exact", site, "https://shop.example", "", true},
-		{"host case differs", site, "https://SHOP.example", "", true},
-		{"explicit default port", site, "https://shop.example:443", "", true},
-		{"trailing slash", site, "https://shop.example/", "", true},
-		{"empty", site, "", "", false},
-		{"null", site, "null", "", false},
-		{"malformed", site, "https://%zz", "", false},
-		{"no scheme", site, "shop.example", "", false},
-		{"scheme differs", site, "http://shop.example", "", false},
-		{"port differs", site, "https://shop.example:8443", "", false},
-		{"foreign", site, "https://evil.example", "", false},
-		{"suffix attack", site, "https://shop.example.evil.example", "", false},
-		{"prefix attack", site, "https://evilshop.example", "", false},
-		{"user info", site, "https://shop.example@evil.example", "", false},
-		{"path", site, "https://shop.example/path", "", false},
-		{"javascript scheme", site, "javascript://shop.example", "", false},
-		{"localhost with port", site, "http://localhost:8080", "", true},
-		{"localhost other port", site, "http://localhost:8081", "", false},
-		{"same host", sameHost, "http://127.0.0.1:8080", "127.0.0.1:8080", true},
-		{"same host case", sameHost, "http://Demo.Example", "demo.example", true},
-		{"same host other port", sameHost, "http://127.0.0.1:9090", "127.0.0.1:8080", false},
-		{"same host foreign", sameHost, "http://evil.example", "demo.example", false},
-		{"same host null", sameHost, "null", "demo.example", false},
-		{"same host empty", sameHost, "", "demo.example", false},
-		{"same host ipv6", sameHost, "http://[::1]:8080", "[::1]:8080", true},
+		{"exact", "https://shop.example", true},
+		{"host case differs", "https://SHOP.example", true},
+		{"scheme case differs", "HTTPS://shop.example", true},
+		{"explicit default port", "https://shop.example:443", true},
+		{"trailing slash", "https://shop.example/", true},
+		{"empty", "", false},
+		{"null", "null", false},
+		{"malformed", "https://%zz", false},
+		{"no scheme", "shop.example", false},
+		{"scheme differs", "http://shop.example", false},
+		{"port differs", "https://shop.example:8443", false},
+		{"foreign", "https://evil.example", false},
+		{"suffix attack", "https://shop.example.evil.example", false},
+		{"prefix attack", "https://evilshop.example", false},
+		{"user info", "https://shop.example@evil.example", false},
+		{"path", "https://shop.example/path", false},
+		{"javascript scheme", "javascript://shop.example", false},
+		{"localhost with port", "http://localhost:8080", true},
+		{"localhost other port", "http://localhost:8081", false},
+		{"ipv6", "http://[::1]:8080", true},
+		{"ipv6 other port", "http://[::1]:9090", false},
+		{"127.0.0.1 is not localhost", "http://127.0.0.1:8080", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if got := originAllowed(tc.site, tc.origin, tc.host); got != tc.want {
-				t.Errorf("originAllowed(%q, host %q) = %v, want %v", tc.origin, tc.host, got, tc.want)
+			if got := originAllowed(site, tc.origin); got != tc.want {
+				t.Errorf("originAllowed(%q) = %v, want %v", tc.origin, got, tc.want)
 			}
 		})
 	}
@@ -166,8 +160,9 @@ func TestScriptAgreesOnTerminalCloseCodes(t *testing.T) {
 		got = append(got, n)
 	}
 	var want []int
-	for _, c := range []int{CloseNormal, CloseGoingAway, CloseTooBig, CloseInternal, CloseBadHandshake, CloseTokenRejected,
-		CloseForbidden, CloseHelloTimeout, CloseSlowConsumer, CloseBadVersion, CloseRateLimited, CloseTooManyErrors} {
+	for _, c := range []int{CloseNormal, CloseGoingAway, CloseUnsupportedData, CloseInvalidText, CloseTooBig, CloseInternal,
+		CloseTryAgainLater, CloseBadHandshake, CloseTokenRejected, CloseForbidden, CloseHelloTimeout, CloseSlowConsumer,
+		CloseBadVersion, CloseRateLimited, CloseTooManyErrors, CloseTooManyConnections} {
 		if !reconnectable(c) {
 			want = append(want, c)
 		}
@@ -181,16 +176,16 @@ func TestScriptAgreesOnTerminalCloseCodes(t *testing.T) {
 
 func TestParseLimits(t *testing.T) {
 	t.Parallel()
-	l, err := ParseLimits("ip_connects_per_second=2000, ip_connect_burst=20000,max_body_bytes=1000")
+	l, err := ParseLimits("ip_connects_per_second=2000, ip_connect_burst=20000,max_body_bytes=1000,ip_max_connections=5000")
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := DefaultLimits()
-	want.IPConnectsPerSecond, want.IPConnectBurst, want.MaxBodyBytes = 2000, 20000, 1000
+	want.IPConnectsPerSecond, want.IPConnectBurst, want.MaxBodyBytes, want.IPMaxConnections = 2000, 20000, 1000, 5000
 	if l != want {
 		t.Fatalf("ParseLimits = %+v, want %+v", l, want)
 	}
-	for _, bad := range []string{"nope=1", "frame_burst", "frame_burst=-1", "frame_burst=x", "max_body_bytes=99999999"} {
+	for _, bad := range []string{"nope=1", "frame_burst", "frame_burst=-1", "frame_burst=x", "max_body_bytes=99999999", "ip_max_connections=0"} {
 		if _, err := ParseLimits(bad); err == nil {
 			t.Errorf("ParseLimits(%q) accepted", bad)
 		}

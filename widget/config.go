@@ -25,8 +25,7 @@ type Config struct {
 	TokenTTL time.Duration
 	// DemoSiteKey is the site the demo page at / embeds; empty serves no demo.
 	DemoSiteKey string
-	// AdminToken protects /debug/widget/stats for non-loopback callers;
-	// empty means loopback only.
+	// AdminToken protects /debug/widget/stats; empty switches it off.
 	AdminToken string
 	// TrustedProxies are the reverse proxies (addresses or CIDR prefixes)
 	// whose X-Forwarded-For is believed: behind them the per-address limits
@@ -44,11 +43,11 @@ type Site struct {
 	Key  string
 	Name string
 	// AllowedOrigins are exact origins ("https://shop.example"; scheme,
-	// host and port must match, host case-insensitively).
+	// host and port must match, host case-insensitively). A page this
+	// server serves itself (the demo page) is allowed only when its origin,
+	// the server's public URL, is listed: the request's Host header is
+	// never believed.
 	AllowedOrigins []string
-	// AllowSameHost also admits pages served by this server itself (the
-	// demo page), whatever host name it is reached by.
-	AllowSameHost bool
 	// IdentitySecret verifies customers: the site sends user_id and
 	// hex(HMAC-SHA256(IdentitySecret, user_id)). Empty disables it.
 	IdentitySecret string
@@ -73,6 +72,10 @@ type Limits struct {
 	// IPConnectsPerSecond and IPConnectBurst limit new connections per IP.
 	IPConnectsPerSecond float64
 	IPConnectBurst      int
+	// IPMaxConnections caps the connections one address holds open at
+	// once; more are closed with CloseTooManyConnections. An IPv6 address
+	// counts with the rest of its /64, as every per-address limit does.
+	IPMaxConnections int
 	// SendBuffer is the per-connection queue of outgoing frames; a client
 	// that lets it fill is dropped (close 4409).
 	SendBuffer int
@@ -90,6 +93,7 @@ func DefaultLimits() Limits {
 		IPFrameBurst:        200,
 		IPConnectsPerSecond: 5,
 		IPConnectBurst:      50,
+		IPMaxConnections:    100,
 		SendBuffer:          32,
 	}
 }
@@ -120,6 +124,9 @@ func (l Limits) withDefaults() Limits {
 	if l.IPConnectBurst == 0 {
 		l.IPConnectBurst = d.IPConnectBurst
 	}
+	if l.IPMaxConnections == 0 {
+		l.IPMaxConnections = d.IPMaxConnections
+	}
 	if l.SendBuffer == 0 {
 		l.SendBuffer = d.SendBuffer
 	}
@@ -136,6 +143,8 @@ func (l Limits) validate() error {
 		return fmt.Errorf("Limits: rates must not be negative")
 	case l.FrameBurst < 1 || l.IPFrameBurst < 1 || l.IPConnectBurst < 1:
 		return fmt.Errorf("Limits: bursts must be at least 1")
+	case l.IPMaxConnections < 1:
+		return fmt.Errorf("Limits.IPMaxConnections: must be at least 1")
 	case l.SendBuffer < 1:
 		return fmt.Errorf("Limits.SendBuffer: must be at least 1")
 	}
@@ -359,8 +368,8 @@ func (c Config) validate() error {
 			return fmt.Errorf("widget config: Sites[%d].Key %q: listed twice", i, s.Key)
 		}
 		seen[s.Key] = true
-		if len(s.AllowedOrigins) == 0 && !s.AllowSameHost {
-			return fmt.Errorf("widget config: site %q: no AllowedOrigins and AllowSameHost off: nobody could embed it", s.Key)
+		if len(s.AllowedOrigins) == 0 {
+			return fmt.Errorf("widget config: site %q: no AllowedOrigins: nobody could embed it", s.Key)
 		}
 		for j, o := range s.AllowedOrigins {
 			if _, err := parseOrigin(o); err != nil {
@@ -387,15 +396,16 @@ var limitFields = map[string]func(*Limits, float64){
 	"ip_frame_burst":         func(l *Limits, v float64) { l.IPFrameBurst = int(v) },
 	"ip_connects_per_second": func(l *Limits, v float64) { l.IPConnectsPerSecond = v },
 	"ip_connect_burst":       func(l *Limits, v float64) { l.IPConnectBurst = int(v) },
+	"ip_max_connections":     func(l *Limits, v float64) { l.IPMaxConnections = int(v) },
 	"send_buffer":            func(l *Limits, v float64) { l.SendBuffer = int(v) },
 }
 
 // ParseLimits reads "key=value,key=value" over DefaultLimits, for an
 // environment variable: keys are max_body_bytes, max_frame_bytes,
 // frames_per_second, frame_burst, ip_frames_per_second, ip_frame_burst,
-// ip_connects_per_second, ip_connect_burst and send_buffer. A load test from
-// one address needs, for example,
-// "ip_connects_per_second=2000,ip_connect_burst=20000,ip_frames_per_second=100000,ip_frame_burst=100000".
+// ip_connects_per_second, ip_connect_burst, ip_max_connections and
+// send_buffer. A load test from one address needs, for example,
+// "ip_connects_per_second=2000,ip_connect_burst=20000,ip_max_connections=20000,ip_frames_per_second=100000,ip_frame_burst=100000".
 func ParseLimits(s string) (Limits, error) {
 	l := DefaultLimits()
 	for pair := range strings.SplitSeq(s, ",") {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/time/rate"
@@ -39,8 +40,9 @@ type framer interface{ header() *serverHeader }
 
 func (h *serverHeader) header() *serverHeader { return h }
 
-// conn is one customer websocket. readLoop owns the session fields; writeLoop
-// owns the follow fields.
+// conn is one customer websocket. readLoop reads and counts frames as they
+// arrive and queues them; one worker at a time handles the queue in order
+// and owns the session fields; writeLoop owns the follow fields.
 type conn struct {
 	s       *Server
 	ws      *websocket.Conn
@@ -54,8 +56,14 @@ type conn struct {
 	closeCode  int // 0: tear down without a close frame (peer gone)
 	closeText  string
 	readerDone chan struct{}
+	gotFrame   bool // owned by readLoop
 
-	// Session, owned by readLoop after hello.
+	// Frames read and counted, waiting for the worker (under inMu).
+	inMu    sync.Mutex
+	inbox   [][]byte
+	working bool // a worker goroutine is running
+
+	// Session, owned by the worker.
 	helloDone bool
 	tok       visitorToken
 	verified  bool
@@ -158,12 +166,15 @@ func (c *conn) readLoop() {
 	for {
 		// The loop itself keeps a small frame: an idle connection's reader
 		// sits here, and its stack is most of what the connection costs.
-		_, data, err := c.ws.ReadMessage()
+		// It never waits for the store, so frames are counted against the
+		// rate limits when they arrive, not when a stalled store lets the
+		// connection get to them.
+		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
 			c.readFailed(err)
 			return
 		}
-		c.onFrame(data)
+		c.arrived(typ, data)
 	}
 }
 
@@ -172,24 +183,78 @@ func (c *conn) pong(string) error { return c.ws.SetReadDeadline(time.Now().Add(P
 //go:noinline
 func (c *conn) readFailed(err error) {
 	var ne interface{ Timeout() bool }
-	if !c.helloDone && errors.As(err, &ne) && ne.Timeout() {
+	if !c.gotFrame && errors.As(err, &ne) && ne.Timeout() {
 		c.close(CloseHelloTimeout, "no hello")
 	}
 }
 
-// onFrame handles one frame from the client.
+// arrived checks one frame as it comes in, charges the rate limits for it
+// and queues it for the worker.
 //
 //go:noinline
-func (c *conn) onFrame(data []byte) {
+func (c *conn) arrived(typ int, data []byte) {
 	select {
 	case <-c.closing:
 		return // draining until the client answers our close
 	default:
 	}
 	_ = c.ws.SetReadDeadline(time.Now().Add(PongWait))
-	if !c.limiter.Allow() || !c.ip.frames.Allow() {
+	c.gotFrame = true
+	now := c.s.now()
+	if !c.limiter.AllowN(now, 1) || !c.ip.frames.AllowN(now, 1) {
 		c.pushError("", frontline.Errorf(frontline.ERateLimited, "too many frames; slow down"), CloseRateLimited)
 		return
+	}
+	if c.s.frameCharged != nil {
+		c.s.frameCharged()
+	}
+	switch {
+	case typ != websocket.TextMessage:
+		c.pushError("", badFrame("binary frames are not accepted; send JSON text"), CloseUnsupportedData)
+		return
+	case !utf8.Valid(data):
+		c.pushError("", badFrame("the frame is not valid UTF-8"), CloseInvalidText)
+		return
+	}
+	c.inMu.Lock()
+	if len(c.inbox) >= c.s.maxWaiting {
+		c.inMu.Unlock()
+		c.pushError("", frontline.Errorf(frontline.EUnavailable, "the server is not keeping up; reconnect later and resend what was not acknowledged"), CloseTryAgainLater)
+		return
+	}
+	c.inbox = append(c.inbox, data)
+	start := !c.working
+	c.working = true
+	c.inMu.Unlock()
+	if start {
+		go c.work()
+	}
+}
+
+// work handles the queued frames in order, then ends: an idle connection
+// keeps no worker.
+func (c *conn) work() {
+	for {
+		c.inMu.Lock()
+		if len(c.inbox) == 0 {
+			c.inbox, c.working = nil, false
+			c.inMu.Unlock()
+			return
+		}
+		data := c.inbox[0]
+		c.inbox[0] = nil
+		c.inbox = c.inbox[1:]
+		c.inMu.Unlock()
+		c.onFrame(data)
+	}
+}
+
+// onFrame handles one frame from the client.
+func (c *conn) onFrame(data []byte) {
+	select {
+	case <-c.closing:
+		return // the connection is ending; unacked messages are resent
+	default:
 	}
 	f, err := decodeFrame(data, c.s.limits.MaxBodyBytes)
 	if err != nil {

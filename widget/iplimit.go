@@ -1,14 +1,16 @@
 package widget
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 )
 
-// ipLimiter holds one pair of limiters per client address: new connections
-// and frames across all that address's connections.
+// ipLimiter holds, per client address, the limiters of new connections and
+// of frames across all that address's connections, and the count of its
+// open connections.
 type ipLimiter struct {
 	limits    Limits
 	now       func() time.Time
@@ -18,7 +20,7 @@ type ipLimiter struct {
 }
 
 type ipEntry struct {
-	ip       string
+	key      string // addressKey of the client's address
 	frames   *rate.Limiter
 	connects *rate.Limiter
 	active   int       // open connections, under ipLimiter.mu
@@ -29,13 +31,37 @@ type ipEntry struct {
 // forgotten (their buckets have long refilled).
 const ipIdleAfter = 10 * time.Minute
 
+// connectVerdict is ipLimiter.connect's answer.
+type connectVerdict int
+
+const (
+	connectAdmitted connectVerdict = iota
+	connectTooFast                 // the address opens connections faster than its rate
+	connectTooMany                 // the address holds Limits.IPMaxConnections already
+)
+
 func newIPLimiter(l Limits, now func() time.Time) *ipLimiter {
 	return &ipLimiter{limits: l, now: now, entries: map[string]*ipEntry{}}
 }
 
-// connect admits a new connection from ip, or reports false when the
-// address opens connections too fast.
-func (l *ipLimiter) connect(ip string) (*ipEntry, bool) {
+// addressKey is what the per-address limits count by: an IPv4 address as
+// it is, an IPv6 address by its /64 (one subscriber's, which hands its
+// hosts addresses from it at will). Anything unparsable counts as itself.
+func addressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is6() {
+		return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
+	}
+	return a.String()
+}
+
+// connect admits a new connection from ip, or says why not. An admitted
+// entry is given back with release.
+func (l *ipLimiter) connect(ip string) (*ipEntry, connectVerdict) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
@@ -47,21 +73,25 @@ func (l *ipLimiter) connect(ip string) (*ipEntry, bool) {
 		}
 		l.lastSweep = now
 	}
-	e := l.entries[ip]
+	key := addressKey(ip)
+	e := l.entries[key]
 	if e == nil {
 		e = &ipEntry{
-			ip:       ip,
+			key:      key,
 			frames:   rate.NewLimiter(rate.Limit(l.limits.IPFramesPerSecond), l.limits.IPFrameBurst),
 			connects: rate.NewLimiter(rate.Limit(l.limits.IPConnectsPerSecond), l.limits.IPConnectBurst),
 		}
-		l.entries[ip] = e
+		l.entries[key] = e
 	}
 	e.lastSeen = now
 	if !e.connects.AllowN(now, 1) {
-		return nil, false
+		return nil, connectTooFast
+	}
+	if e.active >= l.limits.IPMaxConnections {
+		return nil, connectTooMany
 	}
 	e.active++
-	return e, true
+	return e, connectAdmitted
 }
 
 func (l *ipLimiter) release(e *ipEntry) {

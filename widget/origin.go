@@ -37,9 +37,10 @@ func parseOrigin(s string) (origin, error) {
 }
 
 // originAllowed reports whether the Origin header value may open a widget
-// connection for site. requestHost is the Host the request was sent to, for
-// sites that allow this server's own pages.
-func originAllowed(site *Site, header, requestHost string) bool {
+// connection for site: it must be one of the site's allowed origins. The
+// request's Host is never consulted; a client chooses it as freely as
+// Origin.
+func originAllowed(site *Site, header string) bool {
 	got, err := parseOrigin(header)
 	if err != nil {
 		return false
@@ -48,19 +49,6 @@ func originAllowed(site *Site, header, requestHost string) bool {
 		if want, err := parseOrigin(a); err == nil && want == got {
 			return true
 		}
-	}
-	if site.AllowSameHost && requestHost != "" {
-		// The page came from this server: its origin's host:port is the Host
-		// the socket request was sent to (the scheme may differ behind TLS
-		// termination, so only host and port are compared).
-		h, p := requestHost, ""
-		if i := strings.LastIndexByte(requestHost, ':'); i >= 0 && !strings.HasSuffix(requestHost, "]") {
-			h, p = requestHost[:i], requestHost[i+1:]
-		}
-		if p == "" {
-			p = map[string]string{"http": "80", "https": "443"}[got.scheme]
-		}
-		return strings.EqualFold(strings.Trim(h, "[]"), got.host) && p == got.port
 	}
 	return false
 }

@@ -39,25 +39,30 @@ const (
 // Close codes. Which ones a client reconnects after is part of the protocol
 // (PROTOCOL.md, "Close codes"); reconnectable reports it in Go.
 const (
-	CloseNormal         = 1000 // terminal: the client left
-	CloseGoingAway      = 1001 // reconnect: server shutting down or restarting
-	CloseTooBig         = 1009 // terminal: a frame exceeded the read limit
-	CloseInternal       = 1011 // reconnect: unexpected server error
-	CloseBadHandshake   = 4400 // terminal: first frame was not a valid hello
-	CloseTokenRejected  = 4401 // reconnect at once without the stored token
-	CloseForbidden      = 4403 // terminal: unknown site or failed identity check
-	CloseHelloTimeout   = 4408 // reconnect: no hello within HelloTimeout
-	CloseSlowConsumer   = 4409 // reconnect: the client fell behind its send buffer
-	CloseBadVersion     = 4426 // terminal: unsupported protocol version
-	CloseRateLimited    = 4429 // reconnect after retry_after_ms
-	CloseTooManyErrors  = 4430 // terminal: too many rejected frames in a row
-	closeReasonMaxBytes = 120
+	CloseNormal             = 1000 // terminal: the client left
+	CloseGoingAway          = 1001 // reconnect: server shutting down or restarting
+	CloseUnsupportedData    = 1003 // terminal: a binary frame; frames are JSON text
+	CloseInvalidText        = 1007 // terminal: a text frame that is not valid UTF-8
+	CloseTooBig             = 1009 // terminal: a frame exceeded the read limit
+	CloseInternal           = 1011 // reconnect: unexpected server error
+	CloseTryAgainLater      = 1013 // reconnect with backoff: frames waited too long for a stalled server
+	CloseBadHandshake       = 4400 // terminal: first frame was not a valid hello
+	CloseTokenRejected      = 4401 // reconnect at once without the stored token
+	CloseForbidden          = 4403 // terminal: unknown site or failed identity check
+	CloseHelloTimeout       = 4408 // reconnect: no hello within HelloTimeout
+	CloseSlowConsumer       = 4409 // reconnect: the client fell behind its send buffer
+	CloseBadVersion         = 4426 // terminal: unsupported protocol version
+	CloseRateLimited        = 4429 // reconnect after retry_after_ms
+	CloseTooManyErrors      = 4430 // terminal: too many rejected frames in a row
+	CloseTooManyConnections = 4431 // reconnect with backoff: the address holds Limits.IPMaxConnections
+	closeReasonMaxBytes     = 120
 )
 
 // reconnectable reports whether a client should reconnect after code.
 func reconnectable(code int) bool {
 	switch code {
-	case CloseGoingAway, CloseInternal, CloseTokenRejected, CloseHelloTimeout, CloseSlowConsumer, CloseRateLimited:
+	case CloseGoingAway, CloseInternal, CloseTryAgainLater, CloseTokenRejected, CloseHelloTimeout, CloseSlowConsumer,
+		CloseRateLimited, CloseTooManyConnections:
 		return true
 	}
 	return false
@@ -161,6 +166,11 @@ func badFrame(format string, args ...any) *frameError {
 // the type must be known, and fields not defined for that type are rejected.
 // maxBody bounds a message body in bytes.
 func decodeFrame(data []byte, maxBody int) (clientFrame, error) {
+	// null, arrays, strings and numbers would decode into an empty
+	// envelope (null without an error): only an object is a frame.
+	if t := bytes.TrimLeft(data, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+		return clientFrame{}, badFrame("a frame is one JSON object")
+	}
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		return clientFrame{}, badFrame("malformed JSON: %s", jsonProblem(err))

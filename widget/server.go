@@ -63,6 +63,13 @@ type Server struct {
 	baseCtx   context.Context
 	hardStop  context.CancelFunc
 	connCount atomic.Int64
+	// maxWaiting bounds the frames one connection has read and not yet
+	// handled (Limits: twice its burst and what its rate allows during one
+	// StoreTimeout); a store stalled longer closes with CloseTryAgainLater.
+	maxWaiting int
+	// frameCharged, when set (by tests), is called once a frame has been
+	// counted against the rate limits.
+	frameCharged func()
 
 	mu           sync.Mutex
 	shuttingDown bool
@@ -119,6 +126,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		CheckOrigin: func(*http.Request) bool { return true },
 	}
 	s.ips = newIPLimiter(s.limits, s.now)
+	s.maxWaiting = 2 * (s.limits.FrameBurst + int(s.limits.FramesPerSecond*StoreTimeout.Seconds()))
 	s.dispatch = newDispatcher(s, deps.Responder, cfg.Responders)
 	s.queue = newQueueWatch(s)
 	a, err := loadAssets()
@@ -135,7 +143,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 //	GET /widget.js              the script, short cache (for embedding)
 //	GET /widget/{hash}/widget.js the script, cached for a year
 //	GET /widget/ws?site=KEY     the customer websocket (PROTOCOL.md)
-//	GET /debug/widget/stats     connections and memory (loopback or admin token)
+//	GET /debug/widget/stats     connections and memory (admin token; off without one)
 func (s *Server) Routes(mux *http.ServeMux) {
 	if s.cfg.DemoSiteKey != "" {
 		mux.HandleFunc("GET /{$}", s.serveDemo)
@@ -204,15 +212,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown site key (query parameter site)", http.StatusForbidden)
 		return
 	}
-	if !originAllowed(site, r.Header.Get("Origin"), r.Host) {
+	if !originAllowed(site, r.Header.Get("Origin")) {
 		http.Error(w, "origin not allowed for this site", http.StatusForbidden)
 		return
 	}
 	ip := clientIP(r, s.cfg.TrustedProxies)
-	ipEntry, ok := s.ips.connect(ip)
-	if !ok {
+	ipEntry, verdict := s.ips.connect(ip)
+	switch verdict {
+	case connectTooFast:
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		http.Error(w, "your address opens connections too fast", http.StatusTooManyRequests)
+		return
+	case connectTooMany:
+		s.refuse(w, r, CloseTooManyConnections, "too many connections from your address")
 		return
 	}
 	s.mu.Lock()
@@ -237,6 +249,17 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	go c.writeLoop()
 	go c.readLoop()
+}
+
+// refuse upgrades the request only to close it at once with code: a
+// browser sees close codes, never the HTTP status of a failed upgrade.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, text string) {
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader wrote the HTTP error
+	}
+	_ = ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(WriteWait))
+	_ = ws.Close()
 }
 
 func (s *Server) register(c *conn) bool {
@@ -352,8 +375,13 @@ func (s *Server) ReadStats(gc int) Stats {
 }
 
 func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.AdminToken == "" {
+		http.NotFound(w, r) // off: no admin token is configured
+		return
+	}
 	if !s.statsAllowed(r) {
-		http.Error(w, "stats are for loopback callers or the admin token", http.StatusForbidden)
+		w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
+		http.Error(w, "stats need the admin token (Authorization: Bearer <token>)", http.StatusUnauthorized)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -362,19 +390,12 @@ func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(s.ReadStats(gc))
 }
 
+// statsAllowed reports whether r carries the admin token. Where a request
+// comes from proves nothing: a proxy on the same host makes every caller
+// look local.
 func (s *Server) statsAllowed(r *http.Request) bool {
-	if s.cfg.AdminToken != "" {
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if ok && constantTimeEqual(got, s.cfg.AdminToken) {
-			return true
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback() && r.Header.Get("X-Forwarded-For") == ""
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	return ok && s.cfg.AdminToken != "" && constantTimeEqual(strings.TrimSpace(got), s.cfg.AdminToken)
 }
 
 // ClientIP is the caller's address as the widget's per-address limits see

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/frontlinehq/frontline/bot/guard"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -51,6 +52,10 @@ type setupOpts struct {
 	// postgres runs on a fresh schema of the real database and its
 	// LISTEN/NOTIFY bus instead of the in-memory store.
 	postgres bool
+	// frameCharged is the server's test signal: a frame was counted
+	// against the rate limits.
+	frameCharged func()
+	adminToken   string
 }
 
 func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
@@ -86,21 +91,32 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	if o.noHandoff {
 		deps.Handoff = nil
 	}
+	// Listen first: the demo page's origin is this server's, allowed as
+	// configuration (never read from the request's Host).
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := New(Config{
 		Sites: []Site{{
-			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin},
-			AllowSameHost: true, IdentitySecret: testIdentity, Hours: o.hours,
+			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin, "http://" + ln.Addr().String()},
+			IdentitySecret: testIdentity, Hours: o.hours,
 		}},
 		TokenSecret:    testSecret,
 		DemoSiteKey:    testSite,
 		Limits:         o.limits,
 		TrustedProxies: o.proxies,
+		AdminToken:     o.adminToken,
 	}, deps)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	srv.frameCharged = o.frameCharged
 	b.srv = srv
-	b.http = httptest.NewServer(srv.Handler())
+	b.http = httptest.NewUnstartedServer(srv.Handler())
+	b.http.Listener.Close()
+	b.http.Listener = ln
+	b.http.Start()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()

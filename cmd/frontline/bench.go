@@ -225,7 +225,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running server (loopback only)")
 	fs.StringVar(&o.site, "site", "demo", "widget site key")
 	fs.StringVar(&o.origin, "origin", "", "Origin header to send (default: the server's own origin, which the demo site allows)")
-	fs.StringVar(&o.adminToken, "admin-token", os.Getenv("FRONTLINE_ADMIN_TOKEN"), "token for /debug/widget/stats (not needed on loopback)")
+	fs.StringVar(&o.adminToken, "admin-token", os.Getenv("FRONTLINE_ADMIN_TOKEN"), "admin token for the server's /debug/widget/stats (its memory per connection)")
 	fs.StringVar(&o.message, "message", "", "what each customer asks (default: a rotation of shop questions)")
 	fs.IntVar(&o.customers, "customers", 50, fmt.Sprintf("concurrent customers (1..%d)", benchMaxCustomers))
 	fs.IntVar(&o.dialers, "dialers", 64, "connections opened at once while connecting")

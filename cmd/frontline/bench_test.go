@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/frontlinehq/frontline/bot/guard"
 	"io"
+	"net"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -26,19 +27,33 @@ func (e echoBot) HandleMessage(ctx context.Context, conv *frontline.Conversation
 	return err
 }
 
+// benchAdminToken opens the bench server's /debug/widget/stats.
+const benchAdminToken = "bench-admin-token-bench-admin-token"
+
 func benchServer(t *testing.T) string {
 	t.Helper()
 	bus := memory.NewBus()
 	store := memory.NewStore(bus)
+	// Listen first: bench's default origin is the server's own, allowed
+	// as configuration.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
 	w, err := widget.New(widget.Config{
-		Sites:       []widget.Site{{Key: "demo", AllowSameHost: true}},
+		Sites:       []widget.Site{{Key: "demo", AllowedOrigins: []string{"http://" + ln.Addr().String()}}},
 		TokenSecret: []byte("bench-test-secret-bench-test-secret"),
-		Limits:      widget.Limits{IPConnectBurst: 1000, IPFrameBurst: 1000, IPFramesPerSecond: 1000, FramesPerSecond: 100, FrameBurst: 100},
+		AdminToken:  benchAdminToken,
+		Limits: widget.Limits{IPConnectBurst: 1000, IPMaxConnections: 1000, IPFrameBurst: 1000, IPFramesPerSecond: 1000,
+			FramesPerSecond: 100, FrameBurst: 100},
 	}, widget.Deps{Log: store, Bus: bus, Responder: echoBot{store}, Guard: guard.New(guard.Config{})})
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(w.Handler())
+	srv := httptest.NewUnstartedServer(w.Handler())
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
 	t.Cleanup(func() {
 		_ = w.Shutdown(context.Background())
 		srv.Close()
@@ -61,7 +76,7 @@ func TestBenchReportsLatencyAndMemory(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut bytes.Buffer
-			if err := runBench(context.Background(), append([]string{"--url", url, "--json"}, tc.args...), &out, &errOut); err != nil {
+			if err := runBench(context.Background(), append([]string{"--url", url, "--json", "--admin-token", benchAdminToken}, tc.args...), &out, &errOut); err != nil {
 				t.Fatalf("runBench: %v\n%s", err, errOut.String())
 			}
 			var res map[string]any

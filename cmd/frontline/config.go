@@ -31,10 +31,10 @@ var options = []option{
 	{Env: "FRONTLINE_PUBLIC_URL", Flag: "public-url", Help: "the URL customers reach this server at (links in answers); default http://ADDR"},
 	{Env: "FRONTLINE_ADMIN_TOKEN", Flag: "admin-token", Help: "bearer token that opens /debug/widget/stats to callers off this machine (16+ characters); people sign in with accounts (frontline user add) and automation uses their API tokens", Secret: true},
 	{Env: "FRONTLINE_TOKEN_SECRET", Flag: "token-secret", Help: "key that signs visitor tokens; random per process when empty (visitors lose their thread on restart)", Secret: true},
-	{Env: "FRONTLINE_SITES", Flag: "sites", Default: "demo=http://localhost:8080,http://127.0.0.1:8080", Help: "widget sites: key=origin,origin;key2=origin (the demo page's own origin is always allowed for the demo key)"},
+	{Env: "FRONTLINE_SITES", Flag: "sites", Default: "demo=http://localhost:8080,http://127.0.0.1:8080", Help: "widget sites: key=origin,origin;key2=origin. The demo page at / and its site key demo exist only when this lists demo (\"demo=\" alone is enough); the page's own origin, from --public-url, is then allowed for it"},
 	{Env: "FRONTLINE_BUSINESS_HOURS", Flag: "business-hours", Help: "when humans answer, e.g. \"Mon-Fri 09:00-17:30 Europe/Berlin\"; empty means always (outside them the widget offers an email field)"},
 	{Env: "FRONTLINE_TRUSTED_PROXIES", Flag: "trusted-proxies", Help: "reverse proxies whose X-Forwarded-For is believed, e.g. \"10.0.0.0/8,192.168.1.7\"; empty believes none (behind a proxy every customer then shares its address for the per-address limits)"},
-	{Env: "FRONTLINE_WIDGET_LIMITS", Flag: "widget-limits", Help: "widget limits over the defaults, e.g. \"frames_per_second=5,ip_connects_per_second=5\" (keys in widget/PROTOCOL.md); a load test from one address needs the ip_ ones raised"},
+	{Env: "FRONTLINE_WIDGET_LIMITS", Flag: "widget-limits", Help: "widget limits over the defaults, e.g. \"frames_per_second=5,ip_max_connections=100\" (keys in widget/PROTOCOL.md); a load test from one address needs the ip_ ones raised"},
 	{Env: "FRONTLINE_IDENTITY_SECRET", Flag: "identity-secret", Help: "HMAC secret sites use to sign customer ids (identity verification); empty disables it", Secret: true},
 	{Env: "FRONTLINE_DEMO_KB", Flag: "demo-kb", Default: "auto", Help: "load the bundled demo knowledge base: auto (only on the in-memory store), true or false"},
 	{Env: "FRONTLINE_SEARCH_THRESHOLD", Flag: "search-threshold", Help: "calibrated score below which the bot says it has no confident answer (default: kb's)"},
@@ -135,7 +135,8 @@ func (s settings) float(name string) (float64, bool, error) {
 	return f, true, nil
 }
 
-// parseSites reads "key=origin,origin;key2=origin".
+// parseSites reads "key=origin,origin;key2=origin"; "key=" lists a site
+// with no origins of its own (the demo, whose page's origin is added).
 func parseSites(v string) (map[string][]string, error) {
 	out := map[string][]string{}
 	for _, part := range strings.Split(v, ";") {
@@ -147,6 +148,9 @@ func parseSites(v string) (map[string][]string, error) {
 		key = strings.TrimSpace(key)
 		if !ok || key == "" {
 			return nil, fmt.Errorf("--sites: %q is not key=origin,origin", part)
+		}
+		if _, seen := out[key]; !seen {
+			out[key] = nil
 		}
 		for _, o := range strings.Split(origins, ",") {
 			if o = strings.TrimSpace(o); o != "" {

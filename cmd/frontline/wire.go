@@ -26,7 +26,8 @@ import (
 	"github.com/frontlinehq/frontline/widget"
 )
 
-// demoSiteKey is the site the demo page embeds.
+// demoSiteKey is the site the demo page embeds; the demo is on when
+// --sites lists it (the default does).
 const demoSiteKey = "demo"
 
 // wire builds the product on the opened store: the knowledge base, the
@@ -221,13 +222,14 @@ func (s *Server) publicURL() string {
 }
 
 // widgetConfig reads the sites, secrets and the demo site from settings.
+// The demo (its site key and the page at /) is on only when the sites list
+// the demo key; the demo page's own origin, from the public URL, is then
+// allowed for it. Origins come from configuration only, never from a
+// request's Host header.
 func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 	sites, err := parseSites(s.settings["sites"])
 	if err != nil {
 		return widget.Config{}, err
-	}
-	if _, ok := sites[demoSiteKey]; !ok {
-		sites[demoSiteKey] = nil
 	}
 	hours, err := widget.ParseBusinessHours(s.settings["business-hours"])
 	if err != nil {
@@ -243,12 +245,24 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 	}
 	cfg := widget.Config{Limits: limits, TrustedProxies: proxies}
 	for key, origins := range sites {
+		if key == demoSiteKey {
+			own, err := originOf(s.publicURL())
+			if err != nil {
+				return widget.Config{}, fmt.Errorf("--public-url: %w", err)
+			}
+			if !slices.Contains(origins, own) {
+				origins = append(origins, own)
+			}
+			cfg.DemoSiteKey = demoSiteKey
+		}
 		cfg.Sites = append(cfg.Sites, widget.Site{
 			Key: key, Name: key, AllowedOrigins: origins,
-			AllowSameHost:  key == demoSiteKey,
 			IdentitySecret: s.settings["identity-secret"],
 			Hours:          hours,
 		})
+	}
+	if len(cfg.Sites) == 0 {
+		return widget.Config{}, fmt.Errorf("--sites: no widget site configured (list at least one key=origin)")
 	}
 	secret := s.settings["token-secret"]
 	if secret == "" {
@@ -261,9 +275,17 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 		return widget.Config{}, fmt.Errorf("--token-secret: use at least 32 characters")
 	}
 	cfg.TokenSecret = []byte(secret)
-	cfg.DemoSiteKey = demoSiteKey
 	cfg.AdminToken = adminToken
 	return cfg, nil
+}
+
+// originOf is the web origin (scheme://host[:port]) of an absolute URL.
+func originOf(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an absolute http(s) URL", raw)
+	}
+	return strings.ToLower(u.Scheme) + "://" + u.Host, nil
 }
 
 // securityHeaders sets the headers every page and API answer carries;

@@ -18,7 +18,7 @@
   var wsURL = (base.protocol === 'https:' ? 'wss://' : 'ws://') + base.host + '/widget/ws?site=' + encodeURIComponent(siteKey);
   var storeKey = 'frontline:' + siteKey + (userId ? ':' + userId : '');
   // Close codes after which reconnecting cannot help (PROTOCOL.md).
-  var TERMINAL = { 1000: 1, 1009: 1, 4400: 1, 4403: 1, 4426: 1, 4430: 1 };
+  var TERMINAL = { 1000: 1, 1003: 1, 1007: 1, 1009: 1, 4400: 1, 4403: 1, 4426: 1, 4430: 1 };
 
   function load(k) { try { return localStorage.getItem(storeKey + k); } catch (e) { return null; } }
   function save(k, v) { try { if (v == null) localStorage.removeItem(storeKey + k); else localStorage.setItem(storeKey + k, v); } catch (e) { /* private mode */ } }
