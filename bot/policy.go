@@ -112,6 +112,21 @@ type Decision struct {
 	Severity frontline.Severity
 	// Reasons in plain words, most serious first.
 	Reasons []string
+	// Signals are the kinds of the signals that called for the hand-off,
+	// each once, most serious first.
+	Signals []frontline.SignalKind
+}
+
+// triggers are the signals of d other than the bot's own failed answers:
+// a hand-off for them is not a gap in the knowledge base.
+func (d Decision) triggers() []string {
+	var out []string
+	for _, k := range d.Signals {
+		if k != frontline.SignalBotLoop {
+			out = append(out, string(k))
+		}
+	}
+	return out
 }
 
 // Reason joins the reasons for agents.
@@ -125,6 +140,7 @@ func (p Policy) decide(signals []frontline.Signal) (Decision, bool) {
 		route Route
 		text  string
 		rank  int // which reason names the team
+		kind  frontline.SignalKind
 	}
 	var reasons []reason
 	sev := frontline.SeverityNone
@@ -138,13 +154,13 @@ func (p Policy) decide(signals []frontline.Signal) (Decision, bool) {
 			if s.Topic.Rank() > sev.Rank() {
 				sev = s.Topic
 			}
-			reasons = append(reasons, reason{r, describe(s, strings.ReplaceAll(string(s.Topic), "_", " ")+" issue"), 10 + s.Topic.Rank()})
+			reasons = append(reasons, reason{r, describe(s, strings.ReplaceAll(string(s.Topic), "_", " ")+" issue"), 10 + s.Topic.Rank(), s.Kind})
 		case frontline.SignalFrustration:
-			reasons = append(reasons, reason{p.Frustration, describe(s, "customer is frustrated"), 3})
+			reasons = append(reasons, reason{p.Frustration, describe(s, "customer is frustrated"), 3, s.Kind})
 		case frontline.SignalHumanRequest:
-			reasons = append(reasons, reason{p.HumanRequest, describe(s, "asked for a person"), 2})
+			reasons = append(reasons, reason{p.HumanRequest, describe(s, "asked for a person"), 2, s.Kind})
 		case frontline.SignalBotLoop:
-			reasons = append(reasons, reason{p.FailedAnswers, describe(s, "the bot could not answer"), 1})
+			reasons = append(reasons, reason{p.FailedAnswers, describe(s, "the bot could not answer"), 1, s.Kind})
 		}
 	}
 	if len(reasons) == 0 {
@@ -162,6 +178,9 @@ func (p Policy) decide(signals []frontline.Signal) (Decision, bool) {
 		d.Private = d.Private || r.route.Private
 		if !slices.Contains(d.Reasons, r.text) {
 			d.Reasons = append(d.Reasons, r.text)
+		}
+		if !slices.Contains(d.Signals, r.kind) {
+			d.Signals = append(d.Signals, r.kind)
 		}
 	}
 	return d, true

@@ -235,11 +235,13 @@ func (b *Bot) searchEvent(t *turn, d SearchData) frontline.Event {
 
 // recordQuestion keeps the question for the editors' reports; a failure
 // costs a report line, not the customer's answer, so it is only logged.
-func (b *Bot) recordQuestion(ctx context.Context, t *turn, q *searched, cited []frontline.Citation) {
+// handoffSignals name the signals the question was handed to a person for
+// (so the report lists it apart from the KB's gaps).
+func (b *Bot) recordQuestion(ctx context.Context, t *turn, q *searched, cited []frontline.Citation, handoffSignals ...string) {
 	if q.afterClarify {
 		return
 	}
-	rec := kb.QuestionRecord{ConversationID: t.conv.ID, Text: q.query, Abstained: q.res.Abstained}
+	rec := kb.QuestionRecord{ConversationID: t.conv.ID, Text: q.query, Abstained: q.res.Abstained, HandoffSignals: handoffSignals}
 	for _, c := range cited {
 		rec.ArticleIDs = append(rec.ArticleIDs, c.ArticleID)
 	}
@@ -329,12 +331,12 @@ func (b *Bot) handOff(ctx context.Context, t *turn, q *searched, d Decision) err
 		if _, perr := b.post(ctx, t, frontline.AuthorBot, b.cfg.Replies.HandoffFailed, meta); perr != nil {
 			b.logger.Error("bot: tell customer the hand-off failed", "conversation", t.conv.ID, "err", perr)
 		}
-		b.recordQuestion(ctx, t, q, nil)
+		b.recordQuestion(ctx, t, q, nil, d.triggers()...)
 		return fmt.Errorf("bot: hand off: %w", err)
 	}
 	err = b.announce(ctx, t, d.Route)
 	// The editors' reports come after the customer's notice, off its path.
-	b.recordQuestion(ctx, t, q, nil)
+	b.recordQuestion(ctx, t, q, nil, d.triggers()...)
 	if err := b.kb.RecordHandoff(ctx, t.conv.ID); err != nil {
 		b.logger.Warn("bot: record hand-off for kb reports", "conversation", t.conv.ID, "err", err)
 	}

@@ -26,8 +26,10 @@ type QuestionGroup struct {
 	Suggested []Hit `json:"suggested,omitempty"`
 }
 
-// UnansweredQuestions returns the questions where search abstained or the
-// conversation was later handed off, not yet attached to an article, grouped
+// UnansweredQuestions returns the questions the KB failed on: search
+// abstained or the conversation was later handed off, and the bot did not
+// hand the question itself to a person for a signal (those are triggers,
+// not gaps: see HandedOffQuestions); not yet attached to an article, grouped
 // by meaning: each question joins the first group whose first question it
 // resembles (cosine ≥ Similarity with the Service's embedder), else starts
 // a new one. Larger groups come first. EUnavailable if the embedder fails.

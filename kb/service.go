@@ -637,7 +637,37 @@ func (s *Service) RecordQuestion(ctx context.Context, q QuestionRecord) error {
 	q.CreatedAt = s.opts.Now().UTC()
 	q.HandedOff, q.ResolvedArticleID = false, ""
 	q.ArticleIDs = slices.Clone(q.ArticleIDs)
+	q.HandoffSignals = slices.Clone(q.HandoffSignals)
+	for _, sig := range q.HandoffSignals {
+		if !frontline.ValidID(sig) {
+			return frontline.Errorf(frontline.EInvalid, "handoff_signals: %q is not a signal kind", sig)
+		}
+	}
 	return s.store.RecordQuestion(ctx, &q)
+}
+
+// HandedOffQuestions returns the questions the bot handed to a person for
+// a signal (a request for a person, a severe topic, frustration), newest
+// first: hand-off triggers, kept apart from the KB's gaps.
+func (s *Service) HandedOffQuestions(ctx context.Context, limit int) ([]*QuestionRecord, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	return s.store.FindQuestions(ctx, QuestionFilter{HandedOffForSignal: true, Limit: limit})
+}
+
+// Vote records a help-centre reader's "Was this helpful?" on the published
+// public article slug, for the article stats. ENotFound when there is no
+// such article for anonymous readers.
+func (s *Service) Vote(ctx context.Context, slug string, helpful bool) error {
+	a, err := s.store.FindArticleBySlug(ctx, slug)
+	if err != nil {
+		return err
+	}
+	if a.State != StatePublished || a.PublishedRevisionID == "" || a.Audience != AudiencePublic {
+		return frontline.Errorf(frontline.ENotFound, "no published article %q", slug)
+	}
+	return s.store.RecordVote(ctx, &Vote{ArticleID: a.ID, Helpful: helpful, CreatedAt: s.opts.Now().UTC()})
 }
 
 // RecordHandoff notes that a conversation was handed to a human now; the
@@ -650,8 +680,9 @@ func (s *Service) RecordHandoff(ctx context.Context, conversationID string) erro
 	return s.store.RecordHandoff(ctx, conversationID, s.opts.Now().UTC())
 }
 
-// ArticleStats returns, per cited article, how often it was cited and how
-// often those conversations were handed off afterwards.
+// ArticleStats returns, per cited or voted article, how often it was cited,
+// how often those conversations were handed off afterwards, and the help
+// centre's helpful and not-helpful votes.
 func (s *Service) ArticleStats(ctx context.Context) ([]ArticleStat, error) {
 	return s.store.ArticleStats(ctx)
 }

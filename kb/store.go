@@ -80,15 +80,31 @@ type QuestionRecord struct {
 	// ResolvedArticleID is set once an editor attached the question to an
 	// article; resolved questions leave the unanswered list.
 	ResolvedArticleID string `json:"resolved_article_id,omitempty"`
+	// HandoffSignals are the signals (frontline.SignalKind: human_request,
+	// frustration, severity) for which the bot handed the conversation to
+	// a person at this question instead of answering. Such a question is a
+	// hand-off trigger, not a gap in the KB, whatever search found.
+	HandoffSignals []string `json:"handoff_signals,omitempty"`
 }
 
 // QuestionFilter selects recorded questions.
 type QuestionFilter struct {
-	// Unanswered keeps questions where search abstained or the
-	// conversation was handed off afterwards, and that are not resolved.
+	// Unanswered keeps the questions the KB failed on: search abstained or
+	// the conversation was handed off afterwards, the question was not
+	// itself handed off for a signal (no HandoffSignals), and no editor
+	// resolved it.
 	Unanswered bool
-	Since      time.Time
-	Limit      int
+	// HandedOffForSignal keeps only questions with HandoffSignals.
+	HandedOffForSignal bool
+	Since              time.Time
+	Limit              int
+}
+
+// Vote is a reader's answer to "Was this helpful?" under an article.
+type Vote struct {
+	ArticleID string    `json:"article_id"`
+	Helpful   bool      `json:"helpful"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // ArticleStat is how an article is used by the bot.
@@ -100,6 +116,9 @@ type ArticleStat struct {
 	Cited int `json:"cited"`
 	// HandedOffAfter counts those whose conversation was then handed off.
 	HandedOffAfter int `json:"handed_off_after"`
+	// Helpful and NotHelpful count the help centre's votes on the article.
+	Helpful    int `json:"helpful"`
+	NotHelpful int `json:"not_helpful"`
 }
 
 // Store keeps articles, revisions, phrasings, the passage index and the
@@ -178,7 +197,10 @@ type Store interface {
 	// ResolveQuestions marks questions as attached to articleID.
 	// ENotFound if one of them is missing.
 	ResolveQuestions(ctx context.Context, ids []string, articleID string) error
-	// ArticleStats returns the use of every article that was cited at
-	// least once, most cited first.
+	// RecordVote appends a help-centre vote. ENotFound if the article is
+	// missing.
+	RecordVote(ctx context.Context, v *Vote) error
+	// ArticleStats returns the use of every article that was cited or
+	// voted on at least once, most cited first, then by slug.
 	ArticleStats(ctx context.Context) ([]ArticleStat, error)
 }

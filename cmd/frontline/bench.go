@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -83,7 +82,7 @@ type benchResult struct {
 // runBench drives real websocket customers against a running server and
 // prints latency, throughput and the server's memory per connection.
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseBenchFlags(args, stderr)
+	o, err := parseBenchFlags(args, stdout, stderr)
 	if err != nil {
 		return err
 	}
@@ -218,14 +217,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+const benchUsage = `Usage: frontline bench [flags]
+
+Connects websocket customers to a running frontline on this machine, has
+each send messages at a steady rate, and prints how long acknowledgements
+and replies take (p50, p99), the throughput and the server's memory per
+connection. Start the server first (a load from one address needs the
+ip_ widget limits raised: FRONTLINE_WIDGET_LIMITS).
+`
+
+func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, error) {
+	fs := newFlagSet("bench", benchUsage)
 	var o benchOptions
-	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running server (loopback only)")
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running server's `url` (loopback only)")
 	fs.StringVar(&o.site, "site", "demo", "widget site key")
 	fs.StringVar(&o.origin, "origin", "", "Origin header to send (default: the server's own origin, which the demo site allows)")
-	fs.StringVar(&o.adminToken, "admin-token", os.Getenv("FRONTLINE_ADMIN_TOKEN"), "admin token for the server's /debug/widget/stats (its memory per connection)")
+	adminToken := &secretValue{s: os.Getenv("FRONTLINE_ADMIN_TOKEN"), arg: "token"}
+	fs.Var(adminToken, "admin-token", "the admin token, for the server's memory figures (env FRONTLINE_ADMIN_TOKEN; required for /debug/widget/stats)")
 	fs.StringVar(&o.message, "message", "", "what each customer asks (default: a rotation of shop questions)")
 	fs.IntVar(&o.customers, "customers", 50, fmt.Sprintf("concurrent customers (1..%d)", benchMaxCustomers))
 	fs.IntVar(&o.dialers, "dialers", 64, "connections opened at once while connecting")
@@ -236,9 +244,10 @@ func parseBenchFlags(args []string, stderr io.Writer) (benchOptions, error) {
 	fs.Float64Var(&o.connectRate, "connect-rate", 0, "new connections per second while connecting (0: as fast as --dialers allow)")
 	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return o, err
 	}
+	o.adminToken = adminToken.s
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))

@@ -55,11 +55,23 @@ var options = []option{
 type stringValue struct {
 	s      string
 	isBool bool
+	secret bool
 }
 
 func (v *stringValue) String() string     { return v.s }
 func (v *stringValue) Set(s string) error { v.s = s; return nil }
 func (v *stringValue) IsBoolFlag() bool   { return v.isBool }
+
+// argName names the value in help: a duration when the default is one.
+func (v *stringValue) argName() string {
+	if _, err := time.ParseDuration(v.s); err == nil {
+		return "duration"
+	}
+	return "string"
+}
+
+// hideDefault keeps a secret read from the environment out of help.
+func (v *stringValue) hideDefault() bool { return v.secret }
 
 // settings holds option values by flag name after env and flags are read.
 type settings map[string]string
@@ -75,7 +87,7 @@ func parseSettings(fs *flag.FlagSet, args []string, getenv func(string) string) 
 			def = v
 		}
 		help := o.Help + " (env " + o.Env + ")"
-		v := &stringValue{s: def, isBool: o.Bool}
+		v := &stringValue{s: def, isBool: o.Bool, secret: o.Secret}
 		fs.Var(v, o.Flag, help)
 		values[o.Flag] = &v.s
 	}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -18,20 +16,27 @@ import (
 // conversation through the guard and the signal detectors and prints
 // precision, recall, F1, severity macro-F1, hand-off accuracy, masking leaks
 // and over-masking, and the misclassified ids.
+const escalationUsage = `Usage: frontline eval escalation [flags] FILE.jsonl
+
+Runs each labelled conversation of FILE.jsonl through the masking and the
+hand-off detectors and prints precision, recall and F1 for frustration and
+requests for a person, severity macro-F1, hand-off accuracy, masking leaks
+and the misclassified ids. Each line is one conversation:
+  {"id":"c1","turns":["..."],"frustration":false,"human_request":true,"severity":"none","pii":[]}
+
+Example, on the project's own labelled conversations:
+  frontline eval escalation bot/signal/testdata/conversations.jsonl
+`
+
 func runEvalEscalation(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval escalation", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("eval escalation", escalationUsage)
 	asJSON := fs.Bool("json", false, "print one JSON object")
-	configPath := fs.String("config", "", "signal configuration file (YAML or JSON); default: built-in")
+	configPath := fs.String("config", os.Getenv("FRONTLINE_SIGNAL_CONFIG"), "detector settings `file` (YAML or JSON), as serve's (env FRONTLINE_SIGNAL_CONFIG); default: built-in")
 	subset := fs.String("subset", "all", "which ids to score: all, odd or even")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: frontline eval escalation FILE.jsonl [--json] [--config FILE] [--subset all|odd|even]")
-		fs.PrintDefaults()
-	}
 	// Flags may come before or after the file name.
 	var files []string
 	for {
-		if err := fs.Parse(args); err != nil {
+		if err := parseFlags(fs, args, stdout, stderr); err != nil {
 			return err
 		}
 		if fs.NArg() == 0 {
@@ -42,7 +47,7 @@ func runEvalEscalation(ctx context.Context, args []string, stdout, stderr io.Wri
 	}
 	if len(files) != 1 {
 		fs.Usage()
-		return errors.New("eval escalation: want exactly one FILE.jsonl")
+		return fmt.Errorf("%w: eval escalation: want exactly one FILE.jsonl", errUsage)
 	}
 	if err := ctx.Err(); err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -33,37 +32,45 @@ const oosLabel = "oos"
 // runs every question of --questions through the real search path and
 // prints the figures. See evalUsage.
 func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("eval retrieval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	return runEvalRetrievalWith(ctx, args, os.Getenv, stdout, stderr)
+}
+
+func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("eval retrieval", evalUsage)
 	var (
-		phrasingsPath = fs.String("phrasings", "", "CSV text,label: one article per label, rows attached as its phrasings")
-		kbDir         = fs.String("kb", "", "folder of Markdown articles in the import format (slugs are the labels)")
-		questionsPath = fs.String("questions", "", "CSV text,label of test questions (label oos: no article answers)")
-		holdoutEvery  = fs.Int("holdout-every", 0, "hold out every Nth phrasing per label as a test question instead of --questions")
+		phrasingsPath = fs.String("phrasings", "", "CSV `file` text,label: one article per label, rows attached as its phrasings")
+		kbDir         = fs.String("kb", "", "`folder` of Markdown articles in the import format (slugs are the labels)")
+		questionsPath = fs.String("questions", "", "CSV `file` text,label of test questions (label oos: no article answers)")
+		holdoutEvery  = fs.Int("holdout-every", 0, "hold out every `N`th phrasing per label as a test question instead of --questions")
 		storeName     = fs.String("store", "memory", "memory or postgres (DATABASE_URL; a scratch schema is created and dropped)")
-		embedderName  = fs.String("embedder", "offline", "offline or openai (OPENAI_BASE_URL, OPENAI_API_KEY, EMBEDDING_MODEL, EMBEDDING_DIMENSION)")
+		embedderName  = fs.String("embedder", firstNonEmpty(getenv("FRONTLINE_EMBEDDER"), "offline"), "offline or openai, as serve (env FRONTLINE_EMBEDDER; openai reads FRONTLINE_EMBEDDINGS_URL, _KEY, _MODEL and _DIMENSION)")
 		dimension     = fs.Int("dimension", 0, "offline embedder dimension (default 512)")
-		threshold     = fs.Float64("threshold", -1, "abstain threshold (default: the product's default)")
-		pickOn        = fs.String("pick-threshold-on", "", "CSV text,label: pick the threshold on it (see --pick-min-oos-recall)")
+		threshold     = fs.Float64("threshold", -1, "confidence below which the bot declines to answer (default: the product's, or FRONTLINE_SEARCH_THRESHOLD)")
+		pickOn        = fs.String("pick-threshold-on", "", "CSV `file` text,label: pick the threshold on it (see --pick-min-oos-recall)")
 		pickMinOOS    = fs.Float64("pick-min-oos-recall", 0.75, "picking: the lowest threshold with at least this oos recall and at most --pick-max-confident-wrong; 0 (or none qualifying): maximise in-scope accuracy + oos recall")
 		pickMaxCW     = fs.Float64("pick-max-confident-wrong", 0.02, "picking: the most confident-wrong rate allowed (see --pick-min-oos-recall)")
 		compare       = fs.Bool("compare", false, "also rank by full text only and by vector only (always on with --kb)")
-		votes         = fs.Int("votes", 0, "passages per article summed in ranking (kb.Options.Votes)")
+		votes         = fs.Int("votes", 0, "how many passages of one article count towards its rank (default: the product's)")
 		jsonOut       = fs.Bool("json", false, "print one JSON object instead of a table")
-		expansion     = fs.String("expansion", "", "text (default), both or off (kb.Options.Expansion)")
-		ranking       = fs.String("ranking", "", "model (default), fused or retrieval (kb.Options.Ranking)")
+		expansion     = fs.String("expansion", "", "query expansion with related words: text (the product's default), both or off")
+		ranking       = fs.String("ranking", "", "how articles are ranked: model (the product's default), fused or retrieval")
 		pickRows      = fs.String("pick-rows", "all", "rows of --pick-threshold-on to use: all, even or odd (counting data rows from 0)")
 		questionRows  = fs.String("question-rows", "all", "rows of --questions to use: all, even or odd (counting data rows from 0)")
 		wordW         = fs.Float64("word-weight", 0, "offline embedder: weight of words (experiments)")
 		bigramW       = fs.Float64("bigram-weight", 0, "offline embedder: weight of word pairs (experiments)")
 		charW         = fs.Float64("char-weight", 0, "offline embedder: weight of character n-grams (experiments)")
 	)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, evalUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
+	}
+	if *threshold < 0 {
+		t, ok, err := parseThreshold(getenv("FRONTLINE_SEARCH_THRESHOLD"))
+		if err != nil {
+			return err
+		}
+		if ok {
+			*threshold = t
+		}
 	}
 	if *phrasingsPath == "" && *kbDir == "" {
 		return errors.New("eval retrieval: give --phrasings FILE.csv and/or --kb DIR")
@@ -109,11 +116,11 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		*compare = true
 	}
 
-	emb, err := newEvalEmbedder(*embedderName, kb.OfflineOptions{Dimension: *dimension, WordWeight: *wordW, BigramWeight: *bigramW, CharWeight: *charW})
+	emb, err := newEvalEmbedder(*embedderName, getenv, kb.OfflineOptions{Dimension: *dimension, WordWeight: *wordW, BigramWeight: *bigramW, CharWeight: *charW})
 	if err != nil {
 		return err
 	}
-	store, closeStore, err := openEvalStore(ctx, *storeName, stderr)
+	store, closeStore, err := openEvalStore(ctx, *storeName, getenv("DATABASE_URL"), stderr)
 	if err != nil {
 		return err
 	}
@@ -172,15 +179,18 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	return nil
 }
 
-const evalUsage = `usage: frontline eval retrieval (--phrasings TRAIN.csv | --kb DIR) (--questions TEST.csv | --holdout-every N) [flags]
+const evalUsage = `Usage: frontline eval retrieval (--phrasings TRAIN.csv | --kb DIR) (--questions TEST.csv | --holdout-every N) [flags]
 
-Builds a fresh knowledge base, asks every question through kb.Service.Search
-and reports top-1/top-3 accuracy (an abstention counts as wrong), answer rate,
-out-of-scope recall (questions labelled oos that were declined), the
-confident-wrong rate (answered with the wrong article, oos included, over all
-answered) and latency. CSV files have a header row text,label or
-text,category.
+Builds a fresh knowledge base, asks every question the way the bot does
+and reports top-1/top-3 accuracy (a declined question counts as wrong),
+answer rate, out-of-scope recall (questions labelled oos that were
+declined), the confident-wrong rate (answered with the wrong article, oos
+included, over all answered) and latency. CSV files have a header row
+text,label or text,category. It reads the same FRONTLINE_EMBEDDER,
+FRONTLINE_EMBEDDINGS_* and FRONTLINE_SEARCH_THRESHOLD settings as serve.
 
+Example, on the demo knowledge base:
+  frontline eval retrieval --kb kb/demo/articles --questions testdata/kbquestions/questions.csv
 `
 
 type labelled struct {
@@ -618,24 +628,30 @@ func printReport(w io.Writer, r report) {
 	tw.Flush()
 }
 
-func newEvalEmbedder(name string, offline kb.OfflineOptions) (kb.Embedder, error) {
+// newEvalEmbedder builds the embedder serve would (embedderFromEnv), with
+// the offline embedder's experimental weights from flags.
+func newEvalEmbedder(name string, getenv func(string) string, offline kb.OfflineOptions) (kb.Embedder, error) {
 	switch name {
 	case "offline":
 		return kb.NewOfflineEmbedder(offline), nil
 	case "openai":
-		return kb.NewOpenAIEmbedderFromEnv()
+		return embedderFromEnv(func(k string) string {
+			if k == "FRONTLINE_EMBEDDER" {
+				return name
+			}
+			return getenv(k)
+		})
 	}
 	return nil, fmt.Errorf("eval retrieval: --embedder %q: want offline or openai", name)
 }
 
 // openEvalStore returns an empty store. For postgres it creates a scratch
 // schema in DATABASE_URL's database, migrates it and drops it on close.
-func openEvalStore(ctx context.Context, name string, stderr io.Writer) (kb.Store, func(), error) {
+func openEvalStore(ctx context.Context, name, url string, stderr io.Writer) (kb.Store, func(), error) {
 	switch name {
 	case "memory":
 		return memory.NewKBStore(), func() {}, nil
 	case "postgres":
-		url := os.Getenv("DATABASE_URL")
 		if url == "" {
 			return nil, nil, errors.New("eval retrieval: --store postgres needs DATABASE_URL")
 		}
@@ -723,3 +739,14 @@ func (p *progress) done() {
 }
 
 var _ = sort.Strings
+
+// parseThreshold reads FRONTLINE_SEARCH_THRESHOLD as serve does; ok is
+// false when it is empty.
+func parseThreshold(v string) (t float64, ok bool, err error) {
+	s := settings{"search-threshold": v}
+	t, ok, err = s.float("search-threshold")
+	if err != nil {
+		return 0, false, fmt.Errorf("FRONTLINE_SEARCH_THRESHOLD: %q is not a number", v)
+	}
+	return t, ok, nil
+}

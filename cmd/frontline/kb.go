@@ -15,10 +15,12 @@ import (
 	"github.com/frontlinehq/frontline/kb"
 )
 
-const kbUsage = `Usage:
-  frontline kb import [--check] DIR       import a folder of Markdown articles (and DIR/phrasings.csv if present)
-  frontline kb import-phrasings FILE.csv  attach customer questions (text,label; label = article slug)
-  frontline kb export DIR                 write every article (and phrasings.csv) to DIR
+const kbUsage = `Usage: frontline kb COMMAND [flags] ARG
+
+Commands:
+  import [--check] DIR       import a folder of Markdown articles (and DIR/phrasings.csv if present)
+  import-phrasings FILE.csv  attach customer questions (text,label; label = article slug)
+  export DIR                 write every article (and phrasings.csv) to DIR
 
 Articles are one DIR/<slug>.md each, with YAML front matter between "---"
 lines: title (required), tags, locale, audience (public|customers), state
@@ -28,7 +30,29 @@ validates DIR, without a database.
 
 The commands work on the PostgreSQL database in DATABASE_URL and use the
 same embedder settings as serve (FRONTLINE_EMBEDDER, FRONTLINE_EMBEDDINGS_*).
+Run "frontline kb COMMAND -h" for a command's flags.
 `
+
+// kbCommands are the kb commands and their usage.
+var kbCommands = map[string]string{
+	"import": `Usage: frontline kb import [--check] DIR
+
+Imports the Markdown articles of DIR (one <slug>.md each, YAML front matter
+with at least a title) and DIR/phrasings.csv if present, in one transaction:
+on any error nothing is imported. Articles already there are updated.
+`,
+	"import-phrasings": `Usage: frontline kb import-phrasings FILE.csv
+
+Attaches customer questions to articles, so the bot finds them by the
+customers' own words. FILE.csv has a header row text,label; label is the
+article's slug.
+`,
+	"export": `Usage: frontline kb export DIR
+
+Writes every article to DIR as <slug>.md, in the format import reads, and
+their phrasings to DIR/phrasings.csv.
+`,
+}
 
 // runKB implements `frontline kb import|import-phrasings|export`.
 func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -36,27 +60,32 @@ func runKB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func runKBWith(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, kbUsage)
-		if len(args) == 0 {
-			return fmt.Errorf("%w: kb needs a command", errUsage)
-		}
+		return fmt.Errorf("%w: kb needs a command", errUsage)
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(stdout, kbUsage)
 		return flag.ErrHelp
 	}
 	cmd := args[0]
-	fset := flag.NewFlagSet("kb "+cmd, flag.ContinueOnError)
-	fset.SetOutput(stderr)
-	fset.Usage = func() { fmt.Fprint(stderr, kbUsage) }
-	dbURL := fset.String("database-url", getenv("DATABASE_URL"), "PostgreSQL connection string (env DATABASE_URL)")
+	usage, ok := kbCommands[cmd]
+	if !ok {
+		fmt.Fprint(stderr, kbUsage)
+		return fmt.Errorf("%w: unknown kb command %q", errUsage, cmd)
+	}
+	fset := newFlagSet("kb "+cmd, usage)
+	dbURL := databaseURLFlag(fset, getenv)
 	check := false
 	if cmd == "import" {
 		fset.BoolVar(&check, "check", false, "only read and validate DIR; touch no database")
 	}
-	if err := fset.Parse(args[1:]); err != nil {
+	if err := parseFlags(fset, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	if fset.NArg() != 1 {
-		fmt.Fprint(stderr, kbUsage)
+		fset.SetOutput(stderr)
+		fset.Usage()
 		return fmt.Errorf("%w: kb %s takes exactly one DIR or FILE", errUsage, cmd)
 	}
 	target := fset.Arg(0)
@@ -97,9 +126,6 @@ func runKBWith(ctx context.Context, args []string, getenv func(string) string, s
 			fmt.Fprintf(stdout, "exported %d articles and %d phrasings to %s\n", rep.Articles, rep.Phrasings, target)
 			return nil
 		}
-	default:
-		fmt.Fprint(stderr, kbUsage)
-		return fmt.Errorf("%w: unknown kb command %q", errUsage, cmd)
 	}
 
 	if *dbURL == "" {

@@ -27,8 +27,13 @@ func main() {
 	}
 }
 
+// exitCode is 0 for help that was asked for, 2 for a usage mistake and 1
+// for anything else.
 func exitCode(err error) int {
-	if errors.Is(err, flag.ErrHelp) || errors.Is(err, errUsage) {
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
 		return 2
 	}
 	return 1
@@ -39,7 +44,7 @@ var errUsage = errors.New("usage")
 const usage = `frontline: an open-source customer-support front line.
 
 Usage:
-  frontline [serve] [flags]        run the server (the default; in memory when no DATABASE_URL)
+  frontline [serve] [flags]        run the server (what plain "frontline" does; in memory when no DATABASE_URL)
   frontline migrate                apply database migrations (DATABASE_URL)
   frontline kb import DIR          import a folder of Markdown articles
   frontline kb import-phrasings F  attach customer phrasings (text,label CSV) to articles
@@ -50,13 +55,23 @@ Usage:
   frontline eval escalation FILE   measure the hand-off detectors on labelled conversations
   frontline bench ...              drive websocket customers against a running server
   frontline version                print the version
+  frontline help [COMMAND]         this text, or a command's flags
 
-Run "frontline COMMAND -h" for a command's flags. Configuration comes from
-FRONTLINE_* environment variables (and DATABASE_URL); flags override them.
+Run "frontline COMMAND -h" for a command's flags. Every command reads the
+same FRONTLINE_* environment variables (and DATABASE_URL); flags override
+them. "frontline serve -h" lists them all.
 `
 
 // dispatch runs a subcommand; main is only signals and exit codes.
 func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && isHelp(args[0]) {
+		if args[0] == "help" && len(args) > 1 && !isHelp(args[1]) {
+			// "frontline help kb" is "frontline kb -h".
+			return dispatch(ctx, []string{args[1], "-h"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return flag.ErrHelp
+	}
 	cmd := "serve"
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
@@ -67,10 +82,10 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "migrate":
 		return runMigrate(ctx, args, os.Getenv, stdout, stderr)
 	case "version":
+		if err := parseFlags(newFlagSet("version", "Usage: frontline version\n\nPrints the version of this binary.\n"), args, stdout, stderr); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, "frontline", Version)
-		return nil
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
 		return nil
 	default:
 		if sub, ok := subcommands[cmd]; ok {

@@ -3,19 +3,28 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"github.com/frontlinehq/frontline/internal/postgres"
 )
 
+const migrateUsage = `Usage: frontline migrate [--database-url URL]
+
+Brings the PostgreSQL database in DATABASE_URL up to this version's schema
+(creating the vector extension the first time, which needs a role allowed to
+create it). Running it again does nothing.
+`
+
 func runMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	url := fs.String("database-url", getenv("DATABASE_URL"), "PostgreSQL connection string (env DATABASE_URL)")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlagSet("migrate", migrateUsage)
+	url := databaseURLFlag(fs, getenv)
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("%w: migrate takes no arguments", errUsage)
 	}
 	if *url == "" {
 		return errors.New("migrate: set DATABASE_URL (or --database-url) to the PostgreSQL database to migrate")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,10 +41,21 @@ type Server struct {
 	stoppers []func(context.Context) // run in reverse order at shutdown
 }
 
+const serveUsage = `Usage: frontline [serve] [flags]
+
+Runs the server: the chat widget and its demo page, the help centre (/kb/),
+the editor (/editor/) and the APIs. With no DATABASE_URL it runs in memory
+with the demo knowledge base, and keeps nothing. Every flag can be set by
+the environment variable named after it; the flag wins.
+`
+
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	s, err := parseSettings(fs, args, getenv)
+	fs := newFlagSet("serve", serveUsage)
+	var s settings
+	err := routeFlagOutput(fs, stdout, stderr, func() (err error) {
+		s, err = parseSettings(fs, args, getenv)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -79,7 +89,9 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 func (s *Server) URL() string { return "http://" + s.Addr() }
 
 // Listen binds the address and serves /healthz and /readyz at once;
-// everything else answers 503 until Start has wired the product.
+// everything else answers 503 until Start has wired the product. It logs
+// nothing: "listening" comes from Start once the store is accepted, so a
+// server that refuses its database never said it was listening.
 func (s *Server) Listen() error {
 	ln, err := net.Listen("tcp", s.settings["addr"])
 	if err != nil {
@@ -99,7 +111,6 @@ func (s *Server) Listen() error {
 			s.logger.Error("http server stopped", "err", err)
 		}
 	}()
-	s.logger.Info("listening", "addr", s.URL())
 	return nil
 }
 
@@ -111,6 +122,7 @@ func (s *Server) Start(ctx context.Context) error {
 		s.httpServer.Close()
 		return err
 	}
+	s.logger.Info("listening", "addr", s.URL())
 	handler, err := s.wire(ctx)
 	if err != nil {
 		s.Shutdown()
@@ -202,7 +214,7 @@ func (s *Server) connect(ctx context.Context, url string, wait bool) (*postgres.
 		}
 		reason := "waiting for the database: " + err.Error()
 		s.notReady.Store(&reason)
-		s.logger.Warn("database unreachable; retrying", "err", err, "retry_in", backoff)
+		s.logger.Warn("database unreachable; retrying", "err", err, "retry_in", backoff, "health", s.URL()+"/readyz")
 		select {
 		case <-ctx.Done():
 			return nil, err

@@ -233,3 +233,20 @@ func TestLoggerScrubsSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesBeforeListening: on an unmigrated database serve exits
+// with the reason and never logged that it was listening.
+func TestServeRefusesBeforeListening(t *testing.T) {
+	t.Parallel()
+	_, schema := pgtest.NewUnmigratedDB(t)
+	env := map[string]string{"DATABASE_URL": testDatabaseURL(schema)}
+	var stdout, stderr strings.Builder
+	err := runServe(t.Context(), []string{"--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	var schemaErr *postgres.SchemaError
+	if !errors.As(err, &schemaErr) {
+		t.Fatalf("serve on an unmigrated database = %v, want a schema error", err)
+	}
+	if strings.Contains(stderr.String(), "listening") {
+		t.Errorf("serve logged listening before refusing the schema:\n%s", stderr.String())
+	}
+}

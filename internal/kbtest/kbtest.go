@@ -508,15 +508,39 @@ func testFeedback(t *testing.T, newStore NewStore) {
 		{ConversationID: "c_3", Text: "can I pay in bitcoin", Abstained: true},
 		{ConversationID: "c_4", Text: "when does express arrive", ArticleIDs: []string{ship}},
 		{ConversationID: "c_5", Text: "refund still missing", ArticleIDs: []string{refund}},
+		// Handed off for a signal: a trigger, not a gap, though search
+		// abstained and the conversation was handed off.
+		{ConversationID: "c_6", Text: "let me talk to a person", Abstained: true, HandoffSignals: []string{"human_request"}},
 	}
 	for _, r := range records {
 		if err := b.svc.RecordQuestion(b.ctx, r); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := b.svc.RecordHandoff(b.ctx, "c_5"); err != nil {
+	for _, c := range []string{"c_5", "c_6"} {
+		if err := b.svc.RecordHandoff(b.ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handed, err := b.svc.HandedOffQuestions(b.ctx, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if len(handed) != 1 || handed[0].Text != "let me talk to a person" || fmt.Sprint(handed[0].HandoffSignals) != "[human_request]" || !handed[0].HandedOff {
+		t.Errorf("HandedOffQuestions = %+v, want only the request for a person, with its signal", handed)
+	}
+	// Votes from the help centre: published public articles only.
+	for _, v := range []bool{true, true, false} {
+		if err := b.svc.Vote(b.ctx, "shipping-times", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.svc.Vote(b.ctx, "delete-account", false); err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, "vote on a missing article", b.svc.Vote(b.ctx, "no-such-article", true), frontline.ENotFound)
+	wantCode(t, "store vote on a missing article", b.store.RecordVote(b.ctx, &kb.Vote{ArticleID: "art_missing", Helpful: true, CreatedAt: time.Now()}), frontline.ENotFound)
+	wantCode(t, "bad hand-off signal", b.svc.RecordQuestion(b.ctx, kb.QuestionRecord{ConversationID: "c_7", Text: "x", HandoffSignals: []string{"no spaces"}}), frontline.EInvalid)
 	groups, err := b.svc.UnansweredQuestions(b.ctx, kb.UnansweredOptions{Similarity: 0.3})
 	if err != nil {
 		t.Fatal(err)
@@ -543,9 +567,11 @@ func testFeedback(t *testing.T, newStore NewStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	del := arts["delete-account"]
 	wantStats := []kb.ArticleStat{
 		{ArticleID: refund, Slug: "refund-policy", Title: "Refunds and returns", Cited: 2, HandedOffAfter: 1},
-		{ArticleID: ship, Slug: "shipping-times", Title: "Delivery times", Cited: 1, HandedOffAfter: 0},
+		{ArticleID: ship, Slug: "shipping-times", Title: "Delivery times", Cited: 1, HandedOffAfter: 0, Helpful: 2, NotHelpful: 1},
+		{ArticleID: del.ID, Slug: del.Slug, Title: del.Title, NotHelpful: 1},
 	}
 	if fmt.Sprint(stats) != fmt.Sprint(wantStats) {
 		t.Errorf("ArticleStats = %+v, want %+v", stats, wantStats)

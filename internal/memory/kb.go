@@ -41,6 +41,7 @@ type kbState struct {
 	indexState map[string][]byte
 	questions  []*kb.QuestionRecord // oldest first; values are never mutated
 	handoffs   map[string][]time.Time
+	votes      []kb.Vote
 }
 
 type indexedPassage struct {
@@ -79,6 +80,7 @@ func (st *kbState) clone() *kbState {
 	c.indexState = maps.Clone(st.indexState)
 	c.questions = slices.Clone(st.questions)
 	c.handoffs = maps.Clone(st.handoffs)
+	c.votes = slices.Clone(st.votes)
 	return &c
 }
 
@@ -549,7 +551,18 @@ func (s *KBStore) RecordQuestion(ctx context.Context, q *kb.QuestionRecord) erro
 	defer s.write()()
 	c := *q
 	c.ArticleIDs = slices.Clone(q.ArticleIDs)
+	c.HandoffSignals = slices.Clone(q.HandoffSignals)
 	s.st.questions = append(s.st.questions, &c)
+	return nil
+}
+
+// RecordVote implements kb.Store.
+func (s *KBStore) RecordVote(ctx context.Context, v *kb.Vote) error {
+	defer s.write()()
+	if _, ok := s.st.articles[v.ArticleID]; !ok {
+		return frontline.Errorf(frontline.ENotFound, "article %s not found", v.ArticleID)
+	}
+	s.st.votes = append(s.st.votes, *v)
 	return nil
 }
 
@@ -576,11 +589,15 @@ func (s *KBStore) FindQuestions(ctx context.Context, f kb.QuestionFilter) ([]*kb
 	for i := len(s.st.questions) - 1; i >= 0; i-- {
 		q := *s.st.questions[i]
 		q.ArticleIDs = slices.Clone(q.ArticleIDs)
+		q.HandoffSignals = slices.Clone(q.HandoffSignals)
 		q.HandedOff = s.st.handedOffAfter(&q)
 		if !f.Since.IsZero() && q.CreatedAt.Before(f.Since) {
 			continue
 		}
-		if f.Unanswered && (q.ResolvedArticleID != "" || !q.Abstained && !q.HandedOff) {
+		if f.Unanswered && (q.ResolvedArticleID != "" || len(q.HandoffSignals) > 0 || !q.Abstained && !q.HandedOff) {
+			continue
+		}
+		if f.HandedOffForSignal && len(q.HandoffSignals) == 0 {
 			continue
 		}
 		out = append(out, &q)
@@ -633,6 +650,22 @@ func (s *KBStore) ArticleStats(ctx context.Context) ([]kb.ArticleStat, error) {
 			if handed {
 				st.HandedOffAfter++
 			}
+		}
+	}
+	for _, v := range s.st.votes {
+		a, ok := s.st.articles[v.ArticleID]
+		if !ok {
+			continue
+		}
+		st := stats[v.ArticleID]
+		if st == nil {
+			st = &kb.ArticleStat{ArticleID: a.ID, Slug: a.Slug, Title: a.Title}
+			stats[v.ArticleID] = st
+		}
+		if v.Helpful {
+			st.Helpful++
+		} else {
+			st.NotHelpful++
 		}
 	}
 	out := make([]kb.ArticleStat, 0, len(stats))

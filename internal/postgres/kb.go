@@ -942,8 +942,17 @@ func (s *KBStore) LoadIndexState(ctx context.Context, name string) ([]byte, erro
 
 // RecordQuestion implements kb.Store.
 func (s *KBStore) RecordQuestion(ctx context.Context, q *kb.QuestionRecord) error {
-	return s.exec(ctx, `INSERT INTO kb_questions (id, conversation_id, text, abstained, article_ids, created_at)
-		VALUES ($1,$2,$3,$4,$5,$6)`, q.ID, q.ConversationID, q.Text, q.Abstained, nonNil(q.ArticleIDs), q.CreatedAt)
+	return s.exec(ctx, `INSERT INTO kb_questions (id, conversation_id, text, abstained, article_ids, handoff_signals, created_at)
+		VALUES ($1,$2,$3,$4,$5,$6,$7)`, q.ID, q.ConversationID, q.Text, q.Abstained, nonNil(q.ArticleIDs), nonNil(q.HandoffSignals), q.CreatedAt)
+}
+
+// RecordVote implements kb.Store.
+func (s *KBStore) RecordVote(ctx context.Context, v *kb.Vote) error {
+	err := s.exec(ctx, `INSERT INTO kb_votes (article_id, helpful, created_at) VALUES ($1, $2, $3)`, v.ArticleID, v.Helpful, v.CreatedAt)
+	if isForeignKeyViolation(err) {
+		return frontline.Errorf(frontline.ENotFound, "article %s not found", v.ArticleID)
+	}
+	return err
 }
 
 // RecordHandoff implements kb.Store.
@@ -964,21 +973,26 @@ func (s *KBStore) FindQuestions(ctx context.Context, f kb.QuestionFilter) ([]*kb
 	var out []*kb.QuestionRecord
 	err := s.read(ctx, func(tx kbConn) error {
 		rows, err := tx.Query(ctx, `SELECT q.id, q.conversation_id, q.text, q.abstained, q.article_ids, q.resolved_article_id, q.created_at,
-				EXISTS (SELECT 1 FROM kb_handoffs h WHERE h.conversation_id = q.conversation_id AND h.at >= q.created_at) AS handed_off
+				EXISTS (SELECT 1 FROM kb_handoffs h WHERE h.conversation_id = q.conversation_id AND h.at >= q.created_at) AS handed_off,
+				q.handoff_signals
 			FROM kb_questions q
 			WHERE ($1::timestamptz IS NULL OR q.created_at >= $1)
-			  AND (NOT $2 OR (q.resolved_article_id = '' AND (q.abstained OR
+			  AND (NOT $2 OR (q.resolved_article_id = '' AND cardinality(q.handoff_signals) = 0 AND (q.abstained OR
 			       EXISTS (SELECT 1 FROM kb_handoffs h WHERE h.conversation_id = q.conversation_id AND h.at >= q.created_at))))
-			ORDER BY q.created_at DESC, q.seq DESC LIMIT $3`, since, f.Unanswered, limit)
+			  AND (NOT $4 OR cardinality(q.handoff_signals) > 0)
+			ORDER BY q.created_at DESC, q.seq DESC LIMIT $3`, since, f.Unanswered, limit, f.HandedOffForSignal)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*kb.QuestionRecord, error) {
 			var q kb.QuestionRecord
-			err := r.Scan(&q.ID, &q.ConversationID, &q.Text, &q.Abstained, &q.ArticleIDs, &q.ResolvedArticleID, &q.CreatedAt, &q.HandedOff)
+			err := r.Scan(&q.ID, &q.ConversationID, &q.Text, &q.Abstained, &q.ArticleIDs, &q.ResolvedArticleID, &q.CreatedAt, &q.HandedOff, &q.HandoffSignals)
 			q.CreatedAt = q.CreatedAt.UTC()
 			if len(q.ArticleIDs) == 0 {
 				q.ArticleIDs = nil
+			}
+			if len(q.HandoffSignals) == 0 {
+				q.HandoffSignals = nil
 			}
 			return &q, err
 		})
@@ -1012,17 +1026,25 @@ func (s *KBStore) ArticleStats(ctx context.Context) ([]kb.ArticleStat, error) {
 		rows, err := tx.Query(ctx, `WITH cited AS (
 				SELECT DISTINCT q.id, unnest(q.article_ids) AS article_id,
 				       EXISTS (SELECT 1 FROM kb_handoffs h WHERE h.conversation_id = q.conversation_id AND h.at >= q.created_at) AS handed_off
-				FROM kb_questions q)
-			SELECT a.id, a.slug, a.title, count(*)::int, count(*) FILTER (WHERE c.handed_off)::int
-			FROM cited c JOIN kb_articles a ON a.id = c.article_id
-			GROUP BY a.id, a.slug, a.title
-			ORDER BY count(*) DESC, a.slug`)
+				FROM kb_questions q),
+			use AS (
+				SELECT article_id, count(*)::int AS cited, (count(*) FILTER (WHERE handed_off))::int AS handed_off
+				FROM cited GROUP BY article_id),
+			votes AS (
+				SELECT article_id, (count(*) FILTER (WHERE helpful))::int AS helpful, (count(*) FILTER (WHERE NOT helpful))::int AS not_helpful
+				FROM kb_votes GROUP BY article_id)
+			SELECT a.id, a.slug, a.title, coalesce(u.cited, 0), coalesce(u.handed_off, 0), coalesce(v.helpful, 0), coalesce(v.not_helpful, 0)
+			FROM kb_articles a
+			LEFT JOIN use u ON u.article_id = a.id
+			LEFT JOIN votes v ON v.article_id = a.id
+			WHERE u.article_id IS NOT NULL OR v.article_id IS NOT NULL
+			ORDER BY coalesce(u.cited, 0) DESC, a.slug`)
 		if err != nil {
 			return err
 		}
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (kb.ArticleStat, error) {
 			var st kb.ArticleStat
-			err := r.Scan(&st.ArticleID, &st.Slug, &st.Title, &st.Cited, &st.HandedOffAfter)
+			err := r.Scan(&st.ArticleID, &st.Slug, &st.Title, &st.Cited, &st.HandedOffAfter, &st.Helpful, &st.NotHelpful)
 			return st, err
 		})
 		return err

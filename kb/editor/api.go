@@ -459,7 +459,9 @@ func (h *handler) ask(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, res)
 }
 
-// GET /api/kb/unanswered → {"groups": […]}
+// GET /api/kb/unanswered → {"groups": […], "handed_off": […]}: the KB's
+// gaps, grouped, and apart from them the latest questions handed to a
+// person for a signal (not gaps).
 func (h *handler) unanswered(w http.ResponseWriter, r *http.Request) {
 	groups, err := h.svc.UnansweredQuestions(r.Context(), kb.UnansweredOptions{})
 	if err != nil {
@@ -469,7 +471,12 @@ func (h *handler) unanswered(w http.ResponseWriter, r *http.Request) {
 	for i := range groups {
 		groups[i].Suggested = nonNil(groups[i].Suggested)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"groups": nonNil(groups)})
+	handed, err := h.svc.HandedOffQuestions(r.Context(), 50)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"groups": nonNil(groups), "handed_off": nonNil(handed)})
 }
 
 // POST /api/kb/unanswered/attach {"article_id": …, "question_ids": […]}

@@ -377,13 +377,36 @@ func TestUnansweredAndStats(t *testing.T) {
 	if err := f.svc.RecordHandoff(ctx, conv); err != nil {
 		t.Fatalf("RecordHandoff: %v", err)
 	}
+	// A question handed to a person for a signal is no gap in the KB.
+	trigger := frontline.NewID("c_")
+	if err := f.svc.RecordQuestion(ctx, kb.QuestionRecord{ConversationID: trigger, Text: "I would like to talk to a person.", Abstained: true, HandoffSignals: []string{"human_request"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.RecordHandoff(ctx, trigger); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Vote(ctx, "reset-password", false); err != nil {
+		t.Fatal(err)
+	}
 
 	stats := f.mustCall(t, "GET", "/api/kb/stats", nil, http.StatusOK)["stats"].([]any)
 	if len(stats) != 1 {
 		t.Fatalf("stats = %v, want one article", stats)
 	}
-	if s := stats[0].(map[string]any); s["slug"] != "reset-password" || s["cited"] != float64(1) || s["handed_off_after"] != float64(1) {
-		t.Errorf("stats = %v, want reset-password cited 1, handed off after 1", s)
+	if s := stats[0].(map[string]any); s["slug"] != "reset-password" || s["cited"] != float64(1) || s["handed_off_after"] != float64(1) || s["not_helpful"] != float64(1) || s["helpful"] != float64(0) {
+		t.Errorf("stats = %v, want reset-password cited 1, handed off after 1, one not-helpful vote", s)
+	}
+	un := f.mustCall(t, "GET", "/api/kb/unanswered", nil, http.StatusOK)
+	handed := un["handed_off"].([]any)
+	if len(handed) != 1 || handed[0].(map[string]any)["text"] != "I would like to talk to a person." {
+		t.Errorf("handed_off = %v, want the request for a person", handed)
+	}
+	for _, g := range un["groups"].([]any) {
+		for _, q := range g.(map[string]any)["questions"].([]any) {
+			if strings.Contains(q.(map[string]any)["text"].(string), "person") {
+				t.Errorf("the gap list holds the hand-off trigger %v", q)
+			}
+		}
 	}
 	d := f.mustCall(t, "GET", "/api/kb/articles/"+reset.ID, nil, http.StatusOK)
 	if s := d["stats"].(map[string]any); s["cited"] != float64(1) || s["handed_off_after"] != float64(1) {

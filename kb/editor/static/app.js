@@ -234,7 +234,9 @@
     state.article = d.article;
     state.fromQuestions = [];
     fillForm(d.article);
-    $("edit-stats").textContent = "Cited " + d.stats.cited + " times · handed off after " + d.stats.handed_off_after;
+    const votes = d.stats.helpful + d.stats.not_helpful;
+    $("edit-stats").textContent = "Cited " + d.stats.cited + " times · handed off after " + d.stats.handed_off_after +
+      " · helpful " + (votes ? d.stats.helpful + " of " + votes + " votes" : "(no votes yet)");
     $("edit-extras").hidden = false;
     renderPhrasings(d.phrasings);
     show("edit");
@@ -407,7 +409,17 @@
     box.replaceChildren();
     for (const g of data.groups) box.append(renderGroup(g, arts));
     $("groups-empty").hidden = data.groups.length > 0;
+    const handed = data.handed_off || [];
+    $("handed-off").replaceChildren(...handed.map((q) => el("li", {},
+      el("span", {}, q.text), " ",
+      el("span", { class: "muted small" }, fmtTime(q.created_at) + " · " + (q.handoff_signals || []).map(signalName).join(", ")),
+    )));
+    $("handed-off-count").textContent = String(handed.length);
+    $("handed-off-box").hidden = handed.length === 0;
   }
+
+  const signalNames = { human_request: "asked for a person", severity: "severe topic", frustration: "frustrated" };
+  function signalName(kind) { return signalNames[kind] || kind; }
 
   function renderGroup(g, arts) {
     const ids = g.questions.map((q) => q.id);
