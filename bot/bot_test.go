@@ -25,7 +25,12 @@ var phrasings = map[string][]string{
 // demoKB is the demo knowledge base, imported once per test binary into an
 // in-memory store (import and indexing dominate a test's cost; searches
 // never change it).
-var demoKB = sync.OnceValues(func() (*kb.Service, error) {
+var demoKB = sync.OnceValues(newDemoKB)
+
+// newDemoKB imports the demo knowledge base into a store of its own: for
+// tests that read the KB's reports, which the shared one mixes with every
+// other test's questions.
+func newDemoKB() (*kb.Service, error) {
 	svc := kb.NewService(memory.NewKBStore(), kb.NewOfflineEmbedder(kb.OfflineOptions{}), kb.Options{})
 	arts, err := kb.ReadDir(demo.Articles())
 	if err != nil {
@@ -47,7 +52,7 @@ var demoKB = sync.OnceValues(func() (*kb.Service, error) {
 		}
 	}
 	return svc, nil
-})
+}
 
 func mustDemoKB(tb testing.TB) *kb.Service {
 	tb.Helper()
@@ -78,6 +83,16 @@ func memoryStores(t testing.TB) stores {
 	return stores{log: log, bus: bus, queue: memory.NewHandoffStore(log)}
 }
 
+// withOwnKB gives the fixture a demo KB of its own.
+func withOwnKB(t testing.TB) func(*bot.Config, *bot.Deps) {
+	t.Helper()
+	svc, err := newDemoKB()
+	if err != nil {
+		t.Fatalf("demo KB: %v", err)
+	}
+	return func(_ *bot.Config, d *bot.Deps) { d.KB = svc }
+}
+
 func setup(t testing.TB, opts ...func(*bot.Config, *bot.Deps)) fixture {
 	t.Helper()
 	return setupOn(t, memoryStores(t), opts...)
@@ -96,7 +111,7 @@ func setupOn(t testing.TB, s stores, opts ...func(*bot.Config, *bot.Deps)) fixtu
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fixture{bot: b, log: s.log, handoff: hs, kb: svc}
+	return fixture{bot: b, log: s.log, handoff: hs, kb: deps.KB}
 }
 
 func ctx(t testing.TB) context.Context {

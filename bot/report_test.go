@@ -15,7 +15,8 @@ import (
 // hand-off for the bot's own failed answers is a KB miss and stays.
 func TestGapListHoldsOnlyKBMisses(t *testing.T) {
 	t.Parallel()
-	f := setup(t)
+	// Its own KB: the shared one holds every other test's questions.
+	f := setup(t, withOwnKB(t))
 	type convo struct {
 		says        []string
 		gaps        []string

@@ -57,17 +57,18 @@ func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 func runUserWith(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
 		fmt.Fprint(stderr, userUsage)
-		if len(args) == 0 {
-			return fmt.Errorf("%w: user needs a command", errUsage)
-		}
+		return fmt.Errorf("%w: user needs a command", errUsage)
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stdout, userUsage) // asked for: stdout, exit 0
 		return flag.ErrHelp
 	}
 	cmd := args[0]
 	fs := flag.NewFlagSet("user "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, userUsage) }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), userUsage) }
 	dbURL := fs.String("database-url", getenv("DATABASE_URL"), "PostgreSQL connection string (env DATABASE_URL)")
 	var email, name string
 	var roles roleList
@@ -81,7 +82,7 @@ func runUserWith(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprint(stderr, userUsage)
 		return fmt.Errorf("%w: unknown user command %q", errUsage, cmd)
 	}
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], stdout, stderr); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
