@@ -23,6 +23,11 @@ const (
 	EventCSAT                EventKind = "csat"          // the customer's rating
 	EventPrivacy             EventKind = "privacy"       // moved to private visibility
 	EventStatus              EventKind = "status.change" // status changed
+	EventSLAWarning          EventKind = "sla.warning"   // a deadline is near
+	EventTags                EventKind = "tags"          // an agent changed the tags
+	EventReopen              EventKind = "reopen"        // a resolved conversation came back to an agent
+	EventCSATRequest         EventKind = "csat.request"  // an agent asked the customer to rate
+	EventUnassign            EventKind = "unassign"      // the assignee lost it (no answer, reassignment)
 )
 
 // Event is one thing that happened in a conversation, other than a message.

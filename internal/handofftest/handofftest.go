@@ -60,6 +60,21 @@ type bundle struct {
 	svc *handoff.Service
 }
 
+// user returns a signed-in agent with a profile that works every tier of
+// the suite's teams, offline (so routing leaves claims to the test) and
+// with room for everything.
+func (b bundle) user(t *testing.T, id string) *frontline.User {
+	t.Helper()
+	if _, err := b.Queue.FindAgent(ctx(t), id); frontline.ErrorCode(err) == frontline.ENotFound {
+		a := handoff.Agent{UserID: id, Name: "Agent " + id, Tiers: frontline.Tiers, Capacity: 100,
+			Teams: []string{"general", "billing", "support", "security", "privacy"}}
+		if err := b.Queue.PutAgent(ctx(t), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &frontline.User{ID: id, Name: "Agent " + id, Roles: []frontline.Role{frontline.RoleAgent}}
+}
+
 func ctx(t *testing.T) context.Context {
 	c, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
@@ -141,9 +156,11 @@ func testEnqueue(t *testing.T, b bundle) {
 	if qp.Position != 1 || qp.Status != frontline.QueueWaiting || qp.ETA != 3*time.Minute {
 		t.Fatalf("position = %+v, want 1st, waiting, eta 3m", qp)
 	}
-	// The bot falls silent.
-	_, err := b.Log.AppendMessage(ctx(t), frontline.AppendRequest{Message: frontline.Message{ConversationID: c.ID, Author: frontline.AuthorBot, Body: "hi"}})
-	wantCode(t, err, frontline.EConflict)
+	// While queued the bot may still answer (the customer keeps their place).
+	storetest.MustAppend(t, b.Log, frontline.Message{ConversationID: c.ID, Author: frontline.AuthorBot, Body: "Our hours are 9-5."})
+	if got := status(t, b.Log, c.ID); got.Status != frontline.StatusQueued {
+		t.Fatalf("status after a bot answer while queued = %q, want still queued", got.Status)
+	}
 }
 
 func testEnqueueIdempotent(t *testing.T, b bundle) {
@@ -156,7 +173,7 @@ func testEnqueueIdempotent(t *testing.T, b bundle) {
 	if n := len(events(t, b.Log, c.ID, frontline.EventHandoff)); n != 1 {
 		t.Fatalf("%d handoff events after two enqueues, want 1", n)
 	}
-	if _, err := b.svc.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	third := mustEnqueue(t, b, packet(c.ID, frontline.Tier2, "billing", frontline.PriorityHigh))
@@ -174,7 +191,7 @@ func testEnqueueAllOrNothing(t *testing.T, b bundle) {
 		{ConversationID: c.ID, Kind: frontline.EventHandoff, Data: json.RawMessage(`{}`)},
 		{ConversationID: c.ID, Kind: ""}, // invalid: the whole enqueue must fail
 	}
-	if _, _, err := b.Queue.Enqueue(ctx(t), e, bad); err == nil {
+	if _, _, err := b.Queue.Enqueue(ctx(t), e, bad, nil); err == nil {
 		t.Fatal("Enqueue with an invalid event succeeded, want an error")
 	}
 	if got := status(t, b.Log, c.ID); got.Status != frontline.StatusBot {
@@ -261,7 +278,7 @@ func testPositions(t *testing.T, b bundle) {
 		t.Errorf("other team's position = %d, want 1", got)
 	}
 	// Claiming the first moves everyone up.
-	if _, err := b.svc.Claim(ctx(t), ids[1], "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustPosition(t, b, ids[2]).Position; got != 4 {
@@ -286,7 +303,7 @@ func testWaitingPlaces(t *testing.T, b bundle) {
 	t2 := storetest.MustCreateConversation(t, b.Log, "v_t2")
 	ids = append(ids, t2.ID)
 	mustEnqueue(t, b, packet(t2.ID, frontline.Tier2, "general", frontline.PriorityLow))
-	if _, err := b.svc.Claim(ctx(t), ids[2], "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), ids[2]); err != nil {
 		t.Fatal(err)
 	}
 	places, err := b.Queue.WaitingPlaces(ctx(t))
@@ -301,12 +318,12 @@ func testWaitingPlaces(t *testing.T, b bundle) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if place, waiting := places[id]; place != rank || waiting != (rank > 0) {
-			t.Errorf("%s: WaitingPlaces says %d (listed %v), QueueRank says %d", id, place, waiting, rank)
+		if place, waiting := places[id]; place.Place != rank || waiting != (rank > 0) {
+			t.Errorf("%s: WaitingPlaces says %d (listed %v), QueueRank says %d", id, place.Place, waiting, rank)
 		}
 	}
-	if places[t2.ID] != 1 {
-		t.Errorf("alone in tier 2's line at place %d, want 1", places[t2.ID])
+	if places[t2.ID].Place != 1 {
+		t.Errorf("alone in tier 2's line at place %d, want 1", places[t2.ID].Place)
 	}
 }
 
@@ -361,11 +378,11 @@ func testConcurrentSameConversation(t *testing.T, b bundle) {
 
 func testClaimAndHandBack(t *testing.T, b bundle) {
 	c := storetest.MustCreateConversation(t, b.Log, "v_1")
-	_, err := b.svc.Claim(ctx(t), c.ID, "agent_1")
+	_, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), c.ID)
 	wantCode(t, err, frontline.ENotFound)
 	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
 
-	if _, err := b.svc.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	got := status(t, b.Log, c.ID)
@@ -379,16 +396,16 @@ func testClaimAndHandBack(t *testing.T, b bundle) {
 	_, err = b.Log.AppendMessage(ctx(t), frontline.AppendRequest{Message: bot})
 	wantCode(t, err, frontline.EConflict)
 
-	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_2")
+	_, err = b.svc.HandBack(ctx(t), b.user(t, "agent_2"), c.ID)
 	wantCode(t, err, frontline.EForbidden)
 	last := storetest.MustAppend(t, b.Log, frontline.Message{ConversationID: c.ID, Author: frontline.AuthorAgent, AuthorID: "agent_1", Body: "Done, back to the bot."})
-	if _, err := b.svc.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+	if _, err := b.svc.HandBack(ctx(t), b.user(t, "agent_1"), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	if evs := events(t, b.Log, c.ID, frontline.EventHandback); len(evs) != 1 || evs[0].Seq != last.Message.Seq {
 		t.Fatalf("handback events = %+v, want one at the last seq %d", evs, last.Message.Seq)
 	}
-	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_1")
+	_, err = b.svc.HandBack(ctx(t), b.user(t, "agent_1"), c.ID)
 	wantCode(t, err, frontline.EConflict)
 	got = status(t, b.Log, c.ID)
 	if got.Status != frontline.StatusBot || got.AssigneeID != "" {
@@ -416,7 +433,7 @@ func testConcurrentClaims(t *testing.T, b bundle) {
 	for i := range agents {
 		agent := fmt.Sprintf("agent_%d", i)
 		wg.Go(func() {
-			_, err := b.svc.Claim(ctx(t), c.ID, agent)
+			_, err := b.svc.Claim(ctx(t), b.user(t, agent), c.ID)
 			switch frontline.ErrorCode(err) {
 			case "":
 				mu.Lock()
@@ -447,7 +464,7 @@ func testListing(t *testing.T, b bundle) {
 		ids = append(ids, c.ID)
 		mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", p))
 	}
-	if _, err := b.svc.Claim(ctx(t), ids[2], "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), ids[2]); err != nil {
 		t.Fatal(err)
 	}
 	all, err := b.svc.Entries(ctx(t), handoff.QueueFilter{})

@@ -60,7 +60,7 @@ WITH conv AS (
 ), ins AS (
 	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta)
 	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7 FROM conv
-	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))
+	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status <> 'assigned')
 	ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
 	RETURNING seq, created_at
 ), bump AS (
