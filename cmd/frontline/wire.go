@@ -39,7 +39,26 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	queue := handoff.NewService(handoffStore, s.log, s.bus, handoff.DefaultConfig())
+	hcfg := handoff.DefaultConfig()
+	hcfg.Logger = s.logger.With("part", "handoff")
+	queue := handoff.NewService(handoffStore, s.log, s.bus, hcfg)
+	if err := s.seedPeople(ctx, queue); err != nil {
+		return nil, err
+	}
+	var timers handoff.TimerRunner
+	if s.db != nil {
+		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla")})
+	} else {
+		timers = memory.NewTimerRunner(handoffStore.(*memory.HandoffStore), nil, 0)
+	}
+	if err := timers.Start(ctx, queue.Fire); err != nil {
+		return nil, err
+	}
+	s.onShutdown(func(ctx context.Context) {
+		if err := timers.Stop(ctx); err != nil {
+			s.logger.Warn("sla timers: stop", "err", err)
+		}
+	})
 
 	botCfg := bot.DefaultConfig()
 	if path := s.settings["bot-config"]; path != "" {
@@ -105,6 +124,32 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	mux.Handle("/api/handoffs/", handoff.NewAPI(queue, adminToken, s.logger.With("part", "handoff")))
 	mux.Handle(kb.PublicPrefix, kb.PublicHandler(knowledge, s.logger.With("part", "help-centre")))
 	return securityHeaders(mux), nil
+}
+
+// seedPeople stores the --people-config desk, or on the in-memory demo a
+// default one whose agents are --demo-agents (user ids the auth side
+// created; "demo_agent=Dana" when unset).
+func (s *Server) seedPeople(ctx context.Context, svc *handoff.Service) error {
+	if path := s.settings["people-config"]; path != "" {
+		c, err := handoff.LoadPeopleConfig(path)
+		if err != nil {
+			return fmt.Errorf("--people-config: %w", err)
+		}
+		return svc.Seed(ctx, c)
+	}
+	if s.db != nil {
+		return nil
+	}
+	agents := map[string]string{}
+	spec := firstNonEmpty(s.settings["demo-agents"], "demo_agent=Dana")
+	for _, pair := range strings.Split(spec, ",") {
+		id, name, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		if !ok || id == "" || name == "" {
+			return fmt.Errorf("--demo-agents: %q is not id=name", pair)
+		}
+		agents[id] = name
+	}
+	return svc.Seed(ctx, handoff.DemoPeople(agents))
 }
 
 // newKB builds the knowledge base with the configured embedder, loading the
