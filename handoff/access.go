@@ -74,7 +74,9 @@ func (s *Service) authorize(ctx context.Context, u *frontline.User, e *frontline
 		}
 		switch e.Status {
 		case frontline.QueueWaiting:
-			return nil, frontline.Errorf(frontline.EConflict, "conversation %s is waiting: claim it first", e.ConversationID)
+			if agent.Eligible(e.Tier, e.Team) {
+				return nil, frontline.Errorf(frontline.EConflict, "conversation %s is waiting: claim it first", e.ConversationID)
+			}
 		case frontline.QueueResolved:
 			return nil, frontline.Errorf(frontline.EConflict, "conversation %s is resolved already", e.ConversationID)
 		}
