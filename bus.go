@@ -29,3 +29,15 @@ type Bus interface {
 	// channel (buffered; never blocks the bus) until cancel is called.
 	Subscribe(topic string) (notifications <-chan Notification, cancel func())
 }
+
+// AgentTypingTopic carries an agent's typing in a conversation to the
+// customer's node, CustomerTypingTopic the customer's to agents'. The seq
+// is when the typing indicator expires, in Unix milliseconds; a seq in the
+// past (1) means "stopped". Typing is never stored and may be lost.
+func AgentTypingTopic(conversationID string) string { return "typing:agent:" + conversationID }
+
+// CustomerTypingTopic: see AgentTypingTopic.
+func CustomerTypingTopic(conversationID string) string { return "typing:customer:" + conversationID }
+
+// TypingFor is how long one typing signal lasts unless renewed.
+const TypingFor = 6000 // milliseconds

@@ -11,7 +11,9 @@ type ConversationStatus string
 const (
 	// StatusBot: the bot answers; no human is involved yet.
 	StatusBot ConversationStatus = "bot"
-	// StatusQueued: handed off, waiting in a human queue. The bot stays silent.
+	// StatusQueued: handed off, waiting in a human queue. The bot still
+	// answers questions it can answer (the customer keeps their place),
+	// and says nothing else.
 	StatusQueued ConversationStatus = "queued"
 	// StatusAssigned: a human agent owns it. The bot never sends.
 	StatusAssigned ConversationStatus = "assigned"
@@ -28,8 +30,10 @@ func (s ConversationStatus) Valid() bool {
 	return false
 }
 
-// BotMaySend reports whether the bot is allowed to post in this status.
-func (s ConversationStatus) BotMaySend() bool { return s == StatusBot || s == StatusResolved }
+// BotMaySend reports whether the bot is allowed to post in this status:
+// every status but assigned (while queued, only answers it can cite; see
+// bot).
+func (s ConversationStatus) BotMaySend() bool { return s != StatusAssigned }
 
 // Conversation is one customer's thread on one site. Its messages and events
 // are the log; the fields here are a summary derived as they are appended.
@@ -106,8 +110,8 @@ type Log interface {
 	// returns that message with Duplicate set and stores nothing.
 	// ENotFound for an unknown conversation; ETooLarge when the body exceeds
 	// MaxBodyBytes; EInvalid for a missing author or an empty body;
-	// EConflict when the author is the bot and a human owns the
-	// conversation (queued or assigned).
+	// EConflict when the author is the bot and an agent owns the
+	// conversation (assigned). While queued the bot may still post.
 	AppendMessage(ctx context.Context, req AppendRequest) (AppendResult, error)
 
 	// ReadMessages returns up to limit messages with seq > afterSeq in seq

@@ -47,15 +47,41 @@ const (
 
 // QueueEntry is a conversation in the human queue.
 type QueueEntry struct {
-	ConversationID string        `json:"conversation_id"`
-	Tier           Tier          `json:"tier"`
-	Team           string        `json:"team"`
-	Priority       Priority      `json:"priority"`
-	Status         QueueStatus   `json:"status"`
-	AssigneeID     string        `json:"assignee_id,omitempty"`
-	EnqueuedAt     time.Time     `json:"enqueued_at"`
-	DueAt          time.Time     `json:"due_at"`
-	Packet         HandoffPacket `json:"packet"`
+	ConversationID string      `json:"conversation_id"`
+	Tier           Tier        `json:"tier"`
+	Team           string      `json:"team"`
+	Priority       Priority    `json:"priority"`
+	Status         QueueStatus `json:"status"`
+	AssigneeID     string      `json:"assignee_id,omitempty"`
+	EnqueuedAt     time.Time   `json:"enqueued_at"`
+	// DueAt is the first-response deadline.
+	DueAt  time.Time     `json:"due_at"`
+	Packet HandoffPacket `json:"packet"`
+
+	// AssigneeName is the assignee's display name, as customers see it.
+	AssigneeName string    `json:"assignee_name,omitempty"`
+	AssignedAt   time.Time `json:"assigned_at,omitzero"`
+	// RespondedAt is the first agent reply; LastReplyAt the latest.
+	RespondedAt time.Time `json:"responded_at,omitzero"`
+	LastReplyAt time.Time `json:"last_reply_at,omitzero"`
+	// NextDueAt is the next-response deadline while a customer message
+	// waits for an agent's answer; zero otherwise.
+	NextDueAt time.Time `json:"next_due_at,omitzero"`
+	// ResolveDueAt is the resolution deadline.
+	ResolveDueAt time.Time `json:"resolve_due_at,omitzero"`
+	ResolvedAt   time.Time `json:"resolved_at,omitzero"`
+	Tags         []string  `json:"tags,omitempty"`
+	// Warned and Breached name the SLA targets ("first_response",
+	// "next_response", "resolution") warned about or breached since the
+	// deadlines were last set.
+	Warned   []string `json:"warned,omitempty"`
+	Breached []string `json:"breached,omitempty"`
+	// Epoch counts the changes that re-set the deadlines: an SLA timer
+	// set in an older epoch is stale and does nothing.
+	Epoch int64 `json:"epoch"`
+	// Declined lists agents who lost it for not answering; it is not
+	// offered to them again.
+	Declined []string `json:"declined,omitempty"`
 }
 
 // QueuePosition is what the customer sees while waiting.
@@ -67,6 +93,9 @@ type QueuePosition struct {
 	// ETA is the estimated wait; 0 when unknown or not waiting.
 	ETA       time.Duration `json:"eta"`
 	AgentName string        `json:"agent_name,omitempty"`
+	// OpensAt is set while no agent of the team is within business
+	// hours: when the customer will be answered.
+	OpensAt time.Time `json:"opens_at,omitzero"`
 }
 
 // Handoff is the door from the bot to the humans.

@@ -155,8 +155,9 @@ type turn struct {
 
 // HandleMessage implements frontline.Responder: it reads the customer's
 // message with the conversation so far, records what the detectors find,
-// and answers, asks one clarifying question, or hands off. While a human
-// owns the conversation it records signals and stays silent.
+// and answers, asks one clarifying question, or hands off. While queued
+// it only answers what it can cite; while an agent owns the conversation
+// it records signals and stays silent.
 func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) error {
 	if msg.Author != frontline.AuthorCustomer {
 		return nil
@@ -478,6 +479,15 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 		t.pending = append(t.pending, signalEvent(t, s))
 	}
 
+	if t.conv.Status == frontline.StatusQueued {
+		// Already in line for a person: answer what the knowledge base
+		// can answer (the customer keeps their place) and say nothing
+		// else; no second hand-off, no "not sure".
+		if q.res.Abstained || q.chosen == nil && b.ambiguous(q.res) {
+			return b.flushEvents(ctx, t)
+		}
+		return b.answer(ctx, t, q)
+	}
 	if d, ok := b.cfg.Policy.decide(t.signals); ok {
 		return b.handOff(ctx, t, q, d)
 	}

@@ -6,9 +6,22 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/bot"
+	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/internal/pgtest"
 	"github.com/frontlinehq/frontline/internal/postgres"
 )
+
+// agent1 is a signed-in agent who works every queue (offline, so claims
+// are the test's to make).
+func agent1(t *testing.T, f fixture) *frontline.User {
+	t.Helper()
+	a := handoff.Agent{UserID: "agent_1", Name: "Dana", Tiers: frontline.Tiers, Capacity: 10,
+		Teams: []string{"support", "billing", "security", "technical", "privacy", "orders", "accounts", "legal"}}
+	if err := f.handoff.Store().PutAgent(ctx(t), a); err != nil {
+		t.Fatal(err)
+	}
+	return &frontline.User{ID: "agent_1", Name: "Dana", Roles: []frontline.Role{frontline.RoleAgent}}
+}
 
 func postgresStores(t testing.TB) stores {
 	db := pgtest.NewDB(t)
@@ -20,8 +33,8 @@ func postgresStores(t testing.TB) stores {
 	return stores{log: db, bus: bus, queue: postgres.NewHandoffStore(db)}
 }
 
-// TestBotSilentWhileHumanOwns: once handed off and claimed, the bot says
-// nothing (signals are still recorded for the agent); after the agent hands
+// TestBotSilentWhileHumanOwns: once handed off, the bot answers only what
+// it can cite; once claimed, it says nothing (signals are still recorded for the agent); after the agent hands
 // back, it answers again.
 func TestBotSilentWhileHumanOwns(t *testing.T) {
 	onBothStores(t, func(t *testing.T, f fixture) {
@@ -29,10 +42,19 @@ func TestBotSilentWhileHumanOwns(t *testing.T) {
 		if notice := onlyReply(t, f.say(t, c, "I want to talk to a person")); notice.Meta.Kind != bot.KindHandoff {
 			t.Fatalf("first reply kind %q, want handoff", notice.Meta.Kind)
 		}
-		if msgs := f.say(t, c, "How do I reset my password?"); len(msgs) != 0 {
-			t.Fatalf("bot spoke while queued:%s", describe(msgs))
+		// While queued, a question the bot can answer gets its answer (the
+		// customer keeps their place); one it cannot gets silence, not a
+		// second hand-off.
+		if reply := onlyReply(t, f.say(t, c, "How do I reset my password?")); reply.Meta.Kind != bot.KindAnswer {
+			t.Fatalf("while queued: %s/%s %q, want a bot answer", reply.Author, reply.Meta.Kind, reply.Body)
 		}
-		if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+		if msgs := f.say(t, c, "Zorblax quantum frobnication of my llama?"); len(msgs) != 0 {
+			t.Fatalf("bot spoke while queued on a question it cannot answer:%s", describe(msgs))
+		}
+		if conv := f.conversation(t, c.ID); conv.Status != frontline.StatusQueued {
+			t.Fatalf("status after questions while queued = %q, want still queued", conv.Status)
+		}
+		if _, err := f.handoff.Claim(ctx(t), agent1(t, f), c.ID); err != nil {
 			t.Fatal(err)
 		}
 		if msgs := f.say(t, c, "This is useless, I am SO angry!!!"); len(msgs) != 0 {
@@ -41,7 +63,7 @@ func TestBotSilentWhileHumanOwns(t *testing.T) {
 		if !hasSignalEvent(t, f, c.ID, frontline.SignalFrustration) {
 			t.Fatal("frustration while assigned was not recorded")
 		}
-		if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+		if _, err := f.handoff.HandBack(ctx(t), agent1(t, f), c.ID); err != nil {
 			t.Fatal(err)
 		}
 		reply := onlyReply(t, f.say(t, c, "How do I reset my password?"))
@@ -58,7 +80,7 @@ func TestBotLeavesMessagesFromBeforeTheHandBack(t *testing.T) {
 	onBothStores(t, func(t *testing.T, f fixture) {
 		c := f.newConversation(t)
 		f.say(t, c, "I want to talk to a person")
-		if _, err := f.handoff.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+		if _, err := f.handoff.Claim(ctx(t), agent1(t, f), c.ID); err != nil {
 			t.Fatal(err)
 		}
 		f.say(t, c, "How do I reset my password?") // the agent's to answer
@@ -67,7 +89,7 @@ func TestBotLeavesMessagesFromBeforeTheHandBack(t *testing.T) {
 			t.Fatal(err)
 		}
 		question := last[len(last)-1]
-		if _, err := f.handoff.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+		if _, err := f.handoff.HandBack(ctx(t), agent1(t, f), c.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := f.bot.HandleMessage(ctx(t), f.conversation(t, c.ID), question); err != nil {

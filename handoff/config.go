@@ -2,6 +2,7 @@ package handoff
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/frontlinehq/frontline"
@@ -19,6 +20,9 @@ type Config struct {
 	AverageHandleTime time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// Logger receives what goes wrong in the background (routing after
+	// a change, notices); default discards.
+	Logger *slog.Logger
 }
 
 // DefaultSLA holds the deadlines common in support desks.
@@ -64,6 +68,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Now == nil {
 		c.Now = def.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c, nil
 }

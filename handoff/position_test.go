@@ -24,7 +24,7 @@ func (s *countingStore) QueueRank(ctx context.Context, id string) (*frontline.Qu
 	return s.Store.QueueRank(ctx, id)
 }
 
-func (s *countingStore) WaitingPlaces(ctx context.Context) (map[string]int, error) {
+func (s *countingStore) WaitingPlaces(ctx context.Context) (map[string]handoff.WaitingPlace, error) {
 	s.ranks.Add(1)
 	return s.Store.WaitingPlaces(ctx)
 }
@@ -81,7 +81,12 @@ func TestQueuePositionIsCachedBriefly(t *testing.T) {
 	if n := store.ranks.Load(); n != 1 {
 		t.Fatalf("11 asks within the cache's life read the store %d times, want 1", n)
 	}
-	if _, err := svc.Claim(ctx, convs[0], "agent_1"); err != nil {
+	agent := handoff.Agent{UserID: "agent_1", Name: "Dana", Tiers: frontline.Tiers, Teams: []string{"support"}, Capacity: 5}
+	if err := svc.Store().PutAgent(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	user := &frontline.User{ID: "agent_1", Roles: []frontline.Role{frontline.RoleAgent}}
+	if _, err := svc.Claim(ctx, user, convs[0]); err != nil {
 		t.Fatal(err)
 	}
 	if got := position(); got != 1 {

@@ -22,6 +22,8 @@ type Service struct {
 	cfg   Config
 
 	positions positionCache
+	dir       dirCache
+	waits     waitCache
 }
 
 // positionTTL is how stale a customer's shown place in line may be. Every
@@ -37,8 +39,8 @@ type positionCache struct {
 	refresh sync.Mutex // held while reading the line, so callers share one read
 
 	mu     sync.Mutex
-	places map[string]int // waiting conversations' places
-	at     time.Time      // when places was read
+	places map[string]WaitingPlace // waiting conversations' places
+	at     time.Time               // when places was read
 	others map[string]cachedPosition
 }
 
@@ -52,13 +54,13 @@ func fresh(at, now time.Time) bool {
 }
 
 // waiting returns the waiting line's places if they are fresh.
-func (c *positionCache) waiting(now time.Time) (map[string]int, bool) {
+func (c *positionCache) waiting(now time.Time) (map[string]WaitingPlace, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.places, c.places != nil && fresh(c.at, now)
 }
 
-func (c *positionCache) putWaiting(places map[string]int, now time.Time) {
+func (c *positionCache) putWaiting(places map[string]WaitingPlace, now time.Time) {
 	c.mu.Lock()
 	c.places, c.at = places, now
 	c.mu.Unlock()
@@ -92,16 +94,22 @@ func (c *positionCache) clear() {
 }
 
 // NewService returns a Service over store. log completes packets (the
-// customer's profile) and bus wakes a conversation's readers when its owner
-// changes. It panics when cfg is invalid (check it with Config.Validate
-// first): a bad SLA table is a programming or start-up error.
+// customer's profile) and carries agents' messages; bus wakes a
+// conversation's readers when its owner changes. It panics when cfg is
+// invalid (check it with Config.Validate first): a bad configuration is a
+// programming or start-up error.
 func NewService(store Store, log frontline.Log, bus frontline.Bus, cfg Config) *Service {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		panic(err)
 	}
-	return &Service{store: store, log: log, bus: bus, cfg: cfg}
+	s := &Service{store: store, log: log, bus: bus, cfg: cfg}
+	s.dir.store = store
+	return s
 }
+
+// Store returns the service's store (for the admin API and seeding).
+func (s *Service) Store() Store { return s.store }
 
 // HandoffData is the Data of an EventHandoff: the routing without the
 // transcript (which is in the log already).
@@ -115,19 +123,42 @@ type HandoffData struct {
 	DueAt    time.Time          `json:"due_at"`
 }
 
-// AgentData is the Data of EventClaim and EventHandback.
+// AgentData is the Data of EventClaim, EventHandback, EventUnassign,
+// EventResolution and EventReopen.
 type AgentData struct {
 	AgentID string         `json:"agent_id"`
+	Name    string         `json:"name,omitempty"`
 	Tier    frontline.Tier `json:"tier"`
 	Team    string         `json:"team"`
+	// Reason says why (no answer, breach, reassigned by a supervisor).
+	Reason string `json:"reason,omitempty"`
+}
+
+// TransferData is the Data of EventTransfer and EventEscalation.
+type TransferData struct {
+	FromTier frontline.Tier `json:"from_tier"`
+	FromTeam string         `json:"from_team"`
+	ToTier   frontline.Tier `json:"to_tier"`
+	ToTeam   string         `json:"to_team"`
+	Reason   string         `json:"reason"`
+	DueAt    time.Time      `json:"due_at"`
+}
+
+// SLAData is the Data of EventSLAWarning and EventSLABreach.
+type SLAData struct {
+	Target     string     `json:"target"`
+	DueAt      time.Time  `json:"due_at"`
+	Assignee   string     `json:"assignee,omitempty"`
+	Escalation Escalation `json:"escalation,omitempty"`
 }
 
 // now is the service clock at the precision both stores keep.
 func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Microsecond) }
 
 // Enqueue implements frontline.Handoff. The packet's Tier, Team and
-// Priority must be set; its SLA deadline comes from the configuration.
-// EInvalid for a bad id, tier, priority or team.
+// Priority must be set; its SLA deadlines come from the priority's policy,
+// counted in the team's business hours. Then the queue is offered to the
+// agents. EInvalid for a bad id, tier, priority or team.
 func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*frontline.QueueEntry, error) {
 	if err := validatePacket(&p); err != nil {
 		return nil, err
@@ -150,8 +181,12 @@ func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*fron
 		Priority:       p.Priority,
 		Status:         frontline.QueueWaiting,
 		EnqueuedAt:     now,
-		DueAt:          now.Add(s.cfg.SLA[p.Priority]),
 		Packet:         p,
+		Epoch:          1,
+	}
+	timers, err := s.target(ctx, e, now, true)
+	if err != nil {
+		return nil, err
 	}
 	events := []frontline.Event{{
 		ConversationID: p.ConversationID, Kind: frontline.EventHandoff, Actor: "bot",
@@ -164,12 +199,13 @@ func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*fron
 			Data: frontline.MustJSON(map[string]string{"reason": p.Reason}),
 		})
 	}
-	stored, created, err := s.store.Enqueue(ctx, e, events)
+	stored, created, err := s.store.Enqueue(ctx, e, events, timers)
 	if err != nil {
 		return nil, wrap("enqueue", err)
 	}
 	if created {
 		s.wake(ctx, p.ConversationID)
+		s.Route(ctx)
 	}
 	return stored, nil
 }
@@ -189,9 +225,64 @@ func validatePacket(p *frontline.HandoffPacket) error {
 	return nil
 }
 
+// target (re)sets e's deadlines from now in its team's business hours:
+// first response (when fresh, or not yet answered) and resolution (when
+// fresh), bumps nothing itself, and returns the timers of every open
+// target at e.Epoch.
+func (s *Service) target(ctx context.Context, e *frontline.QueueEntry, now time.Time, fresh bool) ([]Timer, error) {
+	pol, hours, err := s.dir.policyAndHours(ctx, e.Priority, e.Team, s.cfg.SLA)
+	if err != nil {
+		return nil, err
+	}
+	if fresh || e.RespondedAt.IsZero() {
+		e.DueAt = hours.Add(now, time.Duration(pol.FirstResponse))
+	}
+	if fresh || e.ResolveDueAt.IsZero() {
+		e.ResolveDueAt = hours.Add(now, time.Duration(pol.Resolution))
+	}
+	return s.timers(e, pol), nil
+}
+
+// timers lists the SLA timers of e's open targets at its epoch: a warning
+// at pol.WarnAt of each target's time before its deadline, and the breach.
+func (s *Service) timers(e *frontline.QueueEntry, pol SLAPolicy) []Timer {
+	var out []Timer
+	add := func(target string, due time.Time, span Duration) {
+		if due.IsZero() || contains(e.Breached, target) {
+			return
+		}
+		if pol.WarnAt > 0 && !contains(e.Warned, target) {
+			warn := due.Add(-time.Duration(float64(span) * (1 - pol.WarnAt)))
+			out = append(out, Timer{ConversationID: e.ConversationID, Kind: TimerWarn, Target: target, Epoch: e.Epoch, At: warn})
+		}
+		out = append(out, Timer{ConversationID: e.ConversationID, Kind: TimerBreach, Target: target, Epoch: e.Epoch, At: due})
+	}
+	if e.RespondedAt.IsZero() {
+		add(TargetFirstResponse, e.DueAt, pol.FirstResponse)
+	}
+	if !e.NextDueAt.IsZero() {
+		add(TargetNextResponse, e.NextDueAt, pol.NextResponse)
+	}
+	if e.Status != frontline.QueueResolved {
+		add(TargetResolution, e.ResolveDueAt, pol.Resolution)
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
 // QueuePosition implements frontline.Handoff. While waiting, Position is the
-// place among waiting conversations of the same tier and team and ETA is
-// Position × AverageHandleTime; once assigned, AgentName names the agent.
+// place among waiting conversations of the same tier and team and ETA
+// comes from the line's recent pace (see eta); OpensAt is set while the
+// team is out of business hours. Once assigned, AgentName is the agent's
+// display name.
 func (s *Service) QueuePosition(ctx context.Context, conversationID string) (frontline.QueuePosition, error) {
 	now := s.cfg.Now()
 	if qp, ok := s.positions.other(conversationID, now); ok {
@@ -201,22 +292,42 @@ func (s *Service) QueuePosition(ctx context.Context, conversationID string) (fro
 	if err != nil {
 		return frontline.QueuePosition{}, err
 	}
-	if place, ok := places[conversationID]; ok {
-		return frontline.QueuePosition{ConversationID: conversationID, Status: frontline.QueueWaiting,
-			Position: place, ETA: time.Duration(place) * s.cfg.AverageHandleTime}, nil
+	if wp, ok := places[conversationID]; ok {
+		qp := frontline.QueuePosition{ConversationID: conversationID, Status: frontline.QueueWaiting,
+			Position: wp.Place, ETA: s.eta(ctx, wp, now)}
+		if hours := s.dir.hours(ctx, wp.Team); !hours.IsOpen(now) {
+			qp.OpensAt = hours.NextOpen(now)
+		}
+		return qp, nil
 	}
 	// Not waiting when the line was read: assigned, resolved, never
 	// queued, or queued since.
-	qp, err := s.queuePosition(ctx, conversationID)
-	if err == nil && qp.Status != frontline.QueueWaiting {
-		s.positions.putOther(conversationID, qp, now)
+	e, pos, err := s.store.QueueRank(ctx, conversationID)
+	if err != nil {
+		return frontline.QueuePosition{}, wrap("queue position", err)
 	}
-	return qp, err
+	qp := frontline.QueuePosition{ConversationID: conversationID, Status: e.Status, Position: pos}
+	switch e.Status {
+	case frontline.QueueWaiting:
+		qp.ETA = s.eta(ctx, WaitingPlace{Place: pos, Tier: e.Tier, Team: e.Team}, now)
+		return qp, nil
+	case frontline.QueueAssigned:
+		qp.AgentName = cmpOr(e.AssigneeName, "An agent")
+	}
+	s.positions.putOther(conversationID, qp, now)
+	return qp, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 // waitingPlaces returns the waiting line's places, read at most once per
 // positionTTL however many customers ask at once.
-func (s *Service) waitingPlaces(ctx context.Context, now time.Time) (map[string]int, error) {
+func (s *Service) waitingPlaces(ctx context.Context, now time.Time) (map[string]WaitingPlace, error) {
 	if places, ok := s.positions.waiting(now); ok {
 		return places, nil
 	}
@@ -232,22 +343,6 @@ func (s *Service) waitingPlaces(ctx context.Context, now time.Time) (map[string]
 	}
 	s.positions.putWaiting(places, now)
 	return places, nil
-}
-
-func (s *Service) queuePosition(ctx context.Context, conversationID string) (frontline.QueuePosition, error) {
-	e, pos, err := s.store.QueueRank(ctx, conversationID)
-	if err != nil {
-		return frontline.QueuePosition{}, wrap("queue position", err)
-	}
-	qp := frontline.QueuePosition{ConversationID: conversationID, Status: e.Status, Position: pos}
-	switch e.Status {
-	case frontline.QueueWaiting:
-		qp.ETA = time.Duration(pos) * s.cfg.AverageHandleTime
-	case frontline.QueueAssigned:
-		// Agents have no display names yet (agents come with the console).
-		qp.AgentName = e.AssigneeID
-	}
-	return qp, nil
 }
 
 // Entries lists queue entries in queue order. EInvalid for an unknown status
@@ -278,51 +373,9 @@ func (s *Service) Entry(ctx context.Context, conversationID string) (*frontline.
 	return e, nil
 }
 
-// Claim gives a waiting conversation to agentID: from then on the bot stays
-// silent. EConflict when someone else claimed it first or it is not
-// waiting; ENotFound when it was never queued. (The console's claim of the
-// next conversation, capacity checks and roles come with the agents.)
-func (s *Service) Claim(ctx context.Context, conversationID, agentID string) (*frontline.QueueEntry, error) {
-	if !frontline.ValidID(agentID) {
-		return nil, frontline.Errorf(frontline.EInvalid, "agent_id: %q is not a valid id", agentID)
-	}
-	e, err := s.store.FindQueueEntry(ctx, conversationID)
-	if err != nil {
-		return nil, wrap("claim", err)
-	}
-	ev := frontline.Event{ConversationID: conversationID, Kind: frontline.EventClaim, Actor: agentID,
-		Data: frontline.MustJSON(AgentData{AgentID: agentID, Tier: e.Tier, Team: e.Team})}
-	got, err := s.store.Assign(ctx, conversationID, agentID, []frontline.Event{ev})
-	if err != nil {
-		return nil, wrap("claim", err)
-	}
-	s.wake(ctx, conversationID)
-	return got, nil
-}
-
-// HandBack returns a conversation agentID owns to the bot, which may answer
-// again. EForbidden when another agent owns it; EConflict when nobody does.
-func (s *Service) HandBack(ctx context.Context, conversationID, agentID string) (*frontline.QueueEntry, error) {
-	if !frontline.ValidID(agentID) {
-		return nil, frontline.Errorf(frontline.EInvalid, "agent_id: %q is not a valid id", agentID)
-	}
-	e, err := s.store.FindQueueEntry(ctx, conversationID)
-	if err != nil {
-		return nil, wrap("hand back", err)
-	}
-	ev := frontline.Event{ConversationID: conversationID, Kind: frontline.EventHandback, Actor: agentID,
-		Data: frontline.MustJSON(AgentData{AgentID: agentID, Tier: e.Tier, Team: e.Team})}
-	got, err := s.store.Release(ctx, conversationID, agentID, []frontline.Event{ev})
-	if err != nil {
-		return nil, wrap("hand back", err)
-	}
-	s.wake(ctx, conversationID)
-	return got, nil
-}
-
-// wake tells the conversation's readers (the customer's widget) that its
-// owner changed. A lost wake-up costs a stale status badge until the next
-// message, so a failure is not the caller's error.
+// wake tells the conversation's readers (the customer's widget, agents
+// watching it) that it changed. A lost wake-up costs a stale view until
+// the next one, so a failure is not the caller's error.
 func (s *Service) wake(ctx context.Context, conversationID string) {
 	s.positions.clear()
 	if s.bus == nil || s.log == nil {

@@ -22,12 +22,13 @@ import (
 type Store interface {
 	// Enqueue stores e (Status waiting; ConversationID, Tier, Team,
 	// Priority, EnqueuedAt, DueAt and Packet set by the caller), marks the
-	// conversation queued (and private when e.Packet.Private) and records
-	// events, all in one commit. When the conversation already has a
-	// waiting or assigned entry, it changes nothing and returns that entry
-	// with created false. An earlier resolved entry is replaced.
-	// ENotFound when the conversation does not exist.
-	Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event) (stored *frontline.QueueEntry, created bool, err error)
+	// conversation queued (and private when e.Packet.Private), records
+	// events and schedules timers, all in one commit. When the
+	// conversation already has a waiting or assigned entry, it changes
+	// nothing and returns that entry with created false. An earlier
+	// resolved entry is replaced. ENotFound when the conversation does not
+	// exist.
+	Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []Timer) (stored *frontline.QueueEntry, created bool, err error)
 
 	// FindQueueEntry returns the conversation's entry, whatever its
 	// status. ENotFound when it was never queued.
@@ -44,23 +45,123 @@ type Store interface {
 	// among the waiting entries of the same tier and team in queue order
 	// (the place QueueRank gives), by conversation ID: one read that
 	// answers every waiting customer at once.
-	WaitingPlaces(ctx context.Context) (map[string]int, error)
+	WaitingPlaces(ctx context.Context) (map[string]WaitingPlace, error)
 
 	// FindQueueEntries lists entries matching f in queue order.
 	FindQueueEntries(ctx context.Context, f QueueFilter) ([]*frontline.QueueEntry, error)
 
-	// Assign gives a waiting entry to agentID: the entry becomes assigned,
-	// the conversation assigned to that agent, and events are recorded,
-	// in one commit. Of racing calls exactly one wins; the others get
-	// EConflict. EConflict when the entry is not waiting; ENotFound when
-	// the conversation was never queued.
-	Assign(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error)
+	// Claim gives a waiting entry to an agent, in one commit that locks
+	// the agent's profile first, so that capacity is checked against what
+	// the agent holds at that moment: of racing claims exactly one wins
+	// an entry, and an agent never holds more than their capacity. With
+	// ConversationID empty it takes the first waiting entry in queue order
+	// the agent is eligible for (tier and team) and has not declined,
+	// skipping entries other claims hold locked (ENotFound when there is
+	// none). Errors: ENotFound for an unknown agent or a conversation
+	// never queued; EForbidden when the agent is not eligible; EConflict
+	// when the entry is not waiting or the agent is at capacity.
+	Claim(ctx context.Context, req ClaimRequest) (*frontline.QueueEntry, error)
 
-	// Release ends agentID's ownership: the entry becomes resolved, the
-	// conversation goes back to the bot with no assignee, and events are
-	// recorded, in one commit. EForbidden when another agent owns it;
-	// EConflict when it is not assigned; ENotFound when never queued.
-	Release(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error)
+	// Offer assigns waiting entries, in queue order, each to the online
+	// eligible agent with free capacity and the lowest load (fewest held
+	// for their capacity, then the longest since their last assignment),
+	// until no entry can be placed or limit entries were; one commit per
+	// entry, with plan's change. It returns the entries it assigned.
+	Offer(ctx context.Context, plan ClaimPlan, limit int) ([]*frontline.QueueEntry, error)
+
+	// Update changes one entry: under the conversation's and the entry's
+	// locks it calls decide with the current entry; a nil Change writes
+	// nothing, an error aborts. The change, the conversation's status and
+	// assignee, its events and timers commit together. When ctx carries
+	// the timer being fired (see the timer runners), the timer is
+	// completed in the same commit, whatever decide returns short of an
+	// error. ENotFound when the conversation was never queued.
+	Update(ctx context.Context, conversationID string, decide func(cur *frontline.QueueEntry) (*Change, error)) (*frontline.QueueEntry, error)
+
+	Directory
+}
+
+// Directory keeps the people and rules routing works with. Put* replace
+// whole records; Find* of an unknown id return ENotFound.
+type Directory interface {
+	PutTeam(ctx context.Context, t frontline.Team) error
+	DeleteTeam(ctx context.Context, id string) error
+	FindTeams(ctx context.Context) ([]frontline.Team, error)
+
+	// PutAgent stores a profile, keeping its presence when it exists.
+	PutAgent(ctx context.Context, a Agent) error
+	DeleteAgent(ctx context.Context, userID string) error
+	// FindAgent and FindAgents fill Load.
+	FindAgent(ctx context.Context, userID string) (*Agent, error)
+	FindAgents(ctx context.Context) ([]*Agent, error)
+	SetPresence(ctx context.Context, userID string, p frontline.Presence, at time.Time) error
+
+	PutSLAPolicy(ctx context.Context, p SLAPolicy) error
+	FindSLAPolicies(ctx context.Context) ([]SLAPolicy, error)
+
+	PutCannedReply(ctx context.Context, c CannedReply) error
+	DeleteCannedReply(ctx context.Context, id string) error
+	FindCannedReplies(ctx context.Context) ([]CannedReply, error)
+}
+
+// WaitingPlace is a waiting conversation's place in its line.
+type WaitingPlace struct {
+	Place int
+	Tier  frontline.Tier
+	Team  string
+}
+
+// Change is the new state of an entry and what comes with it.
+type Change struct {
+	// Entry is written whole.
+	Entry frontline.QueueEntry
+	// Conversation is the conversation's new status; its assignee is
+	// Entry.AssigneeID while assigned, nobody otherwise.
+	Conversation frontline.ConversationStatus
+	Events       []frontline.Event
+	Timers       []Timer
+}
+
+// ClaimRequest names who claims what.
+type ClaimRequest struct {
+	AgentID string
+	// ConversationID is the entry to claim; empty for the next one.
+	ConversationID string
+	Plan           ClaimPlan
+}
+
+// ClaimPlan makes the change of a claim from the waiting entry and the
+// agent taking it (with Load as before the claim).
+type ClaimPlan func(cur *frontline.QueueEntry, a *Agent) Change
+
+// Timer is a durable SLA deadline: at At, Service.Fire runs it once.
+type Timer struct {
+	ConversationID string    `json:"conversation_id"`
+	Kind           TimerKind `json:"kind"`
+	// Target is the SLA target of warn and breach timers.
+	Target string `json:"target,omitempty"`
+	// Epoch is the entry's epoch when the timer was set: a timer of an
+	// older epoch is stale and does nothing.
+	Epoch int64     `json:"epoch"`
+	At    time.Time `json:"at"`
+	// Agent is the assignee a no-answer timer watches.
+	Agent string `json:"agent,omitempty"`
+}
+
+// TimerKind says what a timer does.
+type TimerKind string
+
+const (
+	TimerWarn     TimerKind = "warn"
+	TimerBreach   TimerKind = "breach"
+	TimerNoAnswer TimerKind = "no_answer"
+)
+
+// TimerRunner delivers due timers to fire, each once even across nodes and
+// restarts: internal/postgres on River, internal/memory in process.
+type TimerRunner interface {
+	Start(ctx context.Context, fire func(context.Context, Timer) error) error
+	Stop(ctx context.Context) error
 }
 
 // QueueOrder is the order humans take waiting conversations in: higher

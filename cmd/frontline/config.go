@@ -46,6 +46,7 @@ var options = []option{
 	{Env: "FRONTLINE_LLM_URL", Flag: "llm-url", Help: "base URL of an OpenAI-compatible chat endpoint; empty answers extractively, with no LLM"},
 	{Env: "FRONTLINE_LLM_KEY", Flag: "llm-key", Help: "API key for the chat endpoint", Secret: true},
 	{Env: "FRONTLINE_LLM_MODEL", Flag: "llm-model", Help: "chat model name"},
+	{Env: "FRONTLINE_PEOPLE_CONFIG", Flag: "people-config", Help: "YAML file of teams (with business hours), agents by user id, SLA policies and canned replies, stored at start-up (README: People config); the in-memory demo seeds a default desk without it"},
 	{Env: "FRONTLINE_BOT_CONFIG", Flag: "bot-config", Help: "JSON file overriding the bot's replies, thresholds and hand-off policy (tier, team, priority per signal)"},
 	{Env: "FRONTLINE_SIGNAL_CONFIG", Flag: "signal-config", Help: "YAML or JSON file overriding the detectors' cues, word lists and thresholds (frustration, human request, severity)"},
 }

@@ -47,7 +47,23 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	queue := handoff.NewService(handoffStore, s.log, s.bus, handoff.DefaultConfig())
+	hcfg := handoff.DefaultConfig()
+	hcfg.Logger = s.logger.With("part", "handoff")
+	queue := handoff.NewService(handoffStore, s.log, s.bus, hcfg)
+	var timers handoff.TimerRunner
+	if s.db != nil {
+		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla")})
+	} else {
+		timers = memory.NewTimerRunner(handoffStore.(*memory.HandoffStore), nil, 0)
+	}
+	if err := timers.Start(ctx, queue.Fire); err != nil {
+		return nil, err
+	}
+	s.onShutdown(func(ctx context.Context) {
+		if err := timers.Stop(ctx); err != nil {
+			s.logger.Warn("sla timers: stop", "err", err)
+		}
+	})
 
 	botCfg := bot.DefaultConfig()
 	if path := s.settings["bot-config"]; path != "" {
@@ -112,17 +128,26 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		people.Routes(),
 		editor.Routes(knowledge, editor.Options{Logger: s.logger.With("part", "editor")}),
 		handoff.APIRoutes(queue, s.logger.With("part", "handoff")),
+		queue.Routes(s.logger.With("part", "agent-api")),
 	)
 	if err := people.Mount(mux, routes); err != nil {
 		return nil, err
 	}
+	// The agent socket authenticates at the upgrade, with the same check.
+	mux.Handle("GET "+handoff.SocketPath, queue.Socket(func(r *http.Request) (*frontline.User, error) {
+		return people.Authenticate(r, handoff.SocketRoles...)
+	}, s.logger.With("part", "agent-socket")))
 	s.people = people
+	var demoAgents map[string]string
 	if s.db == nil {
-		if err := s.createDemoPeople(ctx, people); err != nil {
+		if demoAgents, err = s.createDemoPeople(ctx, people); err != nil {
 			return nil, err
 		}
 	} else if users, err := people.Users(ctx); err == nil && len(users) == 0 {
 		s.logger.Warn("nobody can sign in yet: create the first admin with `frontline user add --role admin --email you@example.com`")
+	}
+	if err := s.seedPeople(ctx, queue, demoAgents); err != nil {
+		return nil, err
 	}
 	return securityHeaders(mux), nil
 }
@@ -163,22 +188,44 @@ var demoPeople = []struct {
 
 // createDemoPeople makes one person per role with a fresh random password
 // and prints their sign-ins once, with the pages to open. They die with the
-// process, like everything else in memory.
-func (s *Server) createDemoPeople(ctx context.Context, people *auth.Service) error {
+// process, like everything else in memory. It returns the agents and
+// supervisors by user id with their names, for the demo desk.
+func (s *Server) createDemoPeople(ctx context.Context, people *auth.Service) (map[string]string, error) {
+	agents := map[string]string{}
 	var b strings.Builder
 	base := strings.TrimRight(s.publicURL(), "/")
 	fmt.Fprintf(&b, "frontline: in-memory demo: sign in at %s%s as (passwords are new at every start)\n", base, auth.LoginPath)
 	for _, p := range demoPeople {
 		password := auth.GeneratePassword()
-		if _, err := people.CreateUser(ctx, auth.NewUser{Email: p.email, Name: p.name, Roles: []frontline.Role{p.role}, Password: password}); err != nil {
-			return fmt.Errorf("demo people: %w", err)
+		u, err := people.CreateUser(ctx, auth.NewUser{Email: p.email, Name: p.name, Roles: []frontline.Role{p.role}, Password: password})
+		if err != nil {
+			return nil, fmt.Errorf("demo people: %w", err)
+		}
+		if u.HasRole(frontline.RoleAgent, frontline.RoleSupervisor) {
+			agents[u.ID] = u.Name
 		}
 		fmt.Fprintf(&b, "  %-10s  %-22s  %s\n", p.role, p.email, password)
 	}
 	fmt.Fprintf(&b, "frontline: pages: %s/ (shop with the widget), %s%s (KB editor), %s%s (hand-offs, JSON)\n",
 		base, base, editor.PagePrefix, base, handoff.APIPath)
 	_, err := io.WriteString(s.stderr(), b.String())
-	return err
+	return agents, err
+}
+
+// seedPeople stores the --people-config desk, or on the in-memory demo a
+// default one whose agents are the demo's agent and supervisor.
+func (s *Server) seedPeople(ctx context.Context, svc *handoff.Service, demoAgents map[string]string) error {
+	if path := s.settings["people-config"]; path != "" {
+		c, err := handoff.LoadPeopleConfig(path)
+		if err != nil {
+			return fmt.Errorf("--people-config: %w", err)
+		}
+		return svc.Seed(ctx, c)
+	}
+	if s.db != nil {
+		return nil
+	}
+	return svc.Seed(ctx, handoff.DemoPeople(demoAgents))
 }
 
 // newKB builds the knowledge base with the configured embedder, loading the

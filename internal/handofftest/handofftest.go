@@ -45,6 +45,12 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"ConcurrentClaimsHaveOneWinner", testConcurrentClaims},
 		{"ListingInQueueOrder", testListing},
 		{"PacketRoundTrips", testPacketRoundTrip},
+		{"ClaimNextRespectsCapacityAndEligibility", testClaimNext},
+		{"RouteOffersTheLeastLoaded", testRoute},
+		{"TransferRetargetsOrChangesNothing", testTransfer},
+		{"TimersFireOnceAndStaleOnesDoNothing", testTimersOnce},
+		{"NoAnswerPassesItOn", testNoAnswer},
+		{"DirectoryRoundTrips", testDirectory},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,6 +64,21 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 type bundle struct {
 	Store
 	svc *handoff.Service
+}
+
+// user returns a signed-in agent with a profile that works every tier of
+// the suite's teams, offline (so routing leaves claims to the test) and
+// with room for everything.
+func (b bundle) user(t *testing.T, id string) *frontline.User {
+	t.Helper()
+	if _, err := b.Queue.FindAgent(ctx(t), id); frontline.ErrorCode(err) == frontline.ENotFound {
+		a := handoff.Agent{UserID: id, Name: "Agent " + id, Tiers: frontline.Tiers, Capacity: 100,
+			Teams: []string{"general", "billing", "support", "security", "privacy"}}
+		if err := b.Queue.PutAgent(ctx(t), a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &frontline.User{ID: id, Name: "Agent " + id, Roles: []frontline.Role{frontline.RoleAgent}}
 }
 
 func ctx(t *testing.T) context.Context {
@@ -141,9 +162,11 @@ func testEnqueue(t *testing.T, b bundle) {
 	if qp.Position != 1 || qp.Status != frontline.QueueWaiting || qp.ETA != 3*time.Minute {
 		t.Fatalf("position = %+v, want 1st, waiting, eta 3m", qp)
 	}
-	// The bot falls silent.
-	_, err := b.Log.AppendMessage(ctx(t), frontline.AppendRequest{Message: frontline.Message{ConversationID: c.ID, Author: frontline.AuthorBot, Body: "hi"}})
-	wantCode(t, err, frontline.EConflict)
+	// While queued the bot may still answer (the customer keeps their place).
+	storetest.MustAppend(t, b.Log, frontline.Message{ConversationID: c.ID, Author: frontline.AuthorBot, Body: "Our hours are 9-5."})
+	if got := status(t, b.Log, c.ID); got.Status != frontline.StatusQueued {
+		t.Fatalf("status after a bot answer while queued = %q, want still queued", got.Status)
+	}
 }
 
 func testEnqueueIdempotent(t *testing.T, b bundle) {
@@ -156,7 +179,7 @@ func testEnqueueIdempotent(t *testing.T, b bundle) {
 	if n := len(events(t, b.Log, c.ID, frontline.EventHandoff)); n != 1 {
 		t.Fatalf("%d handoff events after two enqueues, want 1", n)
 	}
-	if _, err := b.svc.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	third := mustEnqueue(t, b, packet(c.ID, frontline.Tier2, "billing", frontline.PriorityHigh))
@@ -174,7 +197,7 @@ func testEnqueueAllOrNothing(t *testing.T, b bundle) {
 		{ConversationID: c.ID, Kind: frontline.EventHandoff, Data: json.RawMessage(`{}`)},
 		{ConversationID: c.ID, Kind: ""}, // invalid: the whole enqueue must fail
 	}
-	if _, _, err := b.Queue.Enqueue(ctx(t), e, bad); err == nil {
+	if _, _, err := b.Queue.Enqueue(ctx(t), e, bad, nil); err == nil {
 		t.Fatal("Enqueue with an invalid event succeeded, want an error")
 	}
 	if got := status(t, b.Log, c.ID); got.Status != frontline.StatusBot {
@@ -261,7 +284,7 @@ func testPositions(t *testing.T, b bundle) {
 		t.Errorf("other team's position = %d, want 1", got)
 	}
 	// Claiming the first moves everyone up.
-	if _, err := b.svc.Claim(ctx(t), ids[1], "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), ids[1]); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustPosition(t, b, ids[2]).Position; got != 4 {
@@ -286,7 +309,7 @@ func testWaitingPlaces(t *testing.T, b bundle) {
 	t2 := storetest.MustCreateConversation(t, b.Log, "v_t2")
 	ids = append(ids, t2.ID)
 	mustEnqueue(t, b, packet(t2.ID, frontline.Tier2, "general", frontline.PriorityLow))
-	if _, err := b.svc.Claim(ctx(t), ids[2], "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), ids[2]); err != nil {
 		t.Fatal(err)
 	}
 	places, err := b.Queue.WaitingPlaces(ctx(t))
@@ -301,12 +324,12 @@ func testWaitingPlaces(t *testing.T, b bundle) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if place, waiting := places[id]; place != rank || waiting != (rank > 0) {
-			t.Errorf("%s: WaitingPlaces says %d (listed %v), QueueRank says %d", id, place, waiting, rank)
+		if place, waiting := places[id]; place.Place != rank || waiting != (rank > 0) {
+			t.Errorf("%s: WaitingPlaces says %d (listed %v), QueueRank says %d", id, place.Place, waiting, rank)
 		}
 	}
-	if places[t2.ID] != 1 {
-		t.Errorf("alone in tier 2's line at place %d, want 1", places[t2.ID])
+	if places[t2.ID].Place != 1 {
+		t.Errorf("alone in tier 2's line at place %d, want 1", places[t2.ID].Place)
 	}
 }
 
@@ -361,11 +384,11 @@ func testConcurrentSameConversation(t *testing.T, b bundle) {
 
 func testClaimAndHandBack(t *testing.T, b bundle) {
 	c := storetest.MustCreateConversation(t, b.Log, "v_1")
-	_, err := b.svc.Claim(ctx(t), c.ID, "agent_1")
+	_, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), c.ID)
 	wantCode(t, err, frontline.ENotFound)
 	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
 
-	if _, err := b.svc.Claim(ctx(t), c.ID, "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	got := status(t, b.Log, c.ID)
@@ -379,16 +402,16 @@ func testClaimAndHandBack(t *testing.T, b bundle) {
 	_, err = b.Log.AppendMessage(ctx(t), frontline.AppendRequest{Message: bot})
 	wantCode(t, err, frontline.EConflict)
 
-	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_2")
+	_, err = b.svc.HandBack(ctx(t), b.user(t, "agent_2"), c.ID)
 	wantCode(t, err, frontline.EForbidden)
 	last := storetest.MustAppend(t, b.Log, frontline.Message{ConversationID: c.ID, Author: frontline.AuthorAgent, AuthorID: "agent_1", Body: "Done, back to the bot."})
-	if _, err := b.svc.HandBack(ctx(t), c.ID, "agent_1"); err != nil {
+	if _, err := b.svc.HandBack(ctx(t), b.user(t, "agent_1"), c.ID); err != nil {
 		t.Fatal(err)
 	}
 	if evs := events(t, b.Log, c.ID, frontline.EventHandback); len(evs) != 1 || evs[0].Seq != last.Message.Seq {
 		t.Fatalf("handback events = %+v, want one at the last seq %d", evs, last.Message.Seq)
 	}
-	_, err = b.svc.HandBack(ctx(t), c.ID, "agent_1")
+	_, err = b.svc.HandBack(ctx(t), b.user(t, "agent_1"), c.ID)
 	wantCode(t, err, frontline.EConflict)
 	got = status(t, b.Log, c.ID)
 	if got.Status != frontline.StatusBot || got.AssigneeID != "" {
@@ -416,7 +439,7 @@ func testConcurrentClaims(t *testing.T, b bundle) {
 	for i := range agents {
 		agent := fmt.Sprintf("agent_%d", i)
 		wg.Go(func() {
-			_, err := b.svc.Claim(ctx(t), c.ID, agent)
+			_, err := b.svc.Claim(ctx(t), b.user(t, agent), c.ID)
 			switch frontline.ErrorCode(err) {
 			case "":
 				mu.Lock()
@@ -447,7 +470,7 @@ func testListing(t *testing.T, b bundle) {
 		ids = append(ids, c.ID)
 		mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", p))
 	}
-	if _, err := b.svc.Claim(ctx(t), ids[2], "agent_1"); err != nil {
+	if _, err := b.svc.Claim(ctx(t), b.user(t, "agent_1"), ids[2]); err != nil {
 		t.Fatal(err)
 	}
 	all, err := b.svc.Entries(ctx(t), handoff.QueueFilter{})
@@ -495,5 +518,237 @@ func testPacketRoundTrip(t *testing.T, b bundle) {
 		len(gp.ArticlesTried) != 1 || gp.ArticlesTried[0].Score != 0.7 || gp.FailedAnswers[0] != "I'm not sure." ||
 		gp.Profile["page"] != "/account" || gp.CreatedAt.IsZero() {
 		t.Fatalf("stored packet = %+v, want %+v", gp, p)
+	}
+}
+
+func agentUser(id string) *frontline.User {
+	return &frontline.User{ID: id, Roles: []frontline.Role{frontline.RoleAgent}}
+}
+
+func putAgent(t *testing.T, b bundle, id string, capacity int, presence frontline.Presence, teams ...string) *frontline.User {
+	t.Helper()
+	a := handoff.Agent{UserID: id, Name: "Agent " + id, Tiers: []frontline.Tier{frontline.Tier1}, Teams: teams, Capacity: capacity, Presence: presence}
+	if err := b.Queue.PutAgent(ctx(t), a); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Queue.SetPresence(ctx(t), id, presence, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	return agentUser(id)
+}
+
+func testClaimNext(t *testing.T, b bundle) {
+	ana := putAgent(t, b, "ana", 1, frontline.PresenceAway, "general")
+	var ids []string
+	for i, p := range []frontline.Priority{frontline.PriorityLow, frontline.PriorityHigh} {
+		c := storetest.MustCreateConversation(t, b.Log, fmt.Sprintf("v_%d", i))
+		ids = append(ids, c.ID)
+		mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", p))
+	}
+	other := storetest.MustCreateConversation(t, b.Log, "v_other")
+	mustEnqueue(t, b, packet(other.ID, frontline.Tier1, "billing", frontline.PriorityUrgent))
+
+	e, err := b.svc.ClaimNext(ctx(t), ana)
+	if err != nil || e.ConversationID != ids[1] || e.AssigneeID != "ana" || e.AssigneeName != "Agent ana" {
+		t.Fatalf("ClaimNext = %+v, %v; want the high one (billing is not hers)", e, err)
+	}
+	_, err = b.svc.ClaimNext(ctx(t), ana)
+	wantCode(t, err, frontline.EConflict) // at capacity
+	_, err = b.svc.Claim(ctx(t), ana, ids[0])
+	wantCode(t, err, frontline.EConflict)
+	_, err = b.svc.Claim(ctx(t), ana, other.ID)
+	wantCode(t, err, frontline.EForbidden)
+	if _, err := b.svc.Resolve(ctx(t), ana, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := b.svc.ClaimNext(ctx(t), ana); err != nil || e.ConversationID != ids[0] {
+		t.Fatalf("ClaimNext after resolving = %v, %v; want the low one", e, err)
+	}
+	if _, err := b.svc.Resolve(ctx(t), ana, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.svc.ClaimNext(ctx(t), ana)
+	wantCode(t, err, frontline.ENotFound)
+	msgs, err := b.Log.ReadMessages(ctx(t), ids[1], 0, 0)
+	if err != nil || len(msgs) == 0 || msgs[0].Meta.Kind != handoff.KindJoined || msgs[0].Meta.Extra["agent_name"] != "Agent ana" {
+		t.Fatalf("messages after a claim = %+v (%v), want the joined notice with the agent's name", msgs, err)
+	}
+}
+
+func testRoute(t *testing.T, b bundle) {
+	putAgent(t, b, "ana", 2, frontline.PresenceOnline, "general")
+	putAgent(t, b, "ben", 2, frontline.PresenceOnline, "general")
+	putAgent(t, b, "off", 9, frontline.PresenceOffline, "general")
+	var ids []string
+	for i := range 5 {
+		c := storetest.MustCreateConversation(t, b.Log, fmt.Sprintf("v_%d", i))
+		ids = append(ids, c.ID)
+		mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+	}
+	load := map[string]int{}
+	var waiting []string
+	for _, id := range ids {
+		e, err := b.svc.Entry(ctx(t), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Status == frontline.QueueWaiting {
+			waiting = append(waiting, id)
+		}
+		load[e.AssigneeID]++
+	}
+	if load["ana"] != 2 || load["ben"] != 2 || len(waiting) != 1 || waiting[0] != ids[4] {
+		t.Fatalf("load %v, waiting %v; want 2 each (the offline agent none) and the last one waiting", load, waiting)
+	}
+	first, _ := b.svc.Entry(ctx(t), ids[0])
+	second, _ := b.svc.Entry(ctx(t), ids[1])
+	if first.AssigneeID == second.AssigneeID {
+		t.Errorf("the first two went both to %s, want one each (least loaded first)", first.AssigneeID)
+	}
+	// A seat frees: the waiting one is placed at once.
+	if _, err := b.svc.Resolve(ctx(t), agentUser(first.AssigneeID), ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := b.svc.Entry(ctx(t), ids[4]); e.Status != frontline.QueueAssigned || e.AssigneeID != first.AssigneeID {
+		t.Fatalf("after a seat freed: %+v, want assigned to %s", e, first.AssigneeID)
+	}
+}
+
+func testTransfer(t *testing.T, b bundle) {
+	if err := b.Queue.PutTeam(ctx(t), frontline.Team{ID: "billing"}); err != nil {
+		t.Fatal(err)
+	}
+	ana := putAgent(t, b, "ana", 3, frontline.PresenceAway, "general")
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+	before, err := b.svc.Claim(ctx(t), ana, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.svc.Transfer(ctx(t), ana, c.ID, handoff.TransferRequest{Team: "nowhere", Reason: "wrong desk"})
+	wantCode(t, err, frontline.EInvalid)
+	if e, _ := b.svc.Entry(ctx(t), c.ID); e.Status != frontline.QueueAssigned || e.Team != "general" || e.Epoch != before.Epoch {
+		t.Fatalf("after a refused transfer: %+v, want it unchanged", e)
+	}
+	e, err := b.svc.Transfer(ctx(t), ana, c.ID, handoff.TransferRequest{Team: "billing", Tier: frontline.Tier2, Reason: "refund over the limit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Status != frontline.QueueWaiting || e.Team != "billing" || e.Tier != frontline.Tier2 || e.AssigneeID != "" || e.Epoch <= before.Epoch {
+		t.Fatalf("after transfer: %+v, want waiting in t2 billing with a new epoch", e)
+	}
+	if got := status(t, b.Log, c.ID); got.Status != frontline.StatusQueued || got.AssigneeID != "" {
+		t.Fatalf("conversation after transfer: %s %q, want queued, nobody", got.Status, got.AssigneeID)
+	}
+	evs := events(t, b.Log, c.ID, frontline.EventTransfer)
+	var d handoff.TransferData
+	if len(evs) != 1 || json.Unmarshal(evs[0].Data, &d) != nil || d.Reason != "refund over the limit" || d.FromTier != frontline.Tier1 || evs[0].Actor != "ana" {
+		t.Fatalf("transfer events = %+v, want one with who, why and from where", evs)
+	}
+	_, err = b.svc.Reply(ctx(t), ana, c.ID, handoff.ReplyRequest{Body: "still mine?"})
+	wantCode(t, err, frontline.EForbidden) // t2 billing is not hers any more
+}
+
+func testTimersOnce(t *testing.T, b bundle) {
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	e := mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityUrgent))
+	breach := handoff.Timer{ConversationID: c.ID, Kind: handoff.TimerBreach, Target: handoff.TargetFirstResponse, Epoch: e.Epoch, At: e.DueAt}
+	stale := breach
+	stale.Epoch = e.Epoch - 1
+	if err := b.svc.Fire(ctx(t), stale); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventSLABreach)); n != 0 {
+		t.Fatalf("a stale timer recorded %d breaches", n)
+	}
+	for range 3 { // delivered again: no second effect
+		if err := b.svc.Fire(ctx(t), breach); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventSLABreach)); n != 1 {
+		t.Fatalf("%d breaches after three deliveries, want 1", n)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventEscalation)); n != 1 {
+		t.Fatalf("%d escalations, want 1", n)
+	}
+	got, _ := b.svc.Entry(ctx(t), c.ID)
+	if got.Tier != frontline.Tier2 { // urgent escalates up a tier by default
+		t.Fatalf("after an urgent breach: tier %s, want t2", got.Tier)
+	}
+}
+
+func testNoAnswer(t *testing.T, b bundle) {
+	ana := putAgent(t, b, "ana", 1, frontline.PresenceOnline, "general")
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityHigh))
+	e, _ := b.svc.Entry(ctx(t), c.ID)
+	if e.AssigneeID != "ana" {
+		t.Fatalf("routed to %q, want ana", e.AssigneeID)
+	}
+	putAgent(t, b, "ben", 1, frontline.PresenceOnline, "general")
+	if err := b.svc.Fire(ctx(t), handoff.Timer{ConversationID: c.ID, Kind: handoff.TimerNoAnswer, Epoch: e.Epoch, Agent: "ana"}); err != nil {
+		t.Fatal(err)
+	}
+	e, _ = b.svc.Entry(ctx(t), c.ID)
+	if e.AssigneeID != "ben" || !slices.Contains(e.Declined, "ana") {
+		t.Fatalf("after ana did not answer: %+v, want it with ben", e)
+	}
+	if n := len(events(t, b.Log, c.ID, frontline.EventUnassign)); n != 1 {
+		t.Fatalf("%d unassign events, want 1", n)
+	}
+	// Ben answers: his no-answer timer does nothing.
+	if _, err := b.svc.Reply(ctx(t), agentUser("ben"), c.ID, handoff.ReplyRequest{Body: "Hello!"}); err != nil {
+		t.Fatal(err)
+	}
+	cur, _ := b.svc.Entry(ctx(t), c.ID)
+	if err := b.svc.Fire(ctx(t), handoff.Timer{ConversationID: c.ID, Kind: handoff.TimerNoAnswer, Epoch: cur.Epoch, Agent: "ben"}); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := b.svc.Entry(ctx(t), c.ID); e.AssigneeID != "ben" || e.RespondedAt.IsZero() {
+		t.Fatalf("after ben answered: %+v, want it still his", e)
+	}
+	_ = ana
+}
+
+func testDirectory(t *testing.T, b bundle) {
+	hours := &frontline.BusinessHours{TimeZone: "Europe/Berlin", Open: []frontline.OpenSpan{{Days: []string{"mon"}, From: "09:00", To: "17:00"}}, Holidays: []string{"2026-12-25"}}
+	if err := b.Queue.PutTeam(ctx(t), frontline.Team{ID: "billing", Name: "Billing", Skills: []string{"refunds"}, Hours: hours}); err != nil {
+		t.Fatal(err)
+	}
+	teams, err := b.Queue.FindTeams(ctx(t))
+	if err != nil || len(teams) != 1 || teams[0].Hours == nil || teams[0].Hours.TimeZone != "Europe/Berlin" || teams[0].Skills[0] != "refunds" {
+		t.Fatalf("teams = %+v (%v)", teams, err)
+	}
+	wantCode(t, b.Queue.DeleteTeam(ctx(t), "nowhere"), frontline.ENotFound)
+	pol := handoff.DefaultPolicies()[0]
+	if err := b.Queue.PutSLAPolicy(ctx(t), pol); err != nil {
+		t.Fatal(err)
+	}
+	pols, err := b.Queue.FindSLAPolicies(ctx(t))
+	if err != nil || len(pols) != 1 || pols[0].FirstResponse != pol.FirstResponse || pols[0].Escalation != pol.Escalation {
+		t.Fatalf("policies = %+v (%v)", pols, err)
+	}
+	putAgent(t, b, "ana", 3, frontline.PresenceOnline, "billing")
+	a, err := b.Queue.FindAgent(ctx(t), "ana")
+	if err != nil || a.Capacity != 3 || a.Presence != frontline.PresenceOnline || a.Load != 0 {
+		t.Fatalf("agent = %+v (%v)", a, err)
+	}
+	// Re-putting a profile keeps the presence.
+	a.Capacity = 4
+	a.Presence = ""
+	if err := b.Queue.PutAgent(ctx(t), *a); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ = b.Queue.FindAgent(ctx(t), "ana"); a.Capacity != 4 || a.Presence != frontline.PresenceOnline {
+		t.Fatalf("agent after update = %+v, want capacity 4 and still online", a)
+	}
+	_, err = b.Queue.FindAgent(ctx(t), "nobody")
+	wantCode(t, err, frontline.ENotFound)
+	if err := b.Queue.PutCannedReply(ctx(t), handoff.CannedReply{ID: "hi", Title: "Hi", Body: "Hi {{customer.name}}"}); err != nil {
+		t.Fatal(err)
+	}
+	if cs, err := b.Queue.FindCannedReplies(ctx(t)); err != nil || len(cs) != 1 || cs[0].Body != "Hi {{customer.name}}" {
+		t.Fatalf("canned = %+v (%v)", cs, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/handoff"
@@ -19,6 +20,22 @@ type HandoffStore struct {
 	// Guarded by log.mu.
 	entries map[string]*queueItem
 	nextID  int64
+	agents  map[string]*agentItem
+	teams   map[string]frontline.Team
+	pols    map[frontline.Priority]handoff.SLAPolicy
+	canned  map[string]handoff.CannedReply
+	timers  map[int64]*memTimer
+	timerID int64
+}
+
+type agentItem struct {
+	a            handoff.Agent
+	lastAssigned time.Time
+}
+
+type memTimer struct {
+	t     handoff.Timer
+	taken bool // being fired
 }
 
 type queueItem struct {
@@ -28,7 +45,9 @@ type queueItem struct {
 
 // NewHandoffStore returns an empty queue beside log; changes wake log's bus.
 func NewHandoffStore(log *Store) *HandoffStore {
-	return &HandoffStore{log: log, entries: make(map[string]*queueItem)}
+	return &HandoffStore{log: log, entries: make(map[string]*queueItem), agents: map[string]*agentItem{},
+		teams: map[string]frontline.Team{}, pols: map[frontline.Priority]handoff.SLAPolicy{},
+		canned: map[string]handoff.CannedReply{}, timers: map[int64]*memTimer{}}
 }
 
 func cloneEntry(e *frontline.QueueEntry) *frontline.QueueEntry {
@@ -45,6 +64,10 @@ func cloneEntry(e *frontline.QueueEntry) *frontline.QueueEntry {
 	p.ArticlesTried = slices.Clone(p.ArticlesTried)
 	p.FailedAnswers = slices.Clone(p.FailedAnswers)
 	p.Profile = maps.Clone(p.Profile)
+	out.Tags = slices.Clone(e.Tags)
+	out.Warned = slices.Clone(e.Warned)
+	out.Breached = slices.Clone(e.Breached)
+	out.Declined = slices.Clone(e.Declined)
 	return &out
 }
 
@@ -56,7 +79,7 @@ func (s *HandoffStore) wakeQueue(ctx context.Context, id int64) {
 }
 
 // Enqueue implements handoff.Store.
-func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event) (*frontline.QueueEntry, bool, error) {
+func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []handoff.Timer) (*frontline.QueueEntry, bool, error) {
 	for _, ev := range withConversation(events, e.ConversationID, 0) {
 		if err := frontline.ValidateEvent(&ev); err != nil {
 			return nil, false, err
@@ -82,6 +105,7 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 	cv.c.Private = cv.c.Private || e.Packet.Private
 	cv.c.UpdatedAt = s.log.now()
 	s.log.appendEventsLocked(withConversation(events, e.ConversationID, cv.c.LastSeq))
+	s.addTimersLocked(timers)
 	out := cloneEntry(&it.e)
 	s.log.mu.Unlock()
 	s.wakeQueue(ctx, it.id)
@@ -150,7 +174,7 @@ func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*f
 }
 
 // WaitingPlaces implements handoff.Store.
-func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]int, error) {
+func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]handoff.WaitingPlace, error) {
 	s.log.mu.RLock()
 	defer s.log.mu.RUnlock()
 	type line struct {
@@ -164,11 +188,11 @@ func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]int, error
 			lines[l] = append(lines[l], it)
 		}
 	}
-	places := make(map[string]int)
-	for _, items := range lines {
+	places := make(map[string]handoff.WaitingPlace)
+	for l, items := range lines {
 		slices.SortFunc(items, queueOrder)
 		for i, it := range items {
-			places[it.e.ConversationID] = i + 1
+			places[it.e.ConversationID] = handoff.WaitingPlace{Place: i + 1, Tier: l.tier, Team: l.team}
 		}
 	}
 	return places, nil
@@ -193,52 +217,6 @@ func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilt
 	for i, it := range items {
 		out[i] = cloneEntry(&it.e)
 	}
-	return out, nil
-}
-
-// Assign implements handoff.Store.
-func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
-	s.log.mu.Lock()
-	it, cv, err := s.entryLocked(conversationID)
-	if err == nil && it.e.Status != frontline.QueueWaiting {
-		err = frontline.Errorf(frontline.EConflict, "conversation %s is %s, not waiting", conversationID, it.e.Status)
-	}
-	if err != nil {
-		s.log.mu.Unlock()
-		return nil, err
-	}
-	it.e.Status, it.e.AssigneeID = frontline.QueueAssigned, agentID
-	cv.c.Status, cv.c.AssigneeID = frontline.StatusAssigned, agentID
-	cv.c.UpdatedAt = s.log.now()
-	s.log.appendEventsLocked(withConversation(events, conversationID, cv.c.LastSeq))
-	out := cloneEntry(&it.e)
-	s.log.mu.Unlock()
-	s.wakeQueue(ctx, it.id)
-	return out, nil
-}
-
-// Release implements handoff.Store.
-func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
-	s.log.mu.Lock()
-	it, cv, err := s.entryLocked(conversationID)
-	switch {
-	case err != nil:
-	case it.e.Status != frontline.QueueAssigned:
-		err = frontline.Errorf(frontline.EConflict, "conversation %s is %s, not assigned", conversationID, it.e.Status)
-	case it.e.AssigneeID != agentID:
-		err = frontline.Errorf(frontline.EForbidden, "conversation %s is assigned to another agent", conversationID)
-	}
-	if err != nil {
-		s.log.mu.Unlock()
-		return nil, err
-	}
-	it.e.Status = frontline.QueueResolved
-	cv.c.Status, cv.c.AssigneeID = frontline.StatusBot, ""
-	cv.c.UpdatedAt = s.log.now()
-	s.log.appendEventsLocked(withConversation(events, conversationID, cv.c.LastSeq))
-	out := cloneEntry(&it.e)
-	s.log.mu.Unlock()
-	s.wakeQueue(ctx, it.id)
 	return out, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,13 +21,51 @@ var _ handoff.Store = (*HandoffStore)(nil)
 // conversation log's pool so that a queue change, the conversation's status
 // and the audit events commit together.
 type HandoffStore struct {
-	db *DB
+	db     *DB
+	timers *timerInserter
 }
 
-// NewHandoffStore returns the queue store on db.
-func NewHandoffStore(db *DB) *HandoffStore { return &HandoffStore{db: db} }
+// NewHandoffStore returns the queue store on db. Its SLA timers are River
+// jobs in db's schema (see TimerRunner).
+func NewHandoffStore(db *DB) *HandoffStore {
+	return &HandoffStore{db: db, timers: newTimerInserter(db)}
+}
 
-const queueColumns = `id, conversation_id, tier, team, priority, status, assignee_id, enqueued_at, due_at, packet`
+const queueColumns = `id, conversation_id, tier, team, priority, status, assignee_id, enqueued_at, due_at, packet, state`
+
+// queueState is handoff_queue.state: the entry's fields beyond routing.
+type queueState struct {
+	AssigneeName string    `json:"assignee_name,omitempty"`
+	AssignedAt   time.Time `json:"assigned_at,omitzero"`
+	RespondedAt  time.Time `json:"responded_at,omitzero"`
+	LastReplyAt  time.Time `json:"last_reply_at,omitzero"`
+	NextDueAt    time.Time `json:"next_due_at,omitzero"`
+	ResolveDueAt time.Time `json:"resolve_due_at,omitzero"`
+	ResolvedAt   time.Time `json:"resolved_at,omitzero"`
+	Tags         []string  `json:"tags,omitempty"`
+	Warned       []string  `json:"warned,omitempty"`
+	Breached     []string  `json:"breached,omitempty"`
+	Declined     []string  `json:"declined,omitempty"`
+	Epoch        int64     `json:"epoch"`
+}
+
+func stateOf(e *frontline.QueueEntry) queueState {
+	return queueState{AssigneeName: e.AssigneeName, AssignedAt: e.AssignedAt, RespondedAt: e.RespondedAt,
+		LastReplyAt: e.LastReplyAt, NextDueAt: e.NextDueAt, ResolveDueAt: e.ResolveDueAt, ResolvedAt: e.ResolvedAt,
+		Tags: e.Tags, Warned: e.Warned, Breached: e.Breached, Declined: e.Declined, Epoch: e.Epoch}
+}
+
+func (st *queueState) fill(e *frontline.QueueEntry) {
+	u := func(t time.Time) time.Time {
+		if t.IsZero() {
+			return t
+		}
+		return t.UTC()
+	}
+	e.AssigneeName, e.AssignedAt, e.RespondedAt, e.LastReplyAt = st.AssigneeName, u(st.AssignedAt), u(st.RespondedAt), u(st.LastReplyAt)
+	e.NextDueAt, e.ResolveDueAt, e.ResolvedAt = u(st.NextDueAt), u(st.ResolveDueAt), u(st.ResolvedAt)
+	e.Tags, e.Warned, e.Breached, e.Declined, e.Epoch = st.Tags, st.Warned, st.Breached, st.Declined, st.Epoch
+}
 
 // queueOrderSQL is handoff.QueueOrder with the insertion tie-break.
 const queueOrderSQL = `priority_rank DESC, due_at, enqueued_at, id`
@@ -34,15 +73,20 @@ const queueOrderSQL = `priority_rank DESC, due_at, enqueued_at, id`
 func scanQueueEntry(row pgx.Row) (*frontline.QueueEntry, int64, error) {
 	var e frontline.QueueEntry
 	var id int64
-	var packet []byte
+	var packet, state []byte
 	err := row.Scan(&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
-		&e.EnqueuedAt, &e.DueAt, &packet)
+		&e.EnqueuedAt, &e.DueAt, &packet, &state)
 	if err != nil {
 		return nil, 0, err
 	}
 	if err := json.Unmarshal(packet, &e.Packet); err != nil {
 		return nil, 0, fmt.Errorf("decode packet of %s: %w", e.ConversationID, err)
 	}
+	var st queueState
+	if err := json.Unmarshal(state, &st); err != nil {
+		return nil, 0, fmt.Errorf("decode state of %s: %w", e.ConversationID, err)
+	}
+	st.fill(&e)
 	e.EnqueuedAt, e.DueAt = e.EnqueuedAt.UTC(), e.DueAt.UTC()
 	e.Packet.CreatedAt = e.Packet.CreatedAt.UTC()
 	return &e, id, nil
@@ -65,10 +109,14 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id string) (lastSeq int64,
 }
 
 // Enqueue implements handoff.Store.
-func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event) (*frontline.QueueEntry, bool, error) {
+func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []handoff.Timer) (*frontline.QueueEntry, bool, error) {
 	packet, err := json.Marshal(e.Packet)
 	if err != nil {
 		return nil, false, fmt.Errorf("enqueue: encode packet: %w", err)
+	}
+	state, err := json.Marshal(stateOf(e))
+	if err != nil {
+		return nil, false, fmt.Errorf("enqueue: encode state: %w", err)
 	}
 	var (
 		out     *frontline.QueueEntry
@@ -90,14 +138,15 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 		// New, or back in line after an earlier hand-off was resolved:
 		// the replaced row takes a new id so it queues behind.
 		stored, id, err := scanQueueEntry(tx.QueryRow(ctx, `
-			INSERT INTO handoff_queue (conversation_id, tier, team, priority, status, assignee_id, enqueued_at, due_at, packet)
-			VALUES ($1, $2, $3, $4, 'waiting', '', $5, $6, $7)
+			INSERT INTO handoff_queue (conversation_id, tier, team, priority, status, assignee_id, enqueued_at, due_at, packet, state)
+			VALUES ($1, $2, $3, $4, 'waiting', '', $5, $6, $7, $8)
 			ON CONFLICT (conversation_id) DO UPDATE SET
 				id = DEFAULT, tier = excluded.tier, team = excluded.team, priority = excluded.priority,
 				status = 'waiting', assignee_id = '', enqueued_at = excluded.enqueued_at,
-				due_at = excluded.due_at, assigned_at = NULL, resolved_at = NULL, packet = excluded.packet
+				due_at = excluded.due_at, assigned_at = NULL, resolved_at = NULL, packet = excluded.packet,
+				state = excluded.state
 			RETURNING `+queueColumns,
-			e.ConversationID, e.Tier, e.Team, e.Priority, e.EnqueuedAt, e.DueAt, packet))
+			e.ConversationID, e.Tier, e.Team, e.Priority, e.EnqueuedAt, e.DueAt, packet, state))
 		if err != nil {
 			return err
 		}
@@ -106,6 +155,9 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 			return err
 		}
 		if _, err := insertEvents(ctx, tx, e.ConversationID, lastSeq, events); err != nil {
+			return err
+		}
+		if err := s.timers.insert(ctx, tx, timers); err != nil {
 			return err
 		}
 		out, created = stored, true
@@ -135,7 +187,7 @@ func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*f
 	// Every waiting customer asks this on every queue change: leave the
 	// packet (transcript and all) in the table.
 	row := s.db.pool.QueryRow(ctx, `
-		SELECT q.conversation_id, q.tier, q.team, q.priority, q.status, q.assignee_id, q.enqueued_at, q.due_at,
+		SELECT q.conversation_id, q.tier, q.team, q.priority, q.status, q.assignee_id, q.enqueued_at, q.due_at, q.state,
 			CASE WHEN q.status = 'waiting' THEN (
 				SELECT count(*) FROM handoff_queue o
 				WHERE o.status = 'waiting' AND o.tier = q.tier AND o.team = q.team
@@ -146,33 +198,36 @@ func (s *HandoffStore) QueueRank(ctx context.Context, conversationID string) (*f
 		FROM handoff_queue q WHERE q.conversation_id = $1`, conversationID)
 	var e frontline.QueueEntry
 	var pos int64
+	var st queueState
 	err := row.Scan(&e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
-		&e.EnqueuedAt, &e.DueAt, &pos)
+		&e.EnqueuedAt, &e.DueAt, &st, &pos)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, neverQueued(conversationID)
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("queue rank: %w", err)
 	}
+	st.fill(&e)
 	e.EnqueuedAt, e.DueAt = e.EnqueuedAt.UTC(), e.DueAt.UTC()
 	return &e, int(pos), nil
 }
 
 // WaitingPlaces implements handoff.Store with one ordered scan of the
 // waiting entries, in the order of the partial index handoff_queue_waiting.
-func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]int, error) {
+func (s *HandoffStore) WaitingPlaces(ctx context.Context) (map[string]handoff.WaitingPlace, error) {
 	rows, err := s.db.pool.Query(ctx, `
-		SELECT conversation_id, row_number() OVER (PARTITION BY tier, team
+		SELECT conversation_id, tier, team, row_number() OVER (PARTITION BY tier, team
 			ORDER BY priority_rank DESC, due_at, enqueued_at, id)
 		FROM handoff_queue WHERE status = 'waiting'`)
 	if err != nil {
 		return nil, fmt.Errorf("waiting places: %w", err)
 	}
-	places := make(map[string]int)
-	var id string
+	places := make(map[string]handoff.WaitingPlace)
+	var id, team string
+	var tier frontline.Tier
 	var place int64
-	_, err = pgx.ForEachRow(rows, []any{&id, &place}, func() error {
-		places[id] = int(place)
+	_, err = pgx.ForEachRow(rows, []any{&id, &tier, &team, &place}, func() error {
+		places[id] = handoff.WaitingPlace{Place: int(place), Tier: tier, Team: team}
 		return nil
 	})
 	if err != nil {
@@ -226,85 +281,6 @@ func (s *HandoffStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilt
 	})
 	if err != nil {
 		return nil, fmt.Errorf("find queue entries: %w", err)
-	}
-	return out, nil
-}
-
-// Assign implements handoff.Store. The entry's row lock decides racing
-// claims: the loser reads it assigned and gets EConflict.
-func (s *HandoffStore) Assign(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
-	return s.move(ctx, "assign", conversationID, events, queueMove{
-		check: func(cur *frontline.QueueEntry) error {
-			if cur.Status != frontline.QueueWaiting {
-				return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not waiting", conversationID, cur.Status)
-			}
-			return nil
-		},
-		queueSQL: `UPDATE handoff_queue SET status = 'assigned', assignee_id = $2, assigned_at = now()
-			WHERE conversation_id = $1 RETURNING ` + queueColumns,
-		conversationSQL: `UPDATE conversations SET status = 'assigned', assignee_id = $2, updated_at = now() WHERE id = $1`,
-		agentID:         agentID,
-	})
-}
-
-// Release implements handoff.Store.
-func (s *HandoffStore) Release(ctx context.Context, conversationID, agentID string, events []frontline.Event) (*frontline.QueueEntry, error) {
-	return s.move(ctx, "release", conversationID, events, queueMove{
-		check: func(cur *frontline.QueueEntry) error {
-			if cur.Status != frontline.QueueAssigned {
-				return frontline.Errorf(frontline.EConflict, "conversation %s is %s, not assigned", conversationID, cur.Status)
-			}
-			if cur.AssigneeID != agentID {
-				return frontline.Errorf(frontline.EForbidden, "conversation %s is assigned to another agent", conversationID)
-			}
-			return nil
-		},
-		queueSQL: `UPDATE handoff_queue SET status = 'resolved', resolved_at = now()
-			WHERE conversation_id = $1 RETURNING ` + queueColumns,
-		conversationSQL: `UPDATE conversations SET status = 'bot', assignee_id = '', updated_at = now() WHERE id = $1`,
-	})
-}
-
-// queueMove is one change of owner: the check it must pass under the locks
-// and the two updates (queue row, conversation) that make it. Both updates
-// take $1 = conversation id; with agentID set they also take $2 = agentID.
-type queueMove struct {
-	check                     func(cur *frontline.QueueEntry) error
-	queueSQL, conversationSQL string
-	agentID                   string
-}
-
-// move locks the conversation and its entry, checks, updates both, records
-// the events and wakes the queue, in one commit.
-func (s *HandoffStore) move(ctx context.Context, op, conversationID string, events []frontline.Event, m queueMove) (*frontline.QueueEntry, error) {
-	args := []any{conversationID}
-	if m.agentID != "" {
-		args = append(args, m.agentID)
-	}
-	var out *frontline.QueueEntry
-	err := s.db.withTx(ctx, func(tx pgx.Tx) error {
-		cur, lastSeq, err := s.lockEntry(ctx, tx, conversationID)
-		if err != nil {
-			return err
-		}
-		if err := m.check(cur); err != nil {
-			return err
-		}
-		e, id, err := scanQueueEntry(tx.QueryRow(ctx, m.queueSQL, args...))
-		if err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, m.conversationSQL, args...); err != nil {
-			return err
-		}
-		if _, err := insertEvents(ctx, tx, conversationID, lastSeq, events); err != nil {
-			return err
-		}
-		out = e
-		return s.db.notifyTx(ctx, tx, frontline.TopicQueue, id)
-	})
-	if err != nil {
-		return nil, wrapInternal(op, err)
 	}
 	return out, nil
 }

@@ -96,7 +96,7 @@ WITH conv AS (
 ), ins AS (
 	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta, bot_due_at)
 	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7, CASE WHEN $3 = 'customer' THEN now() END FROM conv
-	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status IN ('bot', 'resolved'))` + ifOwed + `
+	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status <> 'assigned')` + ifOwed + `
 	ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
 	RETURNING seq, created_at
 ), bump AS (

@@ -114,6 +114,11 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 		}
 		applied = append(applied, m.Version)
 	}
+	// River's tables (the SLA timers' jobs) in the same schema, under the
+	// same lock; it keeps its own version table.
+	if err := db.migrateRiver(ctx); err != nil {
+		return applied, fmt.Errorf("migrate: %w", err)
+	}
 	return applied, nil
 }
 
@@ -165,5 +170,5 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 	if latest := LatestVersion(); v != latest {
 		return &SchemaError{Database: v, Binary: latest}
 	}
-	return nil
+	return db.checkRiver(ctx)
 }

@@ -374,7 +374,16 @@ func testBotSilentWhileHumanOwns(t *testing.T, s Store) {
 	c := MustCreateConversation(t, s.Log, "v_1")
 	bot := frontline.Message{ConversationID: c.ID, Author: frontline.AuthorBot, Body: "Let me look that up."}
 	MustAppend(t, s.Log, bot)
-	for _, st := range []frontline.ConversationStatus{frontline.StatusQueued, frontline.StatusAssigned} {
+	// While queued the bot still answers what it can: the customer keeps
+	// their place in line.
+	queued := frontline.StatusQueued
+	if _, err := s.Log.UpdateConversation(ctx(t), c.ID, frontline.ConversationUpdate{Status: &queued}); err != nil {
+		t.Fatal(err)
+	}
+	whileQueued := bot
+	whileQueued.Body = "Our opening hours are 9 to 5."
+	MustAppend(t, s.Log, whileQueued)
+	for _, st := range []frontline.ConversationStatus{frontline.StatusAssigned} {
 		if _, err := s.Log.UpdateConversation(ctx(t), c.ID, frontline.ConversationUpdate{Status: &st}); err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,107 @@
+package handoff_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/internal/storetest"
+)
+
+func dialAgent(t *testing.T, d *desk, u *frontline.User) (*websocket.Conn, *http.Response, error) {
+	t.Helper()
+	srv := httptest.NewServer(d.svc.Socket(func(*http.Request) (*frontline.User, error) {
+		if u == nil {
+			return nil, frontline.Errorf(frontline.EUnauthorized, "sign in first")
+		}
+		return u, nil
+	}, nil))
+	t.Cleanup(srv.Close)
+	return websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http")+handoff.SocketPath, nil)
+}
+
+// next reads frames until one of typ arrives.
+func next(t *testing.T, ws *websocket.Conn, typ string) map[string]any {
+	t.Helper()
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		var f map[string]any
+		if err := ws.ReadJSON(&f); err != nil {
+			t.Fatalf("waiting for %s: %v", typ, err)
+		}
+		if f["type"] == typ {
+			return f
+		}
+	}
+}
+
+// An agent on the socket claims, opens the conversation and sees the
+// customer's later message live; a message type their role lacks is
+// refused.
+func TestAgentSocket(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	ws, _, err := dialAgent(t, d, ana)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	next(t, ws, "welcome")
+	if q := next(t, ws, "queue"); len(q["handoffs"].([]any)) != 1 {
+		t.Fatalf("queue = %v, want the one waiting", q)
+	}
+	send := func(f map[string]any) {
+		f["v"] = 1
+		if err := ws.WriteJSON(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(map[string]any{"type": "claim", "id": "1", "conversation_id": d.conv})
+	if a := next(t, ws, "assigned"); a["entry"].(map[string]any)["assignee_id"] != ana.ID {
+		t.Fatalf("assigned = %v", a)
+	}
+	send(map[string]any{"type": "open", "id": "2", "conversation_id": d.conv})
+	next(t, ws, "messages")
+	storetest.MustAppend(t, d.log, frontline.Message{ConversationID: d.conv, Author: frontline.AuthorCustomer, Body: "still there?"})
+	for {
+		m := next(t, ws, "messages")
+		msgs := m["messages"].([]any)
+		if msgs[len(msgs)-1].(map[string]any)["body"] == "still there?" {
+			break
+		}
+	}
+	send(map[string]any{"type": "reassign", "id": "3", "conversation_id": d.conv, "agent_id": "u_cara"})
+	if e := next(t, ws, "error"); e["code"] != frontline.EForbidden || e["id"] != "3" {
+		t.Fatalf("reassign by an agent = %v, want forbidden", e)
+	}
+	send(map[string]any{"type": "resolve", "id": "4", "conversation_id": d.conv})
+	if a := next(t, ws, "ack"); a["id"] != "4" {
+		t.Fatalf("ack = %v", a)
+	}
+	if e, _ := d.svc.Entry(context.Background(), d.conv); e.Status != frontline.QueueResolved {
+		t.Fatalf("status = %s, want resolved", e.Status)
+	}
+}
+
+// No user (a customer's visitor token, an expired session) and an editor
+// are refused before the upgrade.
+func TestAgentSocketRefuses(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	for _, tc := range []struct {
+		u    *frontline.User
+		want int
+	}{{nil, http.StatusUnauthorized}, {eddie, http.StatusForbidden}} {
+		_, resp, err := dialAgent(t, d, tc.u)
+		if err == nil || resp == nil || resp.StatusCode != tc.want {
+			t.Errorf("user %v: err %v resp %v, want status %d", tc.u, err, resp, tc.want)
+		}
+	}
+}
