@@ -26,11 +26,11 @@ const (
 	// EventObligationDropped: the bot's obligation to answer a message was
 	// dropped without a reply; Data is a DropData.
 	EventObligationDropped EventKind = "bot.dropped"
-	EventSLAWarning          EventKind = "sla.warning"   // a deadline is near
-	EventTags                EventKind = "tags"          // an agent changed the tags
-	EventReopen              EventKind = "reopen"        // a resolved conversation came back to an agent
-	EventCSATRequest         EventKind = "csat.request"  // an agent asked the customer to rate
-	EventUnassign            EventKind = "unassign"      // the assignee lost it (no answer, reassignment)
+	EventSLAWarning        EventKind = "sla.warning"  // a deadline is near
+	EventTags              EventKind = "tags"         // an agent changed the tags
+	EventReopen            EventKind = "reopen"       // a resolved conversation came back to an agent
+	EventCSATRequest       EventKind = "csat.request" // an agent asked the customer to rate
+	EventUnassign          EventKind = "unassign"     // the assignee lost it (no answer, reassignment)
 )
 
 // Event is one thing that happened in a conversation, other than a message.
