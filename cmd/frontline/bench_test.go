@@ -13,6 +13,7 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/obligation"
 	"github.com/frontlinehq/frontline/widget"
 )
 
@@ -22,7 +23,7 @@ type echoBot struct{ log frontline.Log }
 func (e echoBot) HandleMessage(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) error {
 	_, err := e.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
 		ConversationID: conv.ID, Author: frontline.AuthorBot, Body: "ok", Meta: frontline.MessageMeta{Kind: "answer", ReplyTo: msg.Seq},
-	}})
+	}, Answers: msg.Seq})
 	return err
 }
 
@@ -34,13 +35,16 @@ func benchServer(t *testing.T) string {
 		Sites:       []widget.Site{{Key: "demo", AllowSameHost: true}},
 		TokenSecret: []byte("bench-test-secret-bench-test-secret"),
 		Limits:      widget.Limits{IPConnectBurst: 1000, IPFrameBurst: 1000, IPFramesPerSecond: 1000, FramesPerSecond: 100, FrameBurst: 100},
-	}, widget.Deps{Log: store, Bus: bus, Responder: echoBot{store}, Guard: guard.New(guard.Config{})})
+	}, widget.Deps{Log: store, Bus: bus, Guard: guard.New(guard.Config{})})
 	if err != nil {
 		t.Fatal(err)
 	}
+	worker := obligation.New(store, echoBot{store}, obligation.Options{Typing: w.BotTyping})
+	worker.Start()
 	srv := httptest.NewServer(w.Handler())
 	t.Cleanup(func() {
 		_ = w.Shutdown(context.Background())
+		_ = worker.Stop(context.Background())
 		srv.Close()
 	})
 	return srv.URL
