@@ -143,7 +143,9 @@ type dbCounts struct {
 	Dropped          int64 // obligations dropped (a person owned the conversation)
 }
 
-func (c dbCounts) ok() bool { return c.Gaps == 0 && c.DuplicateIDs == 0 && c.NotOnce == 0 && c.Owed == 0 }
+func (c dbCounts) ok() bool {
+	return c.Gaps == 0 && c.DuplicateIDs == 0 && c.NotOnce == 0 && c.Owed == 0
+}
 
 func (c dbCounts) String() string {
 	return fmt.Sprintf("%d customer messages, gaps %d, duplicated ids %d, without exactly one reply or hand-off %d, still owed %d (dropped while a person owned the thread: %d)",
