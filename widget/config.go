@@ -32,10 +32,7 @@ type Config struct {
 	// apply to the customer's address instead of the proxy's. Empty trusts
 	// none, and every customer behind a proxy shares its address.
 	TrustedProxies []netip.Prefix
-	// Responders bounds the bot calls running at once (default 4 per CPU);
-	// more questions wait their turn, in order per conversation.
-	Responders int
-	Limits     Limits
+	Limits         Limits
 }
 
 // Site is one website that embeds the widget.
@@ -155,8 +152,6 @@ func (l Limits) validate() error {
 type Deps struct {
 	Log frontline.Log
 	Bus frontline.Bus
-	// Responder is the bot; nil means nobody answers automatically.
-	Responder frontline.Responder
 	// Handoff gives queue positions; nil until the queue is wired.
 	Handoff frontline.Handoff
 	// Guard masks private data (card numbers, passwords...) in what a
@@ -349,9 +344,6 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 func (c Config) validate() error {
 	if len(c.TokenSecret) < 32 {
 		return fmt.Errorf("widget config: TokenSecret: %d bytes, need at least 32", len(c.TokenSecret))
-	}
-	if c.Responders < 0 {
-		return fmt.Errorf("widget config: Responders: must not be negative")
 	}
 	if c.TokenTTL < 0 {
 		return fmt.Errorf("widget config: TokenTTL: must not be negative")

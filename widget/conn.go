@@ -378,35 +378,9 @@ func (c *conn) hello(h *helloFrame) bool {
 		MaxBody:        s.limits.MaxBodyBytes,
 		Reset:          reset,
 	}
-	if c.conv != nil && status.BotMaySend() && c.conv.LastSeq > 0 {
-		c.answerLeftover(ctx, now)
-	}
 	c.push(outbound{frame: w, follow: tok.ConversationID, followAfter: lastSeq,
 		watchQueue: status == frontline.StatusQueued || status == frontline.StatusAssigned})
 	return true
-}
-
-// leftoverAge is how old a customer's last message must be, with nothing
-// after it, before a returning customer's connection has it answered: an
-// answer still being written elsewhere is younger than that.
-const leftoverAge = 15 * time.Second
-
-// answerLeftover hands the bot the conversation's last message when it is
-// the customer's and went unanswered: the node that stored it was stopped
-// (or killed) before its bot replied. The customer's widget reconnects,
-// maybe to another node, and the question is answered after all; the bot
-// itself skips a message already answered.
-func (c *conn) answerLeftover(ctx context.Context, now time.Time) {
-	last, err := c.s.log.ReadMessages(ctx, c.conv.ID, c.conv.LastSeq-1, 1)
-	if err != nil || len(last) != 1 {
-		return // the next reconnect tries again
-	}
-	m := last[0]
-	if m.Author != frontline.AuthorCustomer || now.Sub(m.CreatedAt) < leftoverAge {
-		return
-	}
-	c.s.logger.Info("widget: answering a message left unanswered", "conversation", m.ConversationID, "seq", m.Seq)
-	c.s.dispatch.enqueue(m.ConversationID, m)
 }
 
 func (c *conn) handle(f clientFrame) {
@@ -527,10 +501,9 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 		}
 		c.adopt(conv)
 	}
+	// The bot's obligation to answer committed with the message: a worker
+	// on some node answers it (internal/obligation).
 	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: id, MsgSeq: res.Message.Seq, Duplicate: res.Duplicate}, stored: &res.Message, settles: true})
-	if !res.Duplicate {
-		c.s.dispatch.enqueue(conv.ID, res.Message)
-	}
 	return true
 }
 

@@ -58,7 +58,6 @@ type Server struct {
 	upgrader  websocket.Upgrader
 	assets    *assets
 	ips       *ipLimiter
-	dispatch  *dispatcher
 	queue     *queueWatch
 	baseCtx   context.Context
 	hardStop  context.CancelFunc
@@ -86,9 +85,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	if deps.Log == nil || deps.Bus == nil || deps.Guard == nil {
 		return nil, errors.New("widget: Deps.Log, Deps.Bus and Deps.Guard are required")
-	}
-	if cfg.Responders == 0 {
-		cfg.Responders = 4 * runtime.GOMAXPROCS(0)
 	}
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = 30 * 24 * time.Hour
@@ -127,7 +123,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s.ips = newIPLimiter(s.limits, s.now)
 	s.maxWaiting = 2 * (s.limits.FrameBurst + int(s.limits.FramesPerSecond*StoreTimeout.Seconds()))
-	s.dispatch = newDispatcher(s, deps.Responder, cfg.Responders)
 	s.queue = newQueueWatch(s)
 	a, err := loadAssets()
 	if err != nil {
@@ -166,8 +161,9 @@ func (s *Server) ScriptURL() string { return s.assets.scriptPath }
 
 // Shutdown stops accepting connections, lets appends in flight commit,
 // closes every websocket with 1001 (clients reconnect, to this node after a
-// restart or to another), and waits for the bot replies being written. When
-// ctx ends first it cancels what is left and returns ctx's error.
+// restart or to another). When ctx ends first it cancels what is left and
+// returns ctx's error. The bot's work is not the widget's: its obligations
+// are in the Log, for any node's worker.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.shuttingDown = true
@@ -195,9 +191,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	case <-gone:
 	case <-ctx.Done():
 		err = ctx.Err()
-	}
-	if werr := s.dispatch.wait(ctx); werr != nil && err == nil {
-		err = werr
 	}
 	s.hardStop()
 	if err != nil {
@@ -327,6 +320,17 @@ func (s *Server) broadcast(convID string, f func() *outbound) {
 		default:
 		}
 	}
+}
+
+// BotTyping shows (on) or hides the bot's typing indicator to the customers
+// of convID connected to this node; the obligation worker calls it while
+// the bot answers. Customers on other nodes see the answer without it.
+func (s *Server) BotTyping(convID string, on bool) {
+	s.broadcast(convID, func() *outbound { return typing("bot", on) })
+}
+
+func typing(who string, on bool) *outbound {
+	return &outbound{frame: &typingServerFrame{serverHeader: hdr(TypeTyping), Who: who, On: on}}
 }
 
 // beginAppend admits one store write unless the server is shutting down.

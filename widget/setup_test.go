@@ -17,6 +17,7 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/obligation"
 	"github.com/frontlinehq/frontline/internal/pgtest"
 	"github.com/frontlinehq/frontline/internal/postgres"
 )
@@ -47,6 +48,9 @@ type setupOpts struct {
 	proxies   []netip.Prefix
 	hours     BusinessHours
 	noHandoff bool
+	// noWorker runs no bot worker: the node that stored a message died
+	// before answering it.
+	noWorker bool
 	// wrapLog, when set, wraps the store the server sees.
 	wrapLog func(frontline.Log) frontline.Log
 	// postgres runs on a fresh schema of the real database and its
@@ -87,7 +91,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	if o.wrapLog != nil {
 		log = o.wrapLog(store)
 	}
-	deps := Deps{Log: log, Bus: bus, Responder: b.responder, Handoff: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
+	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
 	if o.noHandoff {
 		deps.Handoff = nil
 	}
@@ -117,6 +121,10 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	b.http.Listener.Close()
 	b.http.Listener = ln
 	b.http.Start()
+	// The bot's worker, as cmd/frontline runs it beside the widget.
+	if !o.noWorker {
+		b.startWorker(t)
+	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
@@ -124,6 +132,18 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		b.http.Close()
 	})
 	return b
+}
+
+// startWorker runs the bot's obligation worker on the bundle's store, as
+// cmd/frontline runs it beside the widget, until the test ends.
+func (b *bundle) startWorker(t testing.TB) {
+	w := obligation.New(b.store, b.responder, obligation.Options{Typing: b.srv.BotTyping})
+	w.Start()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		_ = w.Stop(ctx)
+	})
 }
 
 // holdReplies keeps the bot from answering until the test ends.
@@ -143,25 +163,15 @@ type fakeResponder struct {
 	// gate, when set, is received from before each reply: tests hold replies
 	// in flight with it.
 	gate chan struct{}
-	// drops is how many calls to ignore, as a node killed before its bot
-	// answered would.
-	drops int
-	mu    sync.Mutex
-	seen  []int64
+	mu   sync.Mutex
+	seen []int64
 }
 
 func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conversation, msg frontline.Message) error {
 	r.mu.Lock()
 	r.seen = append(r.seen, msg.Seq)
 	gate := r.gate
-	drop := r.drops > 0
-	if drop {
-		r.drops--
-	}
 	r.mu.Unlock()
-	if drop {
-		return nil
-	}
 	if gate != nil {
 		select {
 		case <-gate:
@@ -183,7 +193,7 @@ func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conve
 		Meta: frontline.MessageMeta{Kind: "answer", ReplyTo: msg.Seq, Citations: []frontline.Citation{{
 			ArticleID: "a1", RevisionID: "r1", Title: "Returns and exchanges", URL: "https://help.acme.example/returns",
 		}}},
-	}})
+	}, Answers: msg.Seq})
 	return err
 }
 

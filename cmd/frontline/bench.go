@@ -40,6 +40,7 @@ type benchOptions struct {
 	duration                               time.Duration
 	rate                                   float64
 	idle, idleMessage, baseline, json      bool
+	drain                                  time.Duration
 	connectRate                            float64
 }
 
@@ -77,6 +78,10 @@ type benchResult struct {
 	ServerStackKiBPerConn float64 `json:"server_stack_kib_per_conn"`
 	ServerConnections     int64   `json:"server_connections"`
 	ServerGoroutines      int     `json:"server_goroutines"`
+	// Reconnects after a dropped socket; Check is what every customer
+	// counted at the end against the log (all should be 0).
+	Reconnects int64      `json:"reconnects"`
+	Check      benchCheck `json:"check"`
 }
 
 // runBench drives real websocket customers against a running server and
@@ -89,10 +94,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := raiseFileLimit(o.customers + 256); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.duration+benchDrain+5*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, o.duration+o.drain+5*time.Minute)
 	defer cancel()
 
-	b := &bench{o: o, errKinds: map[string]int64{}}
+	b := &bench{ctx: ctx, o: o, errKinds: map[string]int64{}}
 	res := benchResult{Customers: o.customers}
 
 	var probe *postgres.CommitProbe
@@ -114,7 +119,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	before, err := b.stats(ctx)
 	if err != nil {
-		return err
+		fmt.Fprintf(stderr, "bench: %v (no memory figures)\n", err)
 	}
 	fmt.Fprintf(stderr, "bench: connecting %d customers to %s\n", o.customers, o.url)
 	b.connectAll(ctx)
@@ -159,11 +164,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return probeErr
 		}
 		if pingErr != nil {
-			return pingErr
+			b.fail(pingErr.Error()) // the server went away meanwhile
 		}
 		res.WSPingP50Ms, res.WSPingP99Ms = benchMS(benchPercentile(pings, 50)), benchMS(benchPercentile(pings, 99))
 		res.DurationS = time.Since(start).Seconds()
-		b.waitOutstanding(ctx, benchDrain)
+		b.waitOutstanding(ctx, o.drain)
 		if len(concurrent) > 0 {
 			res.BaselineCommitP50Ms = benchMS(benchPercentile(concurrent, 50))
 			res.BaselineCommitP99Ms = benchMS(benchPercentile(concurrent, 99))
@@ -171,9 +176,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	after, err := b.stats(ctx)
 	if err != nil {
-		return err
+		fmt.Fprintf(stderr, "bench: %v (no memory figures)\n", err)
 	}
-	if n := after.Connections - before.Connections; n > 0 {
+	if n := after.Connections - before.Connections; n > 0 && before.HeapInuse > 0 && after.HeapInuse > 0 {
 		heap := float64(after.HeapInuse) - float64(before.HeapInuse)
 		stack := float64(after.StackInuse) - float64(before.StackInuse)
 		res.ServerKiBPerConn = (heap + stack) / float64(n) / 1024
@@ -181,6 +186,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.ServerStackKiBPerConn = stack / float64(n) / 1024
 	}
 	res.ServerConnections, res.ServerGoroutines = after.Connections, after.Goroutines
+	if !o.idle || o.idleMessage {
+		res.Check = b.check(ctx)
+	}
+	res.Reconnects = b.reconnects.Load()
 
 	b.mu.Lock()
 	res.Sent, res.Acked, res.Replies = b.sent.Load(), int64(len(b.acks)), int64(len(b.replies))
@@ -244,6 +253,7 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 	fs.Float64Var(&o.connectRate, "connect-rate", 0, "new connections per second while connecting (0: as fast as --dialers allow)")
 	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object")
+	fs.DurationVar(&o.drain, "drain", benchDrain, "after the load, how long to wait for outstanding acks and replies (customers reconnect meanwhile)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return o, err
 	}
@@ -257,6 +267,8 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 		return o, fmt.Errorf("bench: --duration %s: want up to %s", o.duration, benchMaxDuration)
 	case !o.idle && (o.rate <= 0 || o.rate > benchMaxRate):
 		return o, fmt.Errorf("bench: --rate %g: want more than 0 and at most %g", o.rate, benchMaxRate)
+	case o.drain < 0 || o.drain > benchMaxDuration:
+		return o, fmt.Errorf("bench: --drain %s: want up to %s", o.drain, benchMaxDuration)
 	case o.dialers < 1:
 		return o, fmt.Errorf("bench: --dialers: want at least 1")
 	}
@@ -309,11 +321,12 @@ func raiseFileLimit(need int) error {
 }
 
 type bench struct {
-	o                 benchOptions
-	customers         []*benchCustomer
-	sent              atomic.Int64
-	renewed           atomic.Int64 // customers replaced after a hand-off
-	unansweredHandoff atomic.Int64 // messages left unanswered by a hand-off
+	ctx        context.Context // the run's: reconnects stop with it
+	o          benchOptions
+	reconnects atomic.Int64
+	customers  []*benchCustomer
+	sent       atomic.Int64
+	renewed    atomic.Int64 // customers replaced after a hand-off
 
 	mu       sync.Mutex
 	acks     []time.Duration
@@ -347,21 +360,6 @@ var benchQuestions = []string{
 	"What shipping options do you have?",
 	"Where can I see the status of my order?",
 	"How do gift cards work?",
-}
-
-type benchCustomer struct {
-	b         *bench
-	dialer    *websocket.Dialer
-	n         int
-	ws        *websocket.Conn // replaced by renew, from the sender goroutine
-	handedOff atomic.Bool
-
-	mu          sync.Mutex
-	sentAt      map[string]time.Time // client id → send time, until acked
-	bySeq       map[int64]time.Time  // message seq → send time, until answered
-	outstanding int                  // sent messages without their ack or reply
-	idle        chan struct{}        // closed by the reader whenever outstanding drops to 0
-	done        chan struct{}
 }
 
 func (b *bench) wsURL() string {
@@ -403,58 +401,6 @@ func (b *bench) connectAll(ctx context.Context) {
 	wg.Wait()
 }
 
-func (b *bench) connect(ctx context.Context, dialer *websocket.Dialer, n int) (*benchCustomer, error) {
-	c := &benchCustomer{b: b, n: n, dialer: dialer}
-	if err := c.dial(ctx); err != nil {
-		return nil, err
-	}
-	if !b.o.idle || b.o.idleMessage {
-		_ = c.send() // a failure is counted by send
-	}
-	return c, nil
-}
-
-// dial connects as a new visitor and starts the reader.
-func (c *benchCustomer) dial(ctx context.Context) error {
-	ws, resp, err := c.dialer.DialContext(ctx, c.b.wsURL(), http.Header{"Origin": {c.b.o.origin}})
-	if err != nil {
-		if resp != nil {
-			return fmt.Errorf("dial: HTTP %d", resp.StatusCode)
-		}
-		return errors.New("dial: " + errorKind(err))
-	}
-	if err := ws.WriteJSON(map[string]any{"v": widget.ProtocolVersion, "type": "hello"}); err != nil {
-		ws.Close()
-		return errors.New("hello: " + errorKind(err))
-	}
-	_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var w struct{ Type, Code string }
-	if err := ws.ReadJSON(&w); err != nil || w.Type != "welcome" {
-		ws.Close()
-		return fmt.Errorf("welcome: got %q %q %v", w.Type, w.Code, errorKind(err))
-	}
-	_ = ws.SetReadDeadline(time.Time{})
-	c.mu.Lock()
-	c.ws, c.sentAt, c.bySeq, c.outstanding = ws, map[string]time.Time{}, map[int64]time.Time{}, 0
-	c.done = make(chan struct{})
-	c.mu.Unlock()
-	c.handedOff.Store(false)
-	go c.read(ws, c.done)
-	return nil
-}
-
-// renew replaces a customer whose conversation went to the human queue (the
-// bot is silent there) with a new visitor, so the bot keeps working.
-func (c *benchCustomer) renew(ctx context.Context) error {
-	_ = c.ws.Close()
-	<-c.done
-	c.mu.Lock()
-	c.b.renewed.Add(1)
-	c.b.unansweredHandoff.Add(int64(len(c.bySeq)))
-	c.mu.Unlock()
-	return c.dial(ctx)
-}
-
 // errorKind shortens network errors so they group in the report.
 func errorKind(err error) string {
 	if err == nil {
@@ -469,99 +415,6 @@ func errorKind(err error) string {
 		s = s[i+2:]
 	}
 	return s
-}
-
-func (c *benchCustomer) send() error {
-	id := fmt.Sprintf("b%d-%d", c.n, rand.Uint64())
-	c.mu.Lock()
-	c.sentAt[id] = time.Now()
-	c.outstanding += 2 // its ack and its reply
-	c.mu.Unlock()
-	c.b.sent.Add(1)
-	body := c.b.o.message
-	if body == "" {
-		body = benchQuestions[(c.n+int(c.b.sent.Load()))%len(benchQuestions)]
-	}
-	err := c.ws.WriteJSON(map[string]any{"v": widget.ProtocolVersion, "type": "message", "id": id, "body": body})
-	if err != nil {
-		c.b.fail("send: " + errorKind(err))
-	}
-	return err
-}
-
-// serverFrame is the part of a server frame the bench reads.
-type serverFrame struct {
-	Type     string `json:"type"`
-	ID       string `json:"id"`
-	MsgSeq   int64  `json:"msg_seq"`
-	Code     string `json:"code"`
-	Messages []struct {
-		Seq         int64  `json:"seq"`
-		Author      string `json:"author"`
-		ClientMsgID string `json:"client_msg_id"`
-		ReplyTo     int64  `json:"reply_to"`
-		Kind        string `json:"kind"`
-	} `json:"messages"`
-}
-
-func (c *benchCustomer) read(ws *websocket.Conn, done chan struct{}) {
-	defer close(done)
-	for {
-		var f serverFrame
-		if err := ws.ReadJSON(&f); err != nil {
-			var ce *websocket.CloseError
-			if errors.As(err, &ce) {
-				c.b.fail(fmt.Sprintf("closed %d", ce.Code))
-			} else if !errors.Is(err, net.ErrClosed) {
-				c.b.fail("read: " + errorKind(err))
-			}
-			return
-		}
-		now := time.Now()
-		c.mu.Lock()
-		switch f.Type {
-		case "ack":
-			if t, ok := c.sentAt[f.ID]; ok {
-				delete(c.sentAt, f.ID)
-				c.bySeq[f.MsgSeq] = t
-				c.outstanding--
-				c.b.mu.Lock()
-				c.b.acks = append(c.b.acks, now.Sub(t))
-				c.b.mu.Unlock()
-			}
-		case "messages":
-			for _, m := range f.Messages {
-				switch {
-				case m.Author == "customer" && m.ClientMsgID != "":
-					// The echo can precede the ack: it gives the seq.
-					if t, ok := c.sentAt[m.ClientMsgID]; ok {
-						c.bySeq[m.Seq] = t
-					}
-				case (m.Author == "bot" || m.Author == "system") && m.ReplyTo > 0:
-					if m.Kind == "handoff" {
-						c.handedOff.Store(true)
-					}
-					if t, ok := c.bySeq[m.ReplyTo]; ok {
-						delete(c.bySeq, m.ReplyTo)
-						c.outstanding--
-						c.b.mu.Lock()
-						c.b.replies = append(c.b.replies, now.Sub(t))
-						if m.Kind == "handoff" {
-							c.b.handoffs = append(c.b.handoffs, now.Sub(t))
-						}
-						c.b.mu.Unlock()
-					}
-				}
-			}
-		case "error":
-			c.b.fail("error frame: " + f.Code)
-		}
-		if c.outstanding == 0 && c.idle != nil {
-			close(c.idle)
-			c.idle = nil
-		}
-		c.mu.Unlock()
-	}
 }
 
 // load makes every customer send at the rate until ctx ends; start times
@@ -588,9 +441,7 @@ func (b *bench) load(ctx context.Context) {
 							return
 						}
 					}
-					if c.send() != nil {
-						return
-					}
+					c.send()
 					t.Reset(period)
 				}
 			}
@@ -605,16 +456,8 @@ func (b *bench) waitOutstanding(ctx context.Context, max time.Duration) {
 	deadline := time.NewTimer(max)
 	defer deadline.Stop()
 	for _, c := range b.customers {
-		c.mu.Lock()
-		if c.outstanding == 0 {
-			c.mu.Unlock()
-			continue
-		}
-		idle := make(chan struct{})
-		c.idle = idle
-		c.mu.Unlock()
 		select {
-		case <-idle:
+		case <-c.waitIdle():
 		case <-c.done:
 		case <-deadline.C:
 			return
@@ -626,9 +469,30 @@ func (b *bench) waitOutstanding(ctx context.Context, max time.Duration) {
 
 func (b *bench) closeAll() {
 	for _, c := range b.customers {
-		_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-		_ = c.ws.Close()
+		c.close()
 	}
+}
+
+// check has every customer count what it saw against the log.
+func (b *bench) check(ctx context.Context) benchCheck {
+	var (
+		mu    sync.Mutex
+		total benchCheck
+		wg    sync.WaitGroup
+	)
+	sem := make(chan struct{}, b.o.dialers)
+	for _, c := range b.customers {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			k := c.check(ctx)
+			mu.Lock()
+			total.add(k)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return total
 }
 
 func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
@@ -760,6 +624,10 @@ func printBench(w io.Writer, r benchResult, o benchOptions) {
 	}
 	fmt.Fprintf(w, "server memory      %.1f KiB per connection (heap %.1f + stacks %.1f; %d connections, %d goroutines)\n",
 		r.ServerKiBPerConn, r.ServerHeapKiBPerConn, r.ServerStackKiBPerConn, r.ServerConnections, r.ServerGoroutines)
+	fmt.Fprintf(w, "reconnects         %d\n", r.Reconnects)
+	k := r.Check
+	fmt.Fprintf(w, "every client's view  lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d (unacknowledged %d, unchecked %d)\n",
+		k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked)
 	fmt.Fprintf(w, "errors             %d", r.Errors)
 	for k, v := range r.ErrorKinds {
 		fmt.Fprintf(w, "  [%s: %d]", k, v)

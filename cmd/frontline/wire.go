@@ -19,6 +19,7 @@ import (
 	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/obligation"
 	"github.com/frontlinehq/frontline/internal/postgres"
 	"github.com/frontlinehq/frontline/kb"
 	"github.com/frontlinehq/frontline/kb/demo"
@@ -102,12 +103,24 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
-		Log: s.log, Bus: s.bus, Responder: responder, Guard: responder, Handoff: queue,
+		Log: s.log, Bus: s.bus, Guard: responder, Handoff: queue,
 		Logger: s.logger.With("part", "widget"),
 	})
 	if err != nil {
 		return nil, err
 	}
+	// The bot answers what the Log says it owes, whichever node stored it;
+	// stopped after the widget (its last appends owe answers too), before
+	// the store closes.
+	worker := obligation.New(s.log, responder, obligation.Options{
+		Typing: customers.BotTyping, Logger: s.logger.With("part", "bot"),
+	})
+	worker.Start()
+	s.onShutdown(func(ctx context.Context) {
+		if err := worker.Stop(ctx); err != nil {
+			s.logger.Warn("bot worker stop: answers still running are left to the next start or another node", "err", err)
+		}
+	})
 	s.onShutdown(func(ctx context.Context) {
 		if err := customers.Shutdown(ctx); err != nil {
 			s.logger.Warn("widget shutdown", "err", err)
