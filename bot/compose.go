@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -42,7 +43,15 @@ func (b *Bot) compose(ctx context.Context, t *turn, question string, hits []kb.H
 	}
 	a, err := b.generate(ctx, t, question, grounded)
 	if err != nil {
-		b.logger.Warn("bot: generated answer not used; answering extractively", "conversation", t.conv.ID, "reason", err)
+		// A reason that quotes the model (which may echo the customer)
+		// is logged whole only at debug level.
+		reason := err.Error()
+		var q *quotingRejection
+		if errors.As(err, &q) {
+			reason = q.check
+			b.logger.Debug("bot: generated answer rejected", "conversation", t.conv.ID, "reason", err)
+		}
+		b.logger.Warn("bot: generated answer not used; answering extractively", "conversation", t.conv.ID, "reason", reason)
 		ext.rejected = err.Error()
 		return ext
 	}
@@ -147,6 +156,12 @@ func sentences(s string) []string {
 // citationMark is how a model cites a passage: its article id in brackets.
 var citationMark = regexp.MustCompile(`\[([A-Za-z0-9_-]{1,64})\]`)
 
+// quotingRejection is a generated answer refused by a check whose detail
+// quotes the model's words; check says which, without them.
+type quotingRejection struct{ check, detail string }
+
+func (r *quotingRejection) Error() string { return r.detail }
+
 // noAnswer is what the model is told to say when the passages do not answer.
 const noAnswer = "NO_ANSWER"
 
@@ -196,7 +211,8 @@ func (b *Bot) verify(reply string, byID map[string]kb.Hit) (composed, error) {
 	for _, m := range citationMark.FindAllStringSubmatch(reply, -1) {
 		h, ok := byID[m[1]]
 		if !ok {
-			return composed{}, fmt.Errorf("the answer cites %q, which the bot did not retrieve", m[1])
+			return composed{}, &quotingRejection{check: "the answer cites a passage the bot did not retrieve",
+				detail: fmt.Sprintf("the answer cites %q, which the bot did not retrieve", m[1])}
 		}
 		if !slices.ContainsFunc(cited, func(c kb.Hit) bool { return c.ArticleID == h.ArticleID }) {
 			cited = append(cited, h)
@@ -222,7 +238,8 @@ func (b *Bot) verify(reply string, byID map[string]kb.Hit) (composed, error) {
 		case source[w]:
 			supported++
 		case isNumber(w):
-			return composed{}, fmt.Errorf("the answer states %q, which its sources do not", w)
+			return composed{}, &quotingRejection{check: "the answer states a number its sources do not",
+				detail: fmt.Sprintf("the answer states %q, which its sources do not", w)}
 		}
 	}
 	if share := float64(supported) / float64(len(words)); share < b.cfg.LLM.MinSupport {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/frontlinehq/frontline"
 )
@@ -357,6 +358,10 @@ func (s *Service) Entries(ctx context.Context, f QueueFilter) ([]*frontline.Queu
 	if f.Limit < 0 || f.Limit > 500 {
 		return nil, frontline.Errorf(frontline.EInvalid, "limit: %d is outside 0..500", f.Limit)
 	}
+	if len(f.Team) > 64 || !utf8.ValidString(f.Team) || strings.IndexByte(f.Team, 0) >= 0 {
+		// Text the database cannot compare is refused before it gets there.
+		return nil, frontline.Errorf(frontline.EInvalid, "team: not a team name")
+	}
 	out, err := s.store.FindQueueEntries(ctx, f)
 	if err != nil {
 		return nil, wrap("list queue", err)
@@ -366,6 +371,9 @@ func (s *Service) Entries(ctx context.Context, f QueueFilter) ([]*frontline.Queu
 
 // Entry returns one conversation's queue entry. ENotFound when never queued.
 func (s *Service) Entry(ctx context.Context, conversationID string) (*frontline.QueueEntry, error) {
+	if !frontline.ValidID(conversationID) {
+		return nil, frontline.Errorf(frontline.ENotFound, "not queued")
+	}
 	e, err := s.store.FindQueueEntry(ctx, conversationID)
 	if err != nil {
 		return nil, wrap("find queue entry", err)

@@ -161,6 +161,9 @@ func (a *Article) Validate() error {
 	if !utf8.ValidString(a.Body) || !utf8.ValidString(a.Title) {
 		return frontline.Errorf(frontline.EInvalid, "body: not valid UTF-8")
 	}
+	if strings.IndexByte(a.Body, 0) >= 0 || strings.IndexByte(a.Title, 0) >= 0 {
+		return frontline.Errorf(frontline.EInvalid, "body: holds a NUL character")
+	}
 	tags, err := normaliseTags(a.Tags)
 	if err != nil {
 		return err
@@ -220,6 +223,9 @@ func normaliseTags(tags []string) ([]string, error) {
 		if utf8.RuneCountInString(t) > MaxTagLen {
 			return nil, frontline.Errorf(frontline.EInvalid, "tags: %q is longer than %d characters", t, MaxTagLen)
 		}
+		if !utf8.ValidString(t) || strings.IndexByte(t, 0) >= 0 {
+			return nil, frontline.Errorf(frontline.EInvalid, "tags: %q is not valid text", t)
+		}
 		seen[t] = true
 		out = append(out, t)
 	}
@@ -249,6 +255,9 @@ func validText(field, s string) (string, error) {
 	}
 	if !utf8.ValidString(s) {
 		return "", frontline.Errorf(frontline.EInvalid, "%s: not valid UTF-8", field)
+	}
+	if strings.IndexByte(s, 0) >= 0 {
+		return "", frontline.Errorf(frontline.EInvalid, "%s: holds a NUL character", field)
 	}
 	return s, nil
 }

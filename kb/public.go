@@ -45,6 +45,12 @@ func (h *publicHandler) index(w http.ResponseWriter, r *http.Request) {
 
 func (h *publicHandler) article(w http.ResponseWriter, r *http.Request) {
 	slug := r.PathValue("slug")
+	if ValidateSlug(slug) != nil {
+		// Never a slug: answered before any query, so text such as a NUL or
+		// invalid UTF-8 cannot reach the database.
+		h.render(w, http.StatusNotFound, publicPage{Title: "Not found", Notice: "There is no such article."})
+		return
+	}
 	a, err := h.svc.ArticleBySlug(r.Context(), slug)
 	if err == nil && (a.State != StatePublished || a.PublishedRevisionID == "") {
 		err = frontline.Errorf(frontline.ENotFound, "no published article %q", slug)

@@ -67,6 +67,9 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	if err != nil {
 		return res, err
 	}
+	if err := checkFilterText("locale", q.Locale); err != nil {
+		return res, err
+	}
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 5
@@ -112,13 +115,15 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		res.TopScore = res.Hits[0].Score
 	}
 	res.Abstained = res.TopScore < s.opts.Threshold
+	// The question itself is a customer's words: only at debug level
+	// (logs below it never carry them), even though the caller masked it.
 	s.log.InfoContext(ctx, "kb search",
-		"query", text, // masked by the caller before it reaches kb
 		"top_score", round3(res.TopScore),
 		"threshold", s.opts.Threshold,
 		"abstained", res.Abstained,
 		"top_slug", topSlug(res.Hits),
 		"hits", len(res.Hits))
+	s.log.DebugContext(ctx, "kb search query", "query", text)
 	return res, nil
 }
 

@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	frontline "github.com/frontlinehq/frontline"
 )
@@ -157,6 +159,9 @@ func (s *Service) CreateArticle(ctx context.Context, a Article) (*Article, error
 // published revision until Publish. State may move only between draft and
 // review here. ENotFound, EInvalid, ETooLarge, EConflict (slug taken).
 func (s *Service) UpdateArticle(ctx context.Context, id string, upd ArticleUpdate) (*Article, error) {
+	if err := checkID("article", id); err != nil {
+		return nil, err
+	}
 	a, err := s.store.FindArticleByID(ctx, id)
 	if err != nil {
 		return nil, err
@@ -215,21 +220,56 @@ func (s *Service) UpdateArticle(ctx context.Context, id string, upd ArticleUpdat
 
 // Article returns an article by ID, or ENotFound.
 func (s *Service) Article(ctx context.Context, id string) (*Article, error) {
+	if err := checkID("article", id); err != nil {
+		return nil, err
+	}
 	return s.store.FindArticleByID(ctx, id)
 }
 
-// ArticleBySlug returns an article by slug, or ENotFound.
+// ArticleBySlug returns an article by slug, or ENotFound (also for text
+// that cannot be a slug, which never reaches the store).
 func (s *Service) ArticleBySlug(ctx context.Context, slug string) (*Article, error) {
+	if ValidateSlug(slug) != nil {
+		return nil, frontline.Errorf(frontline.ENotFound, "article not found")
+	}
 	return s.store.FindArticleBySlug(ctx, slug)
 }
 
-// Articles lists articles matching f, ordered by slug.
+// Articles lists articles matching f, ordered by slug. EInvalid for filter
+// text that is not valid UTF-8 or holds a NUL.
 func (s *Service) Articles(ctx context.Context, f ArticleFilter) ([]*Article, error) {
+	for field, v := range map[string]string{"tag": f.Tag, "q": f.Query, "locale": f.Locale} {
+		if err := checkFilterText(field, v); err != nil {
+			return nil, err
+		}
+	}
 	return s.store.FindArticles(ctx, f)
+}
+
+// checkID refuses, before any query, an id this service never issues:
+// ENotFound, as for an id that is merely unknown. Text such as a NUL or
+// invalid UTF-8 would otherwise reach the database and fail there.
+func checkID(kind, id string) error {
+	if !frontline.ValidID(id) {
+		return frontline.Errorf(frontline.ENotFound, "%s not found", kind)
+	}
+	return nil
+}
+
+// checkFilterText refuses filter text the database cannot compare: invalid
+// UTF-8 or a NUL.
+func checkFilterText(field, v string) error {
+	if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 {
+		return frontline.Errorf(frontline.EInvalid, "%s: not valid text", field)
+	}
+	return nil
 }
 
 // Revisions lists an article's revisions, newest first.
 func (s *Service) Revisions(ctx context.Context, articleID string) ([]*Revision, error) {
+	if err := checkID("article", articleID); err != nil {
+		return nil, err
+	}
 	if _, err := s.store.FindArticleByID(ctx, articleID); err != nil {
 		return nil, err
 	}
@@ -238,6 +278,9 @@ func (s *Service) Revisions(ctx context.Context, articleID string) ([]*Revision,
 
 // Revision returns one revision, or ENotFound.
 func (s *Service) Revision(ctx context.Context, id string) (*Revision, error) {
+	if err := checkID("revision", id); err != nil {
+		return nil, err
+	}
 	return s.store.FindRevisionByID(ctx, id)
 }
 
@@ -247,6 +290,9 @@ func (s *Service) Revision(ctx context.Context, id string) (*Revision, error) {
 // ones are committed, never neither. EInvalid if author is empty or the
 // article fails validation, ENotFound, EUnavailable if the embedder fails.
 func (s *Service) Publish(ctx context.Context, articleID, author string) (*Revision, error) {
+	if err := checkID("article", articleID); err != nil {
+		return nil, err
+	}
 	a, err := s.store.FindArticleByID(ctx, articleID)
 	if err != nil {
 		return nil, err
@@ -258,6 +304,12 @@ func (s *Service) Publish(ctx context.Context, articleID, author string) (*Revis
 // revision by author; history only grows. ENotFound if the revision is not
 // one of the article's.
 func (s *Service) Rollback(ctx context.Context, articleID, revisionID, author string) (*Revision, error) {
+	if err := checkID("article", articleID); err != nil {
+		return nil, err
+	}
+	if err := checkID("revision", revisionID); err != nil {
+		return nil, err
+	}
 	a, err := s.store.FindArticleByID(ctx, articleID)
 	if err != nil {
 		return nil, err
@@ -309,6 +361,9 @@ func (s *Service) publish(ctx context.Context, a *Article, title, body string, t
 // Archive withdraws an article: its passages leave the index at once and it
 // is never found by Search until published again. ENotFound.
 func (s *Service) Archive(ctx context.Context, articleID string) error {
+	if err := checkID("article", articleID); err != nil {
+		return err
+	}
 	return s.store.WithTx(ctx, func(tx Store) error {
 		a, err := tx.FindArticleByID(ctx, articleID)
 		if err != nil {
@@ -340,6 +395,9 @@ func (s *Service) AddPhrasing(ctx context.Context, articleID, text string, sourc
 func (s *Service) AddPhrasings(ctx context.Context, articleID string, texts []string, source PhrasingSource) ([]*Phrasing, error) {
 	if !source.Valid() {
 		return nil, frontline.Errorf(frontline.EInvalid, "source: %q is not editor, unanswered or import", source)
+	}
+	if err := checkID("article", articleID); err != nil {
+		return nil, err
 	}
 	now := s.opts.Now().UTC()
 	ps := make([]*Phrasing, len(texts))
@@ -374,6 +432,9 @@ func (s *Service) AddPhrasings(ctx context.Context, articleID string, texts []st
 
 // DeletePhrasing removes a phrasing and re-indexes its article. ENotFound.
 func (s *Service) DeletePhrasing(ctx context.Context, id string) error {
+	if err := checkID("phrasing", id); err != nil {
+		return err
+	}
 	if err := s.ensureReady(ctx); err != nil {
 		return err
 	}
@@ -398,6 +459,9 @@ func (s *Service) DeletePhrasing(ctx context.Context, id string) error {
 
 // Phrasings lists an article's phrasings, oldest first.
 func (s *Service) Phrasings(ctx context.Context, articleID string) ([]*Phrasing, error) {
+	if err := checkID("article", articleID); err != nil {
+		return nil, err
+	}
 	return s.store.FindPhrasings(ctx, articleID)
 }
 
@@ -693,6 +757,14 @@ func (s *Service) ArticleStats(ctx context.Context) ([]ArticleStat, error) {
 func (s *Service) AttachQuestions(ctx context.Context, articleID string, questionIDs []string) ([]*Phrasing, error) {
 	if len(questionIDs) == 0 {
 		return nil, frontline.Errorf(frontline.EInvalid, "question_ids: required")
+	}
+	if err := checkID("article", articleID); err != nil {
+		return nil, err
+	}
+	for _, id := range questionIDs {
+		if err := checkID("question", id); err != nil {
+			return nil, err
+		}
 	}
 	var out []*Phrasing
 	err := s.InTx(ctx, func(tx *Service) error {
