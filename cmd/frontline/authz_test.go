@@ -128,13 +128,11 @@ func isState(method string) bool {
 // probe handler on a fixture whose clock the test moves (so "allowed"
 // means the handler ran, and sessions can expire), and on the real server
 // (where every refusal must come, in the one error shape, before any
-// handler).
+// handler), signed in as the people the in-memory demo prints.
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	srv, err := startServer(t, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, printed := startDemoServer(t)
+	sessions := demoSessions(t, srv, printed)
 	mounted := srv.people.Mounted()
 	seen := map[string]bool{}
 	for _, rt := range mounted {
@@ -156,7 +154,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	customerToken := widgetToken(t, srv)
 	t.Run("probe", func(t *testing.T) { matrixOnProbes(t, mounted, customerToken) })
-	t.Run("server", func(t *testing.T) { matrixOnServer(t, srv, mounted, customerToken) })
+	t.Run("server", func(t *testing.T) { matrixOnServer(t, srv, mounted, sessions, customerToken) })
 }
 
 // widgetToken is a real customer's visitor token, from the widget's hello.
@@ -266,20 +264,10 @@ func matrixOnProbes(t *testing.T, mounted []frontline.Route, customerToken strin
 
 // matrixOnServer calls the real handlers: every refusal must happen before
 // them, and a caller who may read a listing gets it.
-func matrixOnServer(t *testing.T, srv *Server, mounted []frontline.Route, customerToken string) {
-	people := srv.people
+func matrixOnServer(t *testing.T, srv *Server, mounted []frontline.Route, sessions map[frontline.Role]string, customerToken string) {
 	var callers []principal
 	for _, r := range frontline.Roles {
-		password := auth.GeneratePassword()
-		u, err := people.CreateUser(t.Context(), auth.NewUser{Email: "real-" + string(r) + "@example.com", Roles: []frontline.Role{r}, Password: password})
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, session, err := people.Login(t.Context(), u.Email, password, "127.0.0.1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		callers = append(callers, principal{name: string(r), cookie: session, role: r, want: http.StatusForbidden})
+		callers = append(callers, principal{name: string(r), cookie: sessions[r], role: r, want: http.StatusForbidden})
 	}
 	callers = append(callers,
 		principal{name: "nobody", want: http.StatusUnauthorized},

@@ -26,6 +26,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -83,8 +84,9 @@ type Service struct {
 	log     *slog.Logger
 	origins *http.CrossOriginProtection
 	// dummyHash is verified against when no user has the email, so an
-	// unknown email takes as long as a wrong password.
-	dummyHash string
+	// unknown email takes as long as a wrong password. Made on first use.
+	dummyHash     string
+	dummyHashOnce sync.Once
 	// hashing bounds concurrent argon2id runs: each takes Memory KiB.
 	hashing chan struct{}
 
@@ -131,11 +133,6 @@ func New(store Store, opts Options) (*Service, error) {
 			return nil, fmt.Errorf("auth: trusted origin: %w", err)
 		}
 	}
-	dummy, err := hashPassword(randomToken(), opts.Password)
-	if err != nil {
-		return nil, err
-	}
-	s.dummyHash = dummy
 	return s, nil
 }
 
@@ -380,6 +377,10 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (*fro
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
 	switch {
 	case frontline.ErrorCode(err) == frontline.ENotFound:
+		s.dummyHashOnce.Do(func() {
+			// A failure leaves it empty, which verifies nothing as fast.
+			s.dummyHash, _ = hashPassword(randomToken(), s.opts.Password)
+		})
 		s.verify(ctx, password, s.dummyHash)
 		s.failed(email, addr, now)
 		return nil, "", errBadLogin
