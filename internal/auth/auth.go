@@ -544,7 +544,9 @@ func (s *Service) authenticate(r *http.Request) (*frontline.User, credential, er
 // request from another origin (cross-site websocket hijacking), and, when
 // roles are given, that the person holds one of them. Errors: EUnauthorized
 // (no or invalid credential), EForbidden (another origin, disabled, or
-// lacking the role).
+// lacking the role). A long-lived socket may call it again with its
+// upgrade request to learn whether the session still holds (signed out,
+// expired, disabled, roles changed): it reads the store each time.
 func (s *Service) Authenticate(r *http.Request, roles ...frontline.Role) (*frontline.User, error) {
 	u, cred, err := s.authenticate(r)
 	if err != nil {
