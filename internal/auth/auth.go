@@ -415,12 +415,24 @@ func (s *Service) failed(email, addr string, now time.Time) {
 	s.addressFailures.fail(addr, now)
 }
 
+// limitedError is ERateLimited with how long to wait, for Retry-After.
+type limitedError struct {
+	err  *frontline.Error
+	wait time.Duration
+}
+
+func (e *limitedError) Error() string { return e.err.Error() }
+func (e *limitedError) Unwrap() error { return e.err }
+
 func rateLimited(wait time.Duration) error {
-	minutes := int(wait.Round(time.Minute) / time.Minute)
+	minutes := int((wait + time.Minute - 1) / time.Minute)
 	if minutes < 1 {
 		minutes = 1
 	}
-	return frontline.Errorf(frontline.ERateLimited, "too many failed sign-ins; try again in %d minute%s", minutes, plural(minutes))
+	return &limitedError{
+		err:  frontline.Errorf(frontline.ERateLimited, "too many failed sign-ins; try again in %d minute%s", minutes, plural(minutes)),
+		wait: wait,
+	}
 }
 
 func plural(n int) string {
