@@ -26,7 +26,7 @@ type bundle struct {
 }
 
 // probe routes answer who called them, so a test sees the handler ran.
-func probe(roles ...frontline.Role) http.Handler {
+func probe() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u := frontline.UserFromContext(r.Context())
 		auth.WriteJSON(w, http.StatusOK, map[string]string{"reached_as": u.Email})
