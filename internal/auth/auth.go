@@ -93,6 +93,7 @@ type Service struct {
 	accountFailures *failureCounter
 	addressFailures *failureCounter
 
+	mu      sync.Mutex
 	mounted []frontline.Route
 }
 
