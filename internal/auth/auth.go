@@ -366,9 +366,11 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (*fro
 	now := s.now()
 	email = strings.ToLower(strings.TrimSpace(email))
 	if blocked, until := s.accountFailures.blocked(email, now); blocked {
+		s.log.WarnContext(ctx, "auth: sign-in refused: too many failures for the account", "addr", addr)
 		return nil, "", rateLimited(until.Sub(now))
 	}
 	if blocked, until := s.addressFailures.blocked(addr, now); blocked {
+		s.log.WarnContext(ctx, "auth: sign-in refused: too many failures from the address", "addr", addr)
 		return nil, "", rateLimited(until.Sub(now))
 	}
 	if email == "" || password == "" || len(password) > MaxPasswordLen || len(email) > maxEmailLen {
@@ -401,6 +403,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (*fro
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, "", err
 	}
+	s.log.InfoContext(ctx, "auth: signed in", "user_id", u.ID, "addr", addr)
 	if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
 		s.log.WarnContext(ctx, "auth: sweep expired sessions", "err", err)
 	} else if n > 0 {
