@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/auth"
@@ -81,8 +83,31 @@ func TestUserAdd(t *testing.T) {
 		t.Errorf("the new admin cannot sign in: %v", err)
 	}
 
+	// set-password replaces it and signs the person out everywhere.
+	_, session, err := people.Login(t.Context(), "root@example.com", password, "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, err := run("a different passphrase\n", "set-password", "--email", "ROOT@example.com"); err != nil || !strings.Contains(out, "signed them out") {
+		t.Fatalf("set-password = %v %q", err, out)
+	}
+	if _, _, err := people.Login(t.Context(), "root@example.com", "a different passphrase", "127.0.0.1"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
+	}
+	if _, _, err := store.FindSession(t.Context(), sha256Sum(session), time.Now()); frontline.ErrorCode(err) != frontline.ENotFound {
+		t.Errorf("the session from before set-password: %v, want it ended", err)
+	}
+	if out, err := run("a different passphrase\n", "set-password", "--email", "nobody@example.com"); err == nil {
+		t.Errorf("set-password for nobody = %q, want an error", out)
+	}
+
 	out, err = run("", "list")
 	if err != nil || !regexp.MustCompile(`root@example\.com\s+Ro Ot\s+agent,editor,admin\s+active`).MatchString(out) {
 		t.Errorf("user list = %v %q", err, out)
 	}
+}
+
+func sha256Sum(s string) []byte {
+	sum := sha256.Sum256([]byte(s))
+	return sum[:]
 }
