@@ -86,7 +86,8 @@ func UserIDFromContext(ctx context.Context) string {
 // context. A route with no Roles and Public false is refused at mount
 // time: every route states its rule.
 type Route struct {
-	// Method is an HTTP method ("GET", "POST", ...); Pattern a
+	// Method is an HTTP method ("GET", "POST", ...), or "" for every
+	// method (a catch-all such as a JSON 404 under a prefix); Pattern a
 	// net/http.ServeMux pattern without the method ("/api/agent/claim").
 	Method  string
 	Pattern string

@@ -50,6 +50,7 @@ Usage:
   frontline kb import-phrasings F  attach customer phrasings (text,label CSV) to articles
   frontline kb export DIR          export articles as Markdown
   frontline user add ...           create a person who signs in (the first admin); password from a prompt or stdin
+  frontline user set-password ...  set a person's password (signs them out everywhere)
   frontline user list              list the people who sign in
   frontline eval retrieval ...     measure search quality on a labelled question set
   frontline eval escalation FILE   measure the hand-off detectors on labelled conversations

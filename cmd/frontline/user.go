@@ -20,13 +20,16 @@ import (
 
 const userUsage = `Usage:
   frontline user add --email EMAIL --role ROLE [--role ROLE] [--name NAME]
+  frontline user set-password --email EMAIL
   frontline user list
 
 add creates a person who signs in at /login. ROLE is agent, supervisor,
 editor or admin (repeat --role, or separate with commas, for several). The
 password is read from the terminal (asked twice, not echoed) or, when
 stdin is not a terminal, from its first line; never from a flag, which
-would leave it in the shell's history and the process list.
+would leave it in the shell's history and the process list. set-password
+reads a new password the same way and signs the person out everywhere:
+the way back in for an admin who forgot theirs.
 
 Both work on the PostgreSQL database in DATABASE_URL. The first admin is
 made this way; then admins manage people in the API (/api/users).
@@ -77,6 +80,8 @@ func runUserWith(ctx context.Context, args []string, getenv func(string) string,
 		fs.StringVar(&email, "email", "", "the person's email: what they sign in with")
 		fs.StringVar(&name, "name", "", "display name shown to colleagues and customers (default: the email's local part)")
 		fs.Var(&roles, "role", "agent, supervisor, editor or admin; repeat for several")
+	case "set-password":
+		fs.StringVar(&email, "email", "", "the person's email")
 	case "list":
 	default:
 		fmt.Fprint(stderr, userUsage)
@@ -94,6 +99,10 @@ func runUserWith(ctx context.Context, args []string, getenv func(string) string,
 	if cmd == "add" && (email == "" || len(roles) == 0) {
 		fmt.Fprint(stderr, userUsage)
 		return fmt.Errorf("%w: user add needs --email and --role", errUsage)
+	}
+	if cmd == "set-password" && email == "" {
+		fmt.Fprint(stderr, userUsage)
+		return fmt.Errorf("%w: user set-password needs --email", errUsage)
 	}
 
 	db, err := postgres.Open(ctx, postgres.Options{URL: *dbURL})
@@ -126,6 +135,22 @@ func runUserWith(ctx context.Context, args []string, getenv func(string) string,
 		return tw.Flush()
 	}
 
+	if cmd == "set-password" {
+		u, _, err := postgres.NewAuthStore(db).FindUserByEmail(ctx, strings.ToLower(strings.TrimSpace(email)))
+		if err != nil {
+			return fmt.Errorf("user set-password: %s", frontline.ErrorMessage(err))
+		}
+		password, err := readNewPassword(stdin, stderr, u.Email)
+		if err != nil {
+			return err
+		}
+		if err := people.SetPassword(ctx, u.ID, password); err != nil {
+			return fmt.Errorf("user set-password: %s", frontline.ErrorMessage(err))
+		}
+		fmt.Fprintf(stdout, "set the password of %s and signed them out everywhere\n", u.Email)
+		return nil
+	}
+
 	password, err := readNewPassword(stdin, stderr, email)
 	if err != nil {
 		return err
@@ -155,7 +180,7 @@ func readNewPassword(stdin io.Reader, prompt io.Writer, email string) (string, e
 			return "", fmt.Errorf("read password: %w", err)
 		}
 		if string(first) != string(second) {
-			return "", errors.New("user add: the two passwords differ")
+			return "", errors.New("the two passwords differ")
 		}
 		return string(first), nil
 	}
@@ -165,7 +190,7 @@ func readNewPassword(stdin io.Reader, prompt io.Writer, email string) (string, e
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", errors.New("user add: no password on stdin (give it on the first line, or run in a terminal to be asked)")
+		return "", errors.New("no password on stdin (give it on the first line, or run in a terminal to be asked)")
 	}
 	return line, nil
 }

@@ -169,13 +169,20 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 // the public URL is HTTPS, and that URL's origin may post state changes
 // even when a proxy rewrites Host.
 func (s *Server) newAuth(trustedProxies []netip.Prefix) (*auth.Service, error) {
-	var store auth.Store = memory.NewAuthStore()
-	if s.db != nil {
-		store = postgres.NewAuthStore(s.db)
-	}
 	opts := auth.Options{
 		ClientAddr: func(r *http.Request) string { return widget.ClientIP(r, trustedProxies) },
 		Logger:     s.logger.With("part", "auth"),
+	}
+	var store auth.Store
+	if s.db != nil {
+		store = postgres.NewAuthStore(s.db)
+	} else {
+		// The in-memory demo's hashes live beside everything they guard
+		// and die with the process; its people have random 128-bit
+		// passwords. Lighter costs there start the demo (and the tests
+		// that run it) faster and protect nothing less.
+		store = memory.NewAuthStore()
+		opts.Password = demoPasswordParams
 	}
 	if pub := s.settings["public-url"]; pub != "" {
 		u, err := url.Parse(pub)
@@ -187,6 +194,10 @@ func (s *Server) newAuth(trustedProxies []netip.Prefix) (*auth.Service, error) {
 	}
 	return auth.New(store, opts)
 }
+
+// demoPasswordParams are argon2id's costs on the in-memory store: 4 MiB,
+// one pass (the default is 19 MiB, two passes).
+var demoPasswordParams = auth.PasswordParams{Memory: 4 * 1024, Time: 1, Threads: 1}
 
 // demoPeople are the accounts of an in-memory run, one per role.
 var demoPeople = []struct {

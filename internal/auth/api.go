@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,8 +53,9 @@ func (s *Service) Routes() []frontline.Route {
 }
 
 func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if frontline.ErrorCode(err) == frontline.ERateLimited {
-		w.Header().Set("Retry-After", "60")
+	var limited *limitedError
+	if errors.As(err, &limited) {
+		w.Header().Set("Retry-After", strconv.Itoa(int((limited.wait+time.Second-1)/time.Second)))
 	}
 	WriteError(w, r, s.log, err)
 }
@@ -72,6 +74,12 @@ func (s *Service) login(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	// A browser signing in again leaves no older session behind.
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := s.Logout(r.Context(), c.Value); err != nil {
+			s.log.WarnContext(r.Context(), "auth: end the previous session", "err", err)
+		}
 	}
 	s.setCookie(w, r, token)
 	WriteJSON(w, http.StatusOK, map[string]any{"user": u})

@@ -26,6 +26,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -83,14 +84,16 @@ type Service struct {
 	log     *slog.Logger
 	origins *http.CrossOriginProtection
 	// dummyHash is verified against when no user has the email, so an
-	// unknown email takes as long as a wrong password.
-	dummyHash string
+	// unknown email takes as long as a wrong password. Made on first use.
+	dummyHash     string
+	dummyHashOnce sync.Once
 	// hashing bounds concurrent argon2id runs: each takes Memory KiB.
 	hashing chan struct{}
 
 	accountFailures *failureCounter
 	addressFailures *failureCounter
 
+	mu      sync.Mutex
 	mounted []frontline.Route
 }
 
@@ -131,11 +134,6 @@ func New(store Store, opts Options) (*Service, error) {
 			return nil, fmt.Errorf("auth: trusted origin: %w", err)
 		}
 	}
-	dummy, err := hashPassword(randomToken(), opts.Password)
-	if err != nil {
-		return nil, err
-	}
-	s.dummyHash = dummy
 	return s, nil
 }
 
@@ -368,9 +366,11 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (*fro
 	now := s.now()
 	email = strings.ToLower(strings.TrimSpace(email))
 	if blocked, until := s.accountFailures.blocked(email, now); blocked {
+		s.log.WarnContext(ctx, "auth: sign-in refused: too many failures for the account", "addr", addr)
 		return nil, "", rateLimited(until.Sub(now))
 	}
 	if blocked, until := s.addressFailures.blocked(addr, now); blocked {
+		s.log.WarnContext(ctx, "auth: sign-in refused: too many failures from the address", "addr", addr)
 		return nil, "", rateLimited(until.Sub(now))
 	}
 	if email == "" || password == "" || len(password) > MaxPasswordLen || len(email) > maxEmailLen {
@@ -380,6 +380,10 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (*fro
 	u, hash, err := s.store.FindUserByEmail(ctx, email)
 	switch {
 	case frontline.ErrorCode(err) == frontline.ENotFound:
+		s.dummyHashOnce.Do(func() {
+			// A failure leaves it empty, which verifies nothing as fast.
+			s.dummyHash, _ = hashPassword(randomToken(), s.opts.Password)
+		})
 		s.verify(ctx, password, s.dummyHash)
 		s.failed(email, addr, now)
 		return nil, "", errBadLogin
@@ -399,6 +403,7 @@ func (s *Service) Login(ctx context.Context, email, password, addr string) (*fro
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return nil, "", err
 	}
+	s.log.InfoContext(ctx, "auth: signed in", "user_id", u.ID, "addr", addr)
 	if n, err := s.store.DeleteExpiredSessions(ctx, now); err != nil {
 		s.log.WarnContext(ctx, "auth: sweep expired sessions", "err", err)
 	} else if n > 0 {
@@ -414,12 +419,24 @@ func (s *Service) failed(email, addr string, now time.Time) {
 	s.addressFailures.fail(addr, now)
 }
 
+// limitedError is ERateLimited with how long to wait, for Retry-After.
+type limitedError struct {
+	err  *frontline.Error
+	wait time.Duration
+}
+
+func (e *limitedError) Error() string { return e.err.Error() }
+func (e *limitedError) Unwrap() error { return e.err }
+
 func rateLimited(wait time.Duration) error {
-	minutes := int(wait.Round(time.Minute) / time.Minute)
+	minutes := int((wait + time.Minute - 1) / time.Minute)
 	if minutes < 1 {
 		minutes = 1
 	}
-	return frontline.Errorf(frontline.ERateLimited, "too many failed sign-ins; try again in %d minute%s", minutes, plural(minutes))
+	return &limitedError{
+		err:  frontline.Errorf(frontline.ERateLimited, "too many failed sign-ins; try again in %d minute%s", minutes, plural(minutes)),
+		wait: wait,
+	}
 }
 
 func plural(n int) string {
@@ -543,7 +560,9 @@ func (s *Service) authenticate(r *http.Request) (*frontline.User, credential, er
 // request from another origin (cross-site websocket hijacking), and, when
 // roles are given, that the person holds one of them. Errors: EUnauthorized
 // (no or invalid credential), EForbidden (another origin, disabled, or
-// lacking the role).
+// lacking the role). A long-lived socket may call it again with its
+// upgrade request to learn whether the session still holds (signed out,
+// expired, disabled, roles changed): it reads the store each time.
 func (s *Service) Authenticate(r *http.Request, roles ...frontline.Role) (*frontline.User, error) {
 	u, cred, err := s.authenticate(r)
 	if err != nil {

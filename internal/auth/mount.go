@@ -17,7 +17,9 @@ import (
 // put the User in the context. It refuses (with an error, mounting
 // nothing) a route without a handler, with a bad method or pattern, or
 // with no Roles that is not Public: every route states its rule. A Method
-// of "" matches every method. Mounted routes are recorded (Mounted).
+// of "" matches every method. A pattern that conflicts with one already on
+// mux is an error too (the routes before it stay mounted: the caller
+// should stop). Mounted routes are recorded (Mounted).
 func (s *Service) Mount(mux *http.ServeMux, routes []frontline.Route) (err error) {
 	for _, rt := range routes {
 		if err := checkRoute(rt); err != nil {
@@ -37,14 +39,20 @@ func (s *Service) Mount(mux *http.ServeMux, routes []frontline.Route) (err error
 			pattern = rt.Method + " " + rt.Pattern
 		}
 		mux.Handle(pattern, s.guard(rt))
+		s.mu.Lock()
 		s.mounted = append(s.mounted, rt)
+		s.mu.Unlock()
 	}
 	return nil
 }
 
 // Mounted returns every route mounted so far, in order: what the
 // authorization matrix test enumerates.
-func (s *Service) Mounted() []frontline.Route { return slices.Clone(s.mounted) }
+func (s *Service) Mounted() []frontline.Route {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.mounted)
+}
 
 func checkRoute(rt frontline.Route) error {
 	name := strings.TrimSpace(rt.Method + " " + rt.Pattern)

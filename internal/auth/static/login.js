@@ -13,11 +13,14 @@
     return "";
   }
 
-  // home is the first page the person's roles open.
-  function home(user) {
+  // places are the pages a person's roles open, first the one to go to
+  // after signing in.
+  function places(user) {
     const roles = user.roles || [];
-    if (roles.includes("editor") || roles.includes("admin")) return "/editor/";
-    return "/api/me";
+    const out = [];
+    if (roles.includes("editor") || roles.includes("admin")) out.push({ href: "/editor/", label: "Knowledge base editor" });
+    if (roles.includes("supervisor") || roles.includes("admin")) out.push({ href: "/api/handoffs", label: "Hand-offs (JSON)" });
+    return out;
   }
 
   function showError(message) {
@@ -50,7 +53,13 @@
         $("login-password").focus();
         return;
       }
-      location.assign(next() || home(data.user));
+      const dest = next() || (places(data.user)[0] || {}).href;
+      if (dest) {
+        location.assign(dest);
+        return;
+      }
+      $("login-form").reset();
+      showSignedIn(data.user);
     } catch (e) {
       showError("The server cannot be reached. Check your connection and try again.");
     } finally {
@@ -63,14 +72,28 @@
     $("signed-in").hidden = true;
   }
 
+  // showSignedIn says who is signed in and links the pages they may open.
+  function showSignedIn(me) {
+    $("signed-in-name").textContent = me.name + " (" + me.email + ")";
+    const list = $("places");
+    list.replaceChildren();
+    for (const p of places(me)) {
+      const a = document.createElement("a");
+      a.href = p.href;
+      a.textContent = p.label;
+      const li = document.createElement("li");
+      li.append(a);
+      list.append(li);
+    }
+    $("signed-in").hidden = false;
+  }
+
   // Say who is signed in already, if anyone.
   async function whoAmI() {
     const res = await fetch("/api/me", { credentials: "same-origin" }).catch(() => null);
-    if (!res || !res.ok) return;
-    const me = await res.json().catch(() => null);
-    if (!me) return;
-    $("signed-in-name").textContent = me.name + " (" + me.email + ")";
-    $("signed-in").hidden = false;
+    const me = res && res.ok ? await res.json().catch(() => null) : null;
+    if (me) showSignedIn(me);
+    document.body.dataset.checked = "1"; // for tests: the answer is in
   }
 
   document.addEventListener("DOMContentLoaded", () => {
