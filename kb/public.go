@@ -177,7 +177,7 @@ type publicPage struct {
 	Site       siteLook
 	Home       bool // the index: the site's name is the whole <title>
 	Title      string
-	Crumb      *category // the article's category, linked above its title
+	Crumb      *category     // the article's category, linked above its title
 	Body       template.HTML // sanitised by RenderMarkdown
 	Updated    string
 	Notice     string
