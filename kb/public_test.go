@@ -222,7 +222,7 @@ func TestHelpCentreSearch(t *testing.T) {
 	}
 	// Nothing found is said plainly.
 	_, body = fetch(t, srv.URL+"/kb/search?q=xyzzy")
-	if !strings.Contains(body, "No article") && !strings.Contains(body, "nearest") {
+	if !strings.Contains(body, "No article") && !strings.Contains(body, "closest") {
 		t.Errorf("a search with no match says nothing:\n%s", body)
 	}
 	// An empty search goes back to the index; an oversized one is refused.
