@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/apierror"
 )
 
 // Connection timing. Browsers answer pings by themselves.
@@ -201,18 +202,18 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	site, ok := s.sites[r.URL.Query().Get("site")]
 	if !ok {
-		http.Error(w, "unknown site key (query parameter site)", http.StatusForbidden)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EForbidden, "unknown site key (query parameter site)"))
 		return
 	}
 	if !originAllowed(site, r.Header.Get("Origin"), r.Host) {
-		http.Error(w, "origin not allowed for this site", http.StatusForbidden)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EForbidden, "origin not allowed for this site"))
 		return
 	}
 	ip := clientIP(r, s.cfg.TrustedProxies)
 	ipEntry, ok := s.ips.connect(ip)
 	if !ok {
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.ERateLimited, "too many connections from your address"))
 		return
 	}
 	s.mu.Lock()
@@ -220,7 +221,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if down {
 		s.ips.release(ipEntry)
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EUnavailable, "shutting down"))
 		return
 	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
@@ -353,7 +354,7 @@ func (s *Server) ReadStats(gc int) Stats {
 
 func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 	if !s.statsAllowed(r) {
-		http.Error(w, "stats are for loopback callers or the admin token", http.StatusForbidden)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EForbidden, "stats are for loopback callers or the admin token"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

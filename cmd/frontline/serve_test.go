@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -272,5 +273,37 @@ func TestServeHelpCentreLook(t *testing.T) {
 	}
 	if _, err := startServer(t, map[string]string{"FRONTLINE_HELP_CENTRE_COLOR": "red;}"}); err == nil || !strings.Contains(err.Error(), "help-centre-color") {
 		t.Fatalf("start with a bad colour = %v, want an error naming --help-centre-color", err)
+	}
+}
+
+// TestAPIErrorShape: every JSON API (editor, hand-offs, widget endpoint)
+// answers an error as {"error":{"code":…,"message":…}}.
+func TestAPIErrorShape(t *testing.T) {
+	t.Parallel()
+	srv, err := startServer(t, map[string]string{"FRONTLINE_ADMIN_TOKEN": "a-long-enough-admin-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/kb/articles", 401, "unauthorized"},
+		{"/api/handoffs", 401, "unauthorized"},
+		{"/api/handoffs/", 401, "unauthorized"},
+		{"/widget/ws?site=no-such-site", 403, "forbidden"},
+	} {
+		resp, err := http.Get(srv.URL() + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]map[string]string
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != tt.status || len(body) != 1 || len(body["error"]) != 2 ||
+			body["error"]["code"] != tt.code || body["error"]["message"] == "" {
+			t.Errorf("GET %s = %d %v (%v), want %d {\"error\":{\"code\":%q,\"message\":…}}", tt.path, resp.StatusCode, body, err, tt.status, tt.code)
+		}
 	}
 }
