@@ -112,8 +112,10 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		res.TopScore = res.Hits[0].Score
 	}
 	res.Abstained = res.TopScore < s.opts.Threshold
+	// The decision at info; the customer's words only at debug (they may
+	// come unmasked, e.g. from the help centre's search box).
+	s.log.DebugContext(ctx, "kb search query", "query", text)
 	s.log.InfoContext(ctx, "kb search",
-		"query", text, // masked by the caller before it reaches kb
 		"top_score", round3(res.TopScore),
 		"threshold", s.opts.Threshold,
 		"abstained", res.Abstained,
