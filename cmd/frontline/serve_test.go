@@ -264,14 +264,14 @@ func TestServeRefusesBeforeListening(t *testing.T) {
 // colour; a colour that is not #rrggbb stops start-up.
 func TestServeHelpCentreLook(t *testing.T) {
 	t.Parallel()
-	srv, err := startServer(t, map[string]string{"FRONTLINE_HELP_CENTRE_NAME": "Trailhead help", "FRONTLINE_HELP_CENTRE_COLOR": "#aa3300"})
+	srv, err := startServer(t, map[string]string{"FRONTLINE_HELP_CENTRE_NAME": "Trailhead help", "FRONTLINE_HELP_CENTRE_COLOR": "#aa3300", "FRONTLINE_DEMO_KB": "false"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if code, body := get(t, srv.URL()+"/kb/"); code != 200 || !strings.Contains(body, "Trailhead help") || !strings.Contains(body, "--accent:#aa3300") {
 		t.Fatalf("/kb/ = %d without the configured name and colour:\n%s", code, body)
 	}
-	if _, err := startServer(t, map[string]string{"FRONTLINE_HELP_CENTRE_COLOR": "red;}"}); err == nil || !strings.Contains(err.Error(), "help-centre-color") {
+	if _, err := startServer(t, map[string]string{"FRONTLINE_HELP_CENTRE_COLOR": "red;}", "FRONTLINE_DEMO_KB": "false"}); err == nil || !strings.Contains(err.Error(), "help-centre-color") {
 		t.Fatalf("start with a bad colour = %v, want an error naming --help-centre-color", err)
 	}
 }
@@ -280,7 +280,7 @@ func TestServeHelpCentreLook(t *testing.T) {
 // answers an error as {"error":{"code":…,"message":…}}.
 func TestAPIErrorShape(t *testing.T) {
 	t.Parallel()
-	srv, err := startServer(t, map[string]string{"FRONTLINE_ADMIN_TOKEN": "a-long-enough-admin-token"})
+	srv, err := startServer(t, map[string]string{"FRONTLINE_ADMIN_TOKEN": "a-long-enough-admin-token", "FRONTLINE_DEMO_KB": "false"})
 	if err != nil {
 		t.Fatal(err)
 	}

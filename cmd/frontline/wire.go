@@ -35,6 +35,9 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		kbStore, handoffStore = memory.NewKBStore(), memory.NewHandoffStore(s.log.(*memory.Store))
 	}
 
+	if c := s.settings["help-centre-color"]; !kb.ValidAccent(c) {
+		return nil, fmt.Errorf("--help-centre-color: %q is not a colour such as #1f5f99", c)
+	}
 	knowledge, err := s.newKB(ctx, kbStore)
 	if err != nil {
 		return nil, err
