@@ -6,11 +6,12 @@ import (
 	"net/http"
 )
 
-// homePage is / on a deployment that is not the demo: the site's name, a
-// link to the help centre, and the chat widget of the server's own site.
-func homePage(name, scriptURL, siteKey string) http.Handler {
+// homePage is / on a deployment that is not the demo: the help centre's
+// name and colour (validated by kb.ValidAccent), a link to the help
+// centre, and the chat widget of the server's own site.
+func homePage(name, accent, scriptURL, siteKey string) http.Handler {
 	var buf bytes.Buffer
-	err := homeTemplate.Execute(&buf, struct{ Name, ScriptURL, SiteKey string }{name, scriptURL, siteKey})
+	err := homeTemplate.Execute(&buf, struct{ Name, Accent, ScriptURL, SiteKey string }{name, accent, scriptURL, siteKey})
 	if err != nil {
 		panic(err) // a fixed template over plain strings
 	}
@@ -31,7 +32,7 @@ var homeTemplate = template.Must(template.New("home").Parse(`<!doctype html>
 <style>
 body{margin:0;font:17px/1.6 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d232a;background:#f6f7f9}
 main{max-width:640px;margin:12vh auto 0;padding:0 20px}
-a{color:#1f5f99}
+a{color:{{.Accent}}}
 </style></head>
 <body><main>
 <h1>{{.Name}}</h1>

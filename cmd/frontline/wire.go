@@ -121,7 +121,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	}
 	mux.Handle(kb.PublicPrefix, helpCentre)
 	if !s.demoOn() {
-		mux.Handle("GET /{$}", homePage(s.settings["help-centre-name"], customers.ScriptURL(), demoSiteKey))
+		mux.Handle("GET /{$}", homePage(s.settings["help-centre-name"], s.settings["help-centre-color"], customers.ScriptURL(), demoSiteKey))
 	}
 	return securityHeaders(mux), nil
 }
