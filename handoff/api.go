@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/apierror"
 )
 
 // APIPath is where the listing is served.
@@ -95,14 +96,8 @@ func (a *api) json(w http.ResponseWriter, status int, v any) {
 	}
 }
 
-// error answers with the domain error's safe message; internal errors are
-// logged and shown generically.
+// error answers in the one error shape of every API (internal/apierror);
+// internal errors are logged and shown generically.
 func (a *api) error(w http.ResponseWriter, r *http.Request, err error) {
-	if frontline.ErrorCode(err) == frontline.EInternal {
-		a.logger.Error("handoff api", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	a.json(w, frontline.ErrorStatus(err), map[string]string{
-		"code":  frontline.ErrorCode(err),
-		"error": frontline.ErrorMessage(err),
-	})
+	apierror.Write(w, r, a.logger.With("part", "handoff api"), err)
 }

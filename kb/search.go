@@ -115,8 +115,9 @@ func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		res.TopScore = res.Hits[0].Score
 	}
 	res.Abstained = res.TopScore < s.opts.Threshold
-	// The question itself is a customer's words: only at debug level
-	// (logs below it never carry them), even though the caller masked it.
+	// The decision at info; the customer's words only at debug (they may
+	// come unmasked, e.g. from the help centre's search box).
+	s.log.DebugContext(ctx, "kb search query", "query", text)
 	s.log.InfoContext(ctx, "kb search",
 		"top_score", round3(res.TopScore),
 		"threshold", s.opts.Threshold,

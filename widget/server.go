@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/apierror"
 )
 
 // Connection timing. Browsers answer pings by themselves.
@@ -202,11 +203,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	site, ok := s.sites[r.URL.Query().Get("site")]
 	if !ok {
-		http.Error(w, "unknown site key (query parameter site)", http.StatusForbidden)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EForbidden, "unknown site key (query parameter site)"))
 		return
 	}
 	if !originAllowed(site, r.Header.Get("Origin")) {
-		http.Error(w, "origin not allowed for this site", http.StatusForbidden)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EForbidden, "origin not allowed for this site"))
 		return
 	}
 	ip := clientIP(r, s.cfg.TrustedProxies)
@@ -214,7 +215,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	switch verdict {
 	case connectTooFast:
 		w.Header().Set("Retry-After", "1")
-		http.Error(w, "your address opens connections too fast", http.StatusTooManyRequests)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.ERateLimited, "your address opens connections too fast"))
 		return
 	case connectTooMany:
 		s.refuse(w, r, CloseTooManyConnections, "too many connections from your address")
@@ -225,7 +226,7 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if down {
 		s.ips.release(ipEntry)
-		http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EUnavailable, "shutting down"))
 		return
 	}
 	ws, err := s.upgrader.Upgrade(w, r, nil)
@@ -385,7 +386,7 @@ func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
 	}
 	if !s.statsAllowed(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
-		http.Error(w, "stats need the admin token (Authorization: Bearer <token>)", http.StatusUnauthorized)
+		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EUnauthorized, "stats need the admin token (Authorization: Bearer <token>)"))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -83,7 +83,7 @@ func TestUsageMistakes(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
 		{"nope"}, {"kb"}, {"kb", "nope"}, {"kb", "import"}, {"eval"}, {"eval", "nope"},
-		{"serve", "--nope"}, {"migrate", "--nope"}, {"migrate", "extra"}, {"eval", "escalation"}, {"bench", "--nope"},
+		{"serve", "--nope"}, {"migrate", "--nope"}, {"migrate", "extra"}, {"eval", "escalation"}, {"eval", "retrieval"}, {"bench", "--nope"},
 	} {
 		var stdout, stderr bytes.Buffer
 		err := dispatch(t.Context(), args, &stdout, &stderr)

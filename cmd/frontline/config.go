@@ -37,6 +37,8 @@ var options = []option{
 	{Env: "FRONTLINE_WIDGET_LIMITS", Flag: "widget-limits", Help: "widget limits over the defaults, e.g. \"frames_per_second=5,ip_max_connections=100\" (keys in widget/PROTOCOL.md); a load test from one address needs the ip_ ones raised"},
 	{Env: "FRONTLINE_IDENTITY_SECRET", Flag: "identity-secret", Help: "HMAC secret sites use to sign customer ids (identity verification); empty disables it", Secret: true},
 	{Env: "FRONTLINE_DEMO_KB", Flag: "demo-kb", Default: "auto", Help: "load the bundled demo knowledge base: auto (only on the in-memory store), true or false"},
+	{Env: "FRONTLINE_HELP_CENTRE_NAME", Flag: "help-centre-name", Default: "Help centre", Help: "the name atop every help-centre page (/kb/) and the home page, e.g. \"Acme Outfitters help\""},
+	{Env: "FRONTLINE_HELP_CENTRE_COLOR", Flag: "help-centre-color", Default: "#1f5f99", Help: "the help centre's accent colour (#rrggbb): its header, links and buttons"},
 	{Env: "FRONTLINE_SEARCH_THRESHOLD", Flag: "search-threshold", Help: "calibrated score below which the bot says it has no confident answer (default: kb's)"},
 	{Env: "FRONTLINE_EMBEDDER", Flag: "embedder", Default: "offline", Help: "offline (built in, no network) or openai (any OpenAI-compatible endpoint)"},
 	{Env: "FRONTLINE_EMBEDDINGS_URL", Flag: "embeddings-url", Help: "base URL of the OpenAI-compatible embeddings endpoint"},

@@ -73,13 +73,15 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 		}
 	}
 	if *phrasingsPath == "" && *kbDir == "" {
-		return errors.New("eval retrieval: give --phrasings FILE.csv and/or --kb DIR")
+		fs.SetOutput(stderr)
+		fs.Usage()
+		return fmt.Errorf("%w: eval retrieval: give --phrasings FILE.csv and/or --kb DIR", errUsage)
 	}
 	if (*questionsPath == "") == (*holdoutEvery <= 0) {
-		return errors.New("eval retrieval: give either --questions FILE.csv or --holdout-every N")
+		return fmt.Errorf("%w: eval retrieval: give either --questions FILE.csv or --holdout-every N", errUsage)
 	}
 	if *holdoutEvery > 0 && *phrasingsPath == "" {
-		return errors.New("eval retrieval: --holdout-every needs --phrasings")
+		return fmt.Errorf("%w: eval retrieval: --holdout-every needs --phrasings", errUsage)
 	}
 
 	// Read everything before building anything, so bad input fails fast.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -71,6 +72,9 @@ func TestServeInMemory(t *testing.T) {
 	if code, body := get(t, srv.URL()+"/readyz"); code != 200 || !strings.Contains(body, "memory") {
 		t.Fatalf("/readyz = %d %q, want 200 naming the memory store", code, body)
 	}
+	if code, body := get(t, srv.URL()+"/"); code != 200 || !strings.Contains(body, "Acme") {
+		t.Fatalf("/ in memory = %d, want the demo shop:\n%s", code, body)
+	}
 }
 
 // testDatabaseURL points serve at a fresh schema of its own.
@@ -101,6 +105,11 @@ func TestServeOnPostgres(t *testing.T) {
 	}
 	if code, body := get(t, srv.URL()+"/readyz"); code != 200 || !strings.Contains(body, "postgres") {
 		t.Fatalf("/readyz = %d %q, want 200 on postgres", code, body)
+	}
+	// Not a demo: / is a plain page with the help centre and the widget,
+	// not the Acme shop.
+	if code, body := get(t, srv.URL()+"/"); code != 200 || !strings.Contains(body, `href="/kb/"`) || !strings.Contains(body, "widget.js") || strings.Contains(body, "Acme") {
+		t.Fatalf("/ on postgres = %d:\n%s\nwant the plain home page", code, body)
 	}
 	if v, err := db.SchemaVersion(context.Background()); err != nil || v != postgres.LatestVersion() {
 		t.Fatalf("schema version after serve --migrate = %d, %v; want %d", v, err, postgres.LatestVersion())
@@ -248,5 +257,53 @@ func TestServeRefusesBeforeListening(t *testing.T) {
 	}
 	if strings.Contains(stderr.String(), "listening") {
 		t.Errorf("serve logged listening before refusing the schema:\n%s", stderr.String())
+	}
+}
+
+// TestServeHelpCentreLook: the help centre carries the configured name and
+// colour; a colour that is not #rrggbb stops start-up.
+func TestServeHelpCentreLook(t *testing.T) {
+	t.Parallel()
+	srv, err := startServer(t, map[string]string{"FRONTLINE_HELP_CENTRE_NAME": "Trailhead help", "FRONTLINE_HELP_CENTRE_COLOR": "#aa3300", "FRONTLINE_DEMO_KB": "false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := get(t, srv.URL()+"/kb/"); code != 200 || !strings.Contains(body, "Trailhead help") || !strings.Contains(body, "--accent:#aa3300") {
+		t.Fatalf("/kb/ = %d without the configured name and colour:\n%s", code, body)
+	}
+	if _, err := startServer(t, map[string]string{"FRONTLINE_HELP_CENTRE_COLOR": "red;}", "FRONTLINE_DEMO_KB": "false"}); err == nil || !strings.Contains(err.Error(), "help-centre-color") {
+		t.Fatalf("start with a bad colour = %v, want an error naming --help-centre-color", err)
+	}
+}
+
+// TestAPIErrorShape: every JSON API (editor, hand-offs, widget endpoint)
+// answers an error as {"error":{"code":…,"message":…}}.
+func TestAPIErrorShape(t *testing.T) {
+	t.Parallel()
+	srv, err := startServer(t, map[string]string{"FRONTLINE_ADMIN_TOKEN": "a-long-enough-admin-token", "FRONTLINE_DEMO_KB": "false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/api/kb/articles", 401, "unauthorized"},
+		{"/api/handoffs", 401, "unauthorized"},
+		{"/api/handoffs/", 401, "unauthorized"},
+		{"/widget/ws?site=no-such-site", 403, "forbidden"},
+	} {
+		resp, err := http.Get(srv.URL() + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]map[string]string
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != tt.status || len(body) != 1 || len(body["error"]) != 2 ||
+			body["error"]["code"] != tt.code || body["error"]["message"] == "" {
+			t.Errorf("GET %s = %d %v (%v), want %d {\"error\":{\"code\":%q,\"message\":…}}", tt.path, resp.StatusCode, body, err, tt.status, tt.code)
+		}
 	}
 }

@@ -44,6 +44,9 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		kbStore, handoffStore = memory.NewKBStore(), memory.NewHandoffStore(s.log.(*memory.Store))
 	}
 
+	if c := s.settings["help-centre-color"]; !kb.ValidAccent(c) {
+		return nil, fmt.Errorf("--help-centre-color: %q is not a colour such as #1f5f99", c)
+	}
 	knowledge, err := s.newKB(ctx, kbStore)
 	if err != nil {
 		return nil, err
@@ -102,6 +105,11 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !s.demoOn() {
+		// The Acme shop page belongs with the Acme articles; a real
+		// deployment gets a plain home page instead (home.go).
+		widgetCfg.DemoSiteKey = ""
+	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
 		Log: s.log, Bus: s.bus, Guard: responder, Handoff: queue,
 		Logger: s.logger.With("part", "widget"),
@@ -135,7 +143,18 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	mux := http.NewServeMux()
 	// Customers' routes: the widget checks its own visitors and origins.
 	customers.Routes(mux)
-	mux.Handle(kb.PublicPrefix, kb.PublicHandler(knowledge, s.logger.With("part", "help-centre")))
+	helpCentre, err := kb.NewPublicHandler(knowledge, kb.PublicOptions{
+		Logger: s.logger.With("part", "help-centre"),
+		Name:   s.settings["help-centre-name"], Accent: s.settings["help-centre-color"],
+		ClientAddr: func(r *http.Request) string { return widget.ClientIP(r, widgetCfg.TrustedProxies) },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--help-centre-color: %w", err)
+	}
+	mux.Handle(kb.PublicPrefix, helpCentre)
+	if !s.demoOn() {
+		mux.Handle("GET /{$}", homePage(s.settings["help-centre-name"], s.settings["help-centre-color"], customers.ScriptURL(), demoSiteKey))
+	}
 	// People's routes: every one through the one authorization check.
 	routes := slices.Concat(
 		people.Routes(),
@@ -270,8 +289,7 @@ func (s *Server) newKB(ctx context.Context, store kb.Store) (*kb.Service, error)
 		Logger:           s.logger.With("part", "kb"),
 		ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
 	})
-	loadDemo := s.settings["demo-kb"]
-	if loadDemo == "true" || (loadDemo == "auto" || loadDemo == "") && s.db == nil {
+	if s.demoOn() {
 		articles, err := kb.ReadDir(demo.Articles())
 		if err != nil {
 			return nil, fmt.Errorf("demo knowledge base: %w", err)
@@ -283,6 +301,14 @@ func (s *Server) newKB(ctx context.Context, store kb.Store) (*kb.Service, error)
 		s.logger.Info("loaded the demo knowledge base", "articles", len(articles), "report", report)
 	}
 	return svc, nil
+}
+
+// demoOn reports whether this is a demo: the bundled Acme knowledge base
+// is loaded (by default only on the in-memory store) and / shows the Acme
+// demo shop.
+func (s *Server) demoOn() bool {
+	v := s.settings["demo-kb"]
+	return v == "true" || (v == "auto" || v == "") && s.db == nil
 }
 
 func (s *Server) publicURL() string {

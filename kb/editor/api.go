@@ -10,6 +10,7 @@ import (
 	"time"
 
 	frontline "github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/apierror"
 	"github.com/frontlinehq/frontline/kb"
 )
 
@@ -56,24 +57,11 @@ func apiHeaders(w http.ResponseWriter) {
 	hd.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 }
 
-// errorBody is every API error: {"error": {"code": …, "message": …}}.
-type errorBody struct {
-	Error struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
-
-// writeError answers with err's status and safe message; internal errors
-// are logged and shown only as "internal error".
+// writeError answers with err's status and safe message in the one error
+// shape of every API (internal/apierror); internal errors are logged and
+// shown only as "internal error".
 func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	var body errorBody
-	body.Error.Code = frontline.ErrorCode(err)
-	body.Error.Message = frontline.ErrorMessage(err)
-	if body.Error.Code == frontline.EInternal {
-		h.log.ErrorContext(r.Context(), "kb editor", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	writeJSON(w, frontline.ErrorStatus(err), body)
+	apierror.Write(w, r, h.log.With("part", "kb editor"), err)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
