@@ -383,8 +383,26 @@ func (s *Service) finish(ctx context.Context, u *frontline.User, conversationID 
 	if err != nil {
 		return nil, err
 	}
+	s.notice(ctx, e, kind)
 	s.Route(ctx) // a seat is free
 	return e, nil
+}
+
+// notice tells the customer the conversation went back to the bot or was
+// closed (the widget offers the rating then).
+func (s *Service) notice(ctx context.Context, e *frontline.QueueEntry, kind frontline.EventKind) {
+	name := cmpOr(e.AssigneeName, "The agent")
+	body, mkind := name+" handed you back to the assistant. Ask away.", KindReturnedToBot
+	if kind == frontline.EventResolution {
+		body, mkind = name+" closed the conversation. Write again any time.", KindResolved
+	}
+	_, err := s.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+		ConversationID: e.ConversationID, Author: frontline.AuthorSystem, Body: body,
+		ClientMsgID: fmt.Sprintf("%s_%d", mkind, e.Epoch), Meta: frontline.MessageMeta{Kind: mkind},
+	}})
+	if err != nil {
+		s.cfg.Logger.Warn("handoff: post the closing notice", "conversation", e.ConversationID, "err", err)
+	}
 }
 
 // Reopen puts a resolved conversation back in its line with fresh
