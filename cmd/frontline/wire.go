@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/frontlinehq/frontline/bot"
 	"github.com/frontlinehq/frontline/bot/signal"
@@ -54,7 +55,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err := timers.Start(ctx, queue.Fire); err != nil {
 		return nil, err
 	}
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	go queue.RunIdleSweep(sweepCtx, time.Minute) // idle agents go away
 	s.onShutdown(func(ctx context.Context) {
+		stopSweep()
 		if err := timers.Stop(ctx); err != nil {
 			s.logger.Warn("sla timers: stop", "err", err)
 		}
