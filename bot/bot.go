@@ -171,6 +171,13 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 		t.pending = append(t.pending, signalEvent(t, s))
 	}
 	if !conv.Status.BotMaySend() {
+		// The customer now waits for the agent: their next-response clock
+		// starts (when the hand-off side keeps one).
+		if w, ok := b.handoff.(customerWaits); ok {
+			if err := w.CustomerWrote(ctx, conv.ID); err != nil {
+				b.logger.Warn("bot: start the next-response clock", "conversation", conv.ID, "err", err)
+			}
+		}
 		return b.whileHumanOwns(ctx, t)
 	}
 	if err := b.respond(ctx, t); err != nil {
@@ -180,6 +187,12 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 		return err
 	}
 	return nil
+}
+
+// customerWaits is the optional side of frontline.Handoff that times an
+// agent's next response (handoff.Service).
+type customerWaits interface {
+	CustomerWrote(ctx context.Context, conversationID string) error
 }
 
 // read loads the conversation up to msg and masks again what the guard may

@@ -99,8 +99,14 @@ func TestBotLeavesMessagesFromBeforeTheHandBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(after) != 0 {
-			t.Fatalf("the bot answered a message from the agent's time:%s", describe(after))
+		var bot []frontline.Message
+		for _, m := range after {
+			if m.Author == frontline.AuthorBot {
+				bot = append(bot, m)
+			}
+		}
+		if len(bot) != 0 { // the hand-back notice (system) may follow
+			t.Fatalf("the bot answered a message from the agent's time:%s", describe(bot))
 		}
 	})
 }

@@ -32,7 +32,7 @@ func ContextWithFiring(ctx context.Context, token any) context.Context {
 func FiringFromContext(ctx context.Context) any { return ctx.Value(firingKey{}) }
 
 // claimPlan makes a claim's change: assigned to a, with the no-answer
-// timer of the priority's policy and the SLA timers at the new epoch.
+// timer of the priority's policy.
 func (s *Service) claimPlan(ctx context.Context, actor, reason string) (ClaimPlan, error) {
 	_, pols, err := s.dir.load(ctx)
 	if err != nil {
@@ -40,11 +40,12 @@ func (s *Service) claimPlan(ctx context.Context, actor, reason string) (ClaimPla
 	}
 	now := s.now()
 	return func(cur *frontline.QueueEntry, a *Agent) Change {
+		// The deadlines stay as they are (the SLA timers already set stay
+		// valid: same epoch); only the assignee's no-answer clock starts.
 		e := *cur
 		e.Status, e.AssigneeID, e.AssigneeName, e.AssignedAt = frontline.QueueAssigned, a.UserID, a.Name, now
-		e.Epoch++
 		pol := s.policy(pols, e.Priority)
-		timers := s.timers(&e, pol)
+		var timers []Timer
 		if pol.NoAnswer > 0 {
 			timers = append(timers, Timer{ConversationID: e.ConversationID, Kind: TimerNoAnswer, Epoch: e.Epoch,
 				At: now.Add(time.Duration(pol.NoAnswer)), Agent: a.UserID})
@@ -119,7 +120,7 @@ func (s *Service) joined(ctx context.Context, e *frontline.QueueEntry) {
 	_, err := s.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
 		ConversationID: e.ConversationID, Author: frontline.AuthorSystem,
 		Body:        fmt.Sprintf("%s joined the conversation.", cmpOr(e.AssigneeName, "An agent")),
-		ClientMsgID: fmt.Sprintf("joined_%d", e.Epoch),
+		ClientMsgID: fmt.Sprintf("joined_%d_%s", e.Epoch, e.AssigneeID),
 		Meta:        frontline.MessageMeta{Kind: KindJoined, Extra: map[string]string{"agent_name": e.AssigneeName}},
 	}})
 	if err != nil {
@@ -383,8 +384,26 @@ func (s *Service) finish(ctx context.Context, u *frontline.User, conversationID 
 	if err != nil {
 		return nil, err
 	}
+	s.notice(ctx, e, kind)
 	s.Route(ctx) // a seat is free
 	return e, nil
+}
+
+// notice tells the customer the conversation went back to the bot or was
+// closed (the widget offers the rating then).
+func (s *Service) notice(ctx context.Context, e *frontline.QueueEntry, kind frontline.EventKind) {
+	name := cmpOr(e.AssigneeName, "The agent")
+	body, mkind := name+" handed you back to the assistant. Ask away.", KindReturnedToBot
+	if kind == frontline.EventResolution {
+		body, mkind = name+" closed the conversation. Write again any time.", KindResolved
+	}
+	_, err := s.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+		ConversationID: e.ConversationID, Author: frontline.AuthorSystem, Body: body,
+		ClientMsgID: fmt.Sprintf("%s_%d", mkind, e.Epoch), Meta: frontline.MessageMeta{Kind: mkind},
+	}})
+	if err != nil {
+		s.cfg.Logger.Warn("handoff: post the closing notice", "conversation", e.ConversationID, "err", err)
+	}
 }
 
 // Reopen puts a resolved conversation back in its line with fresh

@@ -20,6 +20,10 @@ type Config struct {
 	AverageHandleTime time.Duration
 	// Now is the clock; default time.Now.
 	Now func() time.Time
+	// AwayAfter is how long an online agent may show no activity (no
+	// socket frame, no presence change) before they are set away and
+	// offered nothing new. Default 10m.
+	AwayAfter time.Duration
 	// Logger receives what goes wrong in the background (routing after
 	// a change, notices); default discards.
 	Logger *slog.Logger
@@ -68,6 +72,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Now == nil {
 		c.Now = def.Now
+	}
+	if c.AwayAfter <= 0 {
+		c.AwayAfter = 10 * time.Minute
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -211,12 +211,19 @@ func (c *agentConn) readLoop() {
 	c.push(out("welcome", "user", c.user, "agent", me, "protocol", SocketProtocolVersion))
 	go c.followQueue()
 
+	var touched time.Time
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(socketPongWait))
+		if time.Since(touched) > touchEvery {
+			touched = time.Now()
+			if err := c.svc.Touch(c.ctx, c.user.ID); err != nil && frontline.ErrorCode(err) != frontline.ENotFound {
+				c.logger.Warn("agent socket: record activity", "err", err)
+			}
+		}
 		var f clientFrame
 		dec := json.NewDecoder(strings.NewReader(string(data)))
 		dec.DisallowUnknownFields()

@@ -392,8 +392,7 @@ func (c *conn) handle(f clientFrame) {
 			c.push(outbound{watchQueue: true})
 		}
 	case f.Typing != nil:
-		// Accepted and dropped until the agent console subscribes to
-		// customer typing; counted against the rate limit like any frame.
+		c.s.relayCustomerTyping(c.conv, f.Typing.On)
 	case f.CSAT != nil:
 		c.recordCSAT(f.CSAT)
 	case f.Contact != nil:

@@ -386,6 +386,9 @@ type queueFrame struct {
 	Position   int    `json:"position"`
 	ETASeconds int64  `json:"eta_seconds"`
 	AgentName  string `json:"agent_name,omitempty"`
+	// OpensAt (RFC 3339) is set while the team is out of business hours:
+	// when the customer will be answered.
+	OpensAt string `json:"opens_at,omitempty"`
 }
 
 type tokenFrame struct {

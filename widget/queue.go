@@ -94,6 +94,9 @@ func (q *queueWatch) refresh(ctx context.Context) {
 		}
 		f := queueFrame{serverHeader: hdr(TypeQueue), Status: string(pos.Status), Position: pos.Position,
 			ETASeconds: int64(pos.ETA / time.Second), AgentName: pos.AgentName}
+		if !pos.OpensAt.IsZero() {
+			f.OpensAt = pos.OpensAt.UTC().Format(time.RFC3339)
+		}
 		if f == w.last {
 			continue
 		}

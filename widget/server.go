@@ -76,7 +76,8 @@ type Server struct {
 	inflight     sync.WaitGroup // appends in progress; Add only under mu while !shuttingDown
 	conns        map[*conn]struct{}
 	byConv       map[string]map[*conn]struct{}
-	connsGone    chan struct{} // closed when conns empties during shutdown
+	typingStops  map[string]chan struct{} // per followed conversation: stops its agent-typing relay
+	connsGone    chan struct{}            // closed when conns empties during shutdown
 }
 
 // New checks cfg and returns a server. deps.Log and deps.Bus are required.
@@ -91,17 +92,18 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		cfg.TokenTTL = 30 * 24 * time.Hour
 	}
 	s := &Server{
-		cfg:     cfg,
-		limits:  cfg.Limits.withDefaults(),
-		sites:   map[string]*Site{},
-		log:     deps.Log,
-		bus:     deps.Bus,
-		handoff: deps.Handoff,
-		guard:   deps.Guard,
-		logger:  deps.Logger,
-		now:     deps.Now,
-		conns:   map[*conn]struct{}{},
-		byConv:  map[string]map[*conn]struct{}{},
+		cfg:         cfg,
+		limits:      cfg.Limits.withDefaults(),
+		sites:       map[string]*Site{},
+		log:         deps.Log,
+		bus:         deps.Bus,
+		handoff:     deps.Handoff,
+		guard:       deps.Guard,
+		logger:      deps.Logger,
+		now:         deps.Now,
+		conns:       map[*conn]struct{}{},
+		byConv:      map[string]map[*conn]struct{}{},
+		typingStops: map[string]chan struct{}{},
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -297,6 +299,9 @@ func (s *Server) follow(c *conn, convID string) {
 	if set == nil {
 		set = map[*conn]struct{}{}
 		s.byConv[convID] = set
+		stop := make(chan struct{})
+		s.typingStops[convID] = stop
+		go s.followAgentTyping(convID, stop)
 	}
 	set[c] = struct{}{}
 }
@@ -306,6 +311,10 @@ func (s *Server) unfollowLocked(c *conn, convID string) {
 		delete(set, c)
 		if len(set) == 0 {
 			delete(s.byConv, convID)
+			if stop := s.typingStops[convID]; stop != nil {
+				close(stop)
+				delete(s.typingStops, convID)
+			}
 		}
 	}
 }

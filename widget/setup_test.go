@@ -341,6 +341,7 @@ type frame struct {
 	AgentName      string             `json:"agent_name"`
 	Who            string             `json:"who"`
 	On             bool               `json:"on"`
+	Name           string             `json:"name"`
 }
 
 type client struct {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/frontlinehq/frontline"
 
@@ -63,7 +64,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err := timers.Start(ctx, queue.Fire); err != nil {
 		return nil, err
 	}
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	go queue.RunIdleSweep(sweepCtx, time.Minute) // idle agents go away
 	s.onShutdown(func(ctx context.Context) {
+		stopSweep()
 		if err := timers.Stop(ctx); err != nil {
 			s.logger.Warn("sla timers: stop", "err", err)
 		}

@@ -51,6 +51,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"TimersFireOnceAndStaleOnesDoNothing", testTimersOnce},
 		{"NoAnswerPassesItOn", testNoAnswer},
 		{"DirectoryRoundTrips", testDirectory},
+		{"NextResponseClock", testNextResponse},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -750,5 +751,51 @@ func testDirectory(t *testing.T, b bundle) {
 	}
 	if cs, err := b.Queue.FindCannedReplies(ctx(t)); err != nil || len(cs) != 1 || cs[0].Body != "Hi {{customer.name}}" {
 		t.Fatalf("canned = %+v (%v)", cs, err)
+	}
+}
+
+func testNextResponse(t *testing.T, b bundle) {
+	ana := putAgent(t, b, "ana", 2, frontline.PresenceAway, "general")
+	c := storetest.MustCreateConversation(t, b.Log, "v_1")
+	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+	if _, err := b.svc.Claim(ctx(t), ana, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	// Before the first answer the first-response clock runs; no next one.
+	if err := b.svc.CustomerWrote(ctx(t), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := b.svc.Entry(ctx(t), c.ID); !e.NextDueAt.IsZero() {
+		t.Fatalf("next response due %v before any answer, want none", e.NextDueAt)
+	}
+	if _, err := b.svc.Reply(ctx(t), ana, c.ID, handoff.ReplyRequest{Body: "Hi!"}); err != nil {
+		t.Fatal(err)
+	}
+	answered, _ := b.svc.Entry(ctx(t), c.ID)
+	if answered.RespondedAt.IsZero() {
+		t.Fatal("first response not recorded")
+	}
+	if err := b.svc.CustomerWrote(ctx(t), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	waiting, _ := b.svc.Entry(ctx(t), c.ID)
+	if waiting.NextDueAt.IsZero() || waiting.Epoch <= answered.Epoch {
+		t.Fatalf("after the customer wrote: %+v, want a next-response deadline at a new epoch", waiting)
+	}
+	// A breach of it is recorded once; answering clears the deadline.
+	tm := handoff.Timer{ConversationID: c.ID, Kind: handoff.TimerBreach, Target: handoff.TargetNextResponse, Epoch: waiting.Epoch}
+	if err := b.svc.Fire(ctx(t), tm); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.Reply(ctx(t), ana, c.ID, handoff.ReplyRequest{Body: "Sorry for the wait."}); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := b.svc.Entry(ctx(t), c.ID); !e.NextDueAt.IsZero() {
+		t.Fatalf("next response due %v after the answer, want none", e.NextDueAt)
+	}
+	evs := events(t, b.Log, c.ID, frontline.EventSLABreach)
+	var d handoff.SLAData
+	if len(evs) != 1 || json.Unmarshal(evs[0].Data, &d) != nil || d.Target != handoff.TargetNextResponse {
+		t.Fatalf("breaches = %+v, want one of next_response", evs)
 	}
 }

@@ -190,7 +190,8 @@
     if (m.client_msg_id) { li.setAttribute('data-client-id', m.client_msg_id); byClient[m.client_msg_id] = li; setState(li, 'sent'); dropPending(m.client_msg_id); }
     bySeq[m.seq] = li;
     if (m.author === 'agent' && m.author_name) title.textContent = m.author_name;
-    if (m.author === 'system' && m.kind === 'resolved') showCSAT();
+    if (m.author === 'system' && (m.kind === 'resolved' || m.kind === 'csat_request')) showCSAT();
+    if (m.author === 'system' && (m.kind === 'resolved' || m.kind === 'handed_back')) { queueBox.hidden = true; humanBtn.hidden = false; }
   }
   function dropPending(id) {
     var n = pending.filter(function (p) { return p.id !== id; });
@@ -248,6 +249,7 @@
         if (f.site_name) title.textContent = f.site_name;
         if (f.reset) clearLog();
         if (status === 'resolved') showCSAT();
+        humanBtn.hidden = status === 'queued' || status === 'assigned';
         pending.forEach(function (p) {
           if (byClient[p.id]) setState(byClient[p.id], 'sending');
           send(frameFor(p));
@@ -312,6 +314,7 @@
   });
   humanBtn.addEventListener('click', function () {
     submit('I would like to talk to a person.', 'request_human');
+    humanBtn.hidden = true;
     queueBox.hidden = false;
     queueBox.textContent = 'Asking for a person\u2026';
     if (afterHours) showAway();
@@ -325,15 +328,22 @@
       queueBox.append(el('strong', null, 'A person will join shortly.'), el('br'),
         el('span', { class: 'position' }, 'You are number ' + f.position + ' in line'),
         el('span', { class: 'eta' }, f.eta_seconds > 0 ? ', about ' + Math.max(1, Math.round(f.eta_seconds / 60)) + ' min.' : '.'));
-      if (afterHours) showAway();
+      if (f.opens_at) {
+        var opens = new Date(f.opens_at);
+        queueBox.append(el('br'), el('span', { class: 'opens' }, 'The team is away; they answer from ' +
+          opens.toLocaleString([], { weekday: 'short', hour: '2-digit', minute: '2-digit' }) + '.'));
+      }
+      if (afterHours || f.opens_at) showAway();
+      humanBtn.hidden = true;
     } else if (f.status === 'assigned') {
+      humanBtn.hidden = true;
       var name = f.agent_name || 'A support agent';
       queueBox.append(el('strong', { class: 'agent' }, name), el('span', null, ' joined the conversation.'));
       title.textContent = name;
       awayBox.hidden = true;
     } else if (f.status === 'resolved') {
       queueBox.hidden = true;
-      showCSAT();
+      humanBtn.hidden = false;
     }
   }
   function showAway() {
