@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/apierror"
 )
 
 var (
@@ -24,7 +25,7 @@ const maxRequestBytes = 64 << 10
 // route with the roles that may call it; internal/auth mounts them and
 // puts the caller in the request's context. Which conversations a caller
 // may see or change is decided per request by the service (authorize).
-// Bodies and answers are JSON; errors are {"code", "error"}.
+// Bodies and answers are JSON; errors are {"error": {"code", "message"}}.
 func (s *Service) Routes(logger *slog.Logger) []frontline.Route {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -102,13 +103,7 @@ func (h *handlers) ok(w http.ResponseWriter, r *http.Request, v any, err error) 
 }
 
 func (h *handlers) error(w http.ResponseWriter, r *http.Request, err error) {
-	if frontline.ErrorCode(err) == frontline.EInternal {
-		h.logger.Error("handoff api", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(frontline.ErrorStatus(err))
-	_ = json.NewEncoder(w).Encode(map[string]string{"code": frontline.ErrorCode(err), "error": frontline.ErrorMessage(err)})
+	apierror.Write(w, r, h.logger, err)
 }
 
 func convID(r *http.Request) (string, error) {

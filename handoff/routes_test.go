@@ -177,7 +177,7 @@ func TestAgentBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		code, body := d.do(t, tc.u, tc.method, tc.path, tc.body)
-		if code != tc.want || (tc.code != "" && body["code"] != tc.code) || (tc.code != "" && body["error"] == "") {
+		if code != tc.want || (tc.code != "" && errCode(body) != tc.code) || (tc.code != "" && errMessage(body) == "") {
 			t.Errorf("%s: %d %v, want %d %s with a message", tc.name, code, body, tc.want, tc.code)
 		}
 	}
@@ -185,7 +185,7 @@ func TestAgentBadInput(t *testing.T) {
 	if code, _ := d.do(t, ana, "POST", p+"/resolve", ""); code != 200 {
 		t.Fatalf("resolve = %d", code)
 	}
-	if code, body := d.do(t, ana, "POST", p+"/resolve", ""); code != 409 || body["code"] != frontline.EConflict {
+	if code, body := d.do(t, ana, "POST", p+"/resolve", ""); code != 409 || errCode(body) != frontline.EConflict {
 		t.Errorf("second resolve = %d %v, want 409 conflict", code, body)
 	}
 	// Nothing half-written: one claim, one resolution, no transfer, the
@@ -237,4 +237,15 @@ func TestEveryRouteHasRoles(t *testing.T) {
 			t.Errorf("socket message %s has no roles", typ)
 		}
 	}
+}
+
+// errCode and errMessage read the API's error shape {"error": {"code", "message"}}.
+func errCode(body map[string]any) any {
+	e, _ := body["error"].(map[string]any)
+	return e["code"]
+}
+
+func errMessage(body map[string]any) any {
+	e, _ := body["error"].(map[string]any)
+	return e["message"]
 }
