@@ -305,3 +305,54 @@ func TestDebugStatsNeedAdminToken(t *testing.T) {
 		}
 	}
 }
+
+// A store stalled for longer than a connection's queue of waiting frames
+// allows ends it with 1013, a code clients reconnect after.
+func TestStalledStoreOverflowClosesTryAgainLater(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		clock = time.Now()
+	)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	charged := make(chan struct{}, 64)
+	var gate *gatedLog
+	b := setup(t, func(o *setupOpts) {
+		o.now = now
+		o.limits = Limits{FramesPerSecond: 1, FrameBurst: 2}
+		o.wrapLog = func(l frontline.Log) frontline.Log { gate = newGatedLog(l); return gate }
+		o.frameCharged = func() { charged <- struct{}{} }
+	})
+	t.Cleanup(gate.open)
+	maxWaiting := b.srv.maxWaiting
+	if maxWaiting != 2*(2+10) {
+		t.Fatalf("maxWaiting = %d, want 2 × (burst 2 + 1/s × 10 s)", maxWaiting)
+	}
+	c := b.dial(t)
+	defer c.close()
+	c.hello("", 0)
+	<-charged
+	gate.arm()
+	// The first message is taken by the worker and waits in the store; the
+	// next maxWaiting wait in the queue; one more does not fit.
+	for i := range maxWaiting + 2 {
+		mu.Lock()
+		clock = clock.Add(time.Second)
+		mu.Unlock()
+		c.send(map[string]any{"type": "message", "id": fmt.Sprintf("m%d", i), "body": "hello?"})
+		<-charged
+		if i == 0 {
+			<-gate.arrived
+		}
+	}
+	e := c.until(TypeError, nil)
+	if e.Code != frontline.EUnavailable || e.Close != CloseTryAgainLater {
+		t.Fatalf("error = %+v, want unavailable announcing close %d", e, CloseTryAgainLater)
+	}
+	if got := c.closeCode(); got != CloseTryAgainLater {
+		t.Fatalf("close code = %d, want %d", got, CloseTryAgainLater)
+	}
+	if !reconnectable(CloseTryAgainLater) {
+		t.Error("CloseTryAgainLater should be one a client reconnects after")
+	}
+}
