@@ -44,9 +44,16 @@ func (b *bundle) dialAs(t *testing.T, customer string) (*websocket.Conn, int) {
 
 func TestConnectionCapPerAddress(t *testing.T) {
 	t.Parallel()
+	released := make(chan struct{}, 16)
 	b := setup(t, func(o *setupOpts) {
 		o.limits = Limits{IPMaxConnections: 2}
 		o.proxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+		o.connReleased = func() {
+			select {
+			case released <- struct{}{}:
+			default: // the cleanup's releases need no reader
+			}
+		}
 	})
 	first, code := b.dialAs(t, "198.51.100.1")
 	if code != 0 {
@@ -74,22 +81,30 @@ func TestConnectionCapPerAddress(t *testing.T) {
 	if _, code := b.dialAs(t, "2001:db8:0:2::1"); code != 0 {
 		t.Fatalf("another /64: closed with %d, want admitted", code)
 	}
-	// A closed connection makes room (the release is asynchronous: retry
-	// until it shows, bounded by the failure deadline).
+	// A closed connection makes room once the server has given it back.
+	drainReleased(released)
 	first.Close()
-	deadline := time.Now().Add(wait)
-	for {
-		_, code := b.dialAs(t, "198.51.100.1")
-		if code == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after closing one, a new connection is still refused with %d", code)
-		}
-		time.Sleep(10 * time.Millisecond)
+	select {
+	case <-released:
+	case <-time.After(wait):
+		t.Fatal("the closed connection was not given back")
+	}
+	if _, code := b.dialAs(t, "198.51.100.1"); code != 0 {
+		t.Fatalf("after closing one, a new connection is refused with %d", code)
 	}
 	if !reconnectable(CloseTooManyConnections) {
 		t.Error("CloseTooManyConnections should be one a client reconnects after, with backoff")
+	}
+}
+
+// drainReleased empties ch of the signals given so far.
+func drainReleased(ch chan struct{}) {
+	for {
+		select {
+		case <-ch:
+		default:
+			return
+		}
 	}
 }
 
@@ -288,5 +303,56 @@ func TestDebugStatsNeedAdminToken(t *testing.T) {
 		if got := get(on, tc.auth); got != tc.want {
 			t.Errorf("Authorization %q from loopback: HTTP %d, want %d", tc.auth, got, tc.want)
 		}
+	}
+}
+
+// A store stalled for longer than a connection's queue of waiting frames
+// allows ends it with 1013, a code clients reconnect after.
+func TestStalledStoreOverflowClosesTryAgainLater(t *testing.T) {
+	t.Parallel()
+	var (
+		mu    sync.Mutex
+		clock = time.Now()
+	)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	charged := make(chan struct{}, 64)
+	var gate *gatedLog
+	b := setup(t, func(o *setupOpts) {
+		o.now = now
+		o.limits = Limits{FramesPerSecond: 1, FrameBurst: 2}
+		o.wrapLog = func(l frontline.Log) frontline.Log { gate = newGatedLog(l); return gate }
+		o.frameCharged = func() { charged <- struct{}{} }
+	})
+	t.Cleanup(gate.open)
+	maxWaiting := b.srv.maxWaiting
+	if maxWaiting != 2*(2+10) {
+		t.Fatalf("maxWaiting = %d, want 2 × (burst 2 + 1/s × 10 s)", maxWaiting)
+	}
+	c := b.dial(t)
+	defer c.close()
+	c.hello("", 0)
+	<-charged
+	gate.arm()
+	// The first message is taken by the worker and waits in the store; the
+	// next maxWaiting wait in the queue; one more does not fit.
+	for i := range maxWaiting + 2 {
+		mu.Lock()
+		clock = clock.Add(time.Second)
+		mu.Unlock()
+		c.send(map[string]any{"type": "message", "id": fmt.Sprintf("m%d", i), "body": "hello?"})
+		<-charged
+		if i == 0 {
+			<-gate.arrived
+		}
+	}
+	e := c.until(TypeError, nil)
+	if e.Code != frontline.EUnavailable || e.Close != CloseTryAgainLater {
+		t.Fatalf("error = %+v, want unavailable announcing close %d", e, CloseTryAgainLater)
+	}
+	if got := c.closeCode(); got != CloseTryAgainLater {
+		t.Fatalf("close code = %d, want %d", got, CloseTryAgainLater)
+	}
+	if !reconnectable(CloseTryAgainLater) {
+		t.Error("CloseTryAgainLater should be one a client reconnects after")
 	}
 }

@@ -17,6 +17,9 @@ type ipLimiter struct {
 	mu        sync.Mutex
 	entries   map[string]*ipEntry
 	lastSweep time.Time
+	// released, when set (by tests), is called after a connection is
+	// given back.
+	released func()
 }
 
 type ipEntry struct {
@@ -96,7 +99,10 @@ func (l *ipLimiter) connect(ip string) (*ipEntry, connectVerdict) {
 
 func (l *ipLimiter) release(e *ipEntry) {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	e.active--
 	e.lastSeen = l.now()
+	l.mu.Unlock()
+	if l.released != nil {
+		l.released()
+	}
 }

@@ -59,6 +59,9 @@ type setupOpts struct {
 	// frameCharged is the server's test signal: a frame was counted
 	// against the rate limits.
 	frameCharged func()
+	// connReleased is the per-address limiter's test signal: a connection
+	// was given back.
+	connReleased func()
 	adminToken   string
 }
 
@@ -116,6 +119,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		t.Fatalf("New: %v", err)
 	}
 	srv.frameCharged = o.frameCharged
+	srv.ips.released = o.connReleased
 	b.srv = srv
 	b.http = httptest.NewUnstartedServer(srv.Handler())
 	b.http.Listener.Close()

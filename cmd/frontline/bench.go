@@ -508,7 +508,11 @@ func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
 		return widget.Stats{}, fmt.Errorf("bench: server stats: %w", err)
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	switch resp.StatusCode {
+	case http.StatusOK:
+	case http.StatusUnauthorized, http.StatusNotFound:
+		return widget.Stats{}, fmt.Errorf("bench: server stats: HTTP %d: /debug/widget/stats needs the server's admin token (--admin-token or FRONTLINE_ADMIN_TOKEN; the server must have one set)", resp.StatusCode)
+	default:
 		return widget.Stats{}, fmt.Errorf("bench: server stats: HTTP %d", resp.StatusCode)
 	}
 	var s widget.Stats

@@ -85,7 +85,11 @@ func TestDemoOnlyWhenListed(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv, err := startServer(t, tc.env)
+			env := map[string]string{"FRONTLINE_DEMO_KB": "false"} // the page needs no articles
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			srv, err := startServer(t, env)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +124,7 @@ type dial struct {
 func TestDebugNeedsAdminToken(t *testing.T) {
 	t.Parallel()
 	const token = "debug-admin-token-0123456789"
-	srv, err := startServer(t, map[string]string{"FRONTLINE_ADMIN_TOKEN": token})
+	srv, err := startServer(t, map[string]string{"FRONTLINE_ADMIN_TOKEN": token, "FRONTLINE_DEMO_KB": "false"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -134,6 +134,8 @@ func TestLogsCarryNoCustomerText(t *testing.T) {
 		"FRONTLINE_BOT_CONFIG":  botConfig,
 		// Confident enough to ask the model for every answer.
 		"FRONTLINE_SEARCH_THRESHOLD": "0.01",
+		// Two articles of its own instead: importing the demo's takes long.
+		"FRONTLINE_DEMO_KB": "false",
 	}, "info")
 	canaries := map[string]string{
 		"widget question": "Quokkacanary",
@@ -146,6 +148,41 @@ func TestLogsCarryNoCustomerText(t *testing.T) {
 		"article":         "Potoroocanary",
 		"phrasing":        "Bettongcanary",
 		"preview":         "Possumcanary",
+	}
+
+	api := func(method, path, body string, want int) {
+		t.Helper()
+		if got := do(t, method, srv.URL()+path, token, body); got != want {
+			t.Fatalf("%s %s: HTTP %d, want %d", method, path, got, want)
+		}
+	}
+	articleID := func(slug string) string {
+		t.Helper()
+		var list struct{ Articles []struct{ ID, Slug string } }
+		req, _ := http.NewRequest("GET", srv.URL()+"/api/kb/articles", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		r, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		if err := json.NewDecoder(r.Body).Decode(&list); err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range list.Articles {
+			if a.Slug == slug {
+				return a.ID
+			}
+		}
+		t.Fatalf("article %s not listed: %+v", slug, list)
+		return ""
+	}
+	for slug, text := range map[string]string{
+		"returns":        `{"slug":"returns","title":"Returning boots and other items","body":"You can return boots and other items within 30 days. Start a return from your order page and print the label."}`,
+		"reset-password": `{"slug":"reset-password","title":"Reset your password","body":"To reset your password, choose Forgot password on the sign-in page and follow the link we email you."}`,
+	} {
+		api("POST", "/api/kb/articles", text, 201)
+		api("POST", "/api/kb/articles/"+articleID(slug)+"/publish", `{"author":"ed"}`, 200)
 	}
 
 	ws, resp, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL(), "http")+"/widget/ws?site=demo", http.Header{"Origin": {srv.URL()}})
@@ -164,33 +201,10 @@ func TestLogsCarryNoCustomerText(t *testing.T) {
 	c.request(map[string]any{"type": "csat", "id": "c1", "rating": 2, "comment": "meh " + canaries["csat comment"]})
 	c.request(map[string]any{"type": "contact", "id": "e1", "email": canaries["contact email"]})
 
-	api := func(method, path, body string, want int) {
-		t.Helper()
-		if got := do(t, method, srv.URL()+path, token, body); got != want {
-			t.Fatalf("%s %s: HTTP %d, want %d", method, path, got, want)
-		}
-	}
 	api("POST", "/api/kb/ask", `{"question":"return boots `+canaries["editor question"]+`"}`, 200)
 	api("POST", "/api/kb/preview", `{"markdown":"# `+canaries["preview"]+`"}`, 200)
 	api("POST", "/api/kb/articles", `{"slug":"canary","title":"`+canaries["article"]+`","body":"All about `+canaries["article"]+`."}`, 201)
-	var created struct{ Articles []struct{ ID, Slug string } }
-	req, _ := http.NewRequest("GET", srv.URL()+"/api/kb/articles?q=canary", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	r, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	json.NewDecoder(r.Body).Decode(&created)
-	r.Body.Close()
-	id := ""
-	for _, a := range created.Articles {
-		if a.Slug == "canary" {
-			id = a.ID
-		}
-	}
-	if id == "" {
-		t.Fatalf("created article not listed: %+v", created)
-	}
+	id := articleID("canary")
 	api("POST", "/api/kb/articles/"+id+"/phrasings", `{"text":"what is `+canaries["phrasing"]+`"}`, 201)
 	api("POST", "/api/kb/articles/"+id+"/publish", `{"author":"ed"}`, 200)
 	api("GET", "/kb/canary", "", 200)
