@@ -108,6 +108,9 @@ type DropData struct {
 const (
 	// DropHumanOwns: a person owns the conversation; the bot stays silent.
 	DropHumanOwns = "a human owns the conversation"
+	// DropQueued: the conversation waits for a person and the bot has
+	// nothing it can cite; the person in line answers it.
+	DropQueued = "queued for a person; nothing the bot can cite"
 	// DropNoReply: the responder finished without answering (a message
 	// that was a person's to answer, or answered before).
 	DropNoReply = "the responder did not answer"

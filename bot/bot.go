@@ -178,7 +178,19 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 				b.logger.Warn("bot: start the next-response clock", "conversation", conv.ID, "err", err)
 			}
 		}
-		return b.whileHumanOwns(ctx, t)
+		return b.drop(ctx, t, frontline.DropHumanOwns)
+	}
+	if conv.Status == frontline.StatusQueued {
+		// A hand-off whose notice never reached the customer (the node
+		// that queued the conversation died before posting it) is
+		// announced now, answering this message.
+		route, ok, err := b.unannounced(ctx, t)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return b.announce(ctx, t, route)
+		}
 	}
 	if err := b.respond(ctx, t); err != nil {
 		if ferr := b.flushEvents(ctx, t); ferr != nil {
@@ -322,24 +334,6 @@ func (b *Bot) detectSignals(t *turn) {
 			Evidence: []frontline.Evidence{{Turn: cur, Text: strings.Join(t.msg.Meta.Redactions, ", "), Rule: "guard"}},
 		})
 	}
-}
-
-// whileHumanOwns records the turn's signals and leaves the message to the
-// person who owns the conversation, dropping the bot's obligation in the
-// same commit. One exception: a hand-off whose notice never reached the
-// customer (the node that queued the conversation died before posting it)
-// is announced now, answering this message.
-func (b *Bot) whileHumanOwns(ctx context.Context, t *turn) error {
-	if t.conv.Status == frontline.StatusQueued {
-		route, ok, err := b.unannounced(ctx, t)
-		if err != nil {
-			return err
-		}
-		if ok {
-			return b.announce(ctx, t, route)
-		}
-	}
-	return b.drop(ctx, t, frontline.DropHumanOwns)
 }
 
 // unannounced returns the route of the conversation's latest hand-off when
@@ -497,7 +491,7 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 		// can answer (the customer keeps their place) and say nothing
 		// else; no second hand-off, no "not sure".
 		if q.res.Abstained || q.chosen == nil && b.ambiguous(q.res) {
-			return b.flushEvents(ctx, t)
+			return b.drop(ctx, t, frontline.DropQueued)
 		}
 		return b.answer(ctx, t, q)
 	}

@@ -63,9 +63,10 @@ func TestConcurrentHandlersReplyOnce(t *testing.T) {
 	})
 }
 
-// A message to a conversation a person owns is left to them: the bot's
-// obligation is dropped with the reason, in the commit of its signals.
-func TestBotDropsItsObligationWhileHumanOwns(t *testing.T) {
+// A message to a queued conversation that the bot cannot answer from the
+// KB is left to the person in line: the bot's obligation is dropped with
+// the reason, in the commit of its signals.
+func TestBotDropsItsObligationWhileQueued(t *testing.T) {
 	onBothStores(t, func(t *testing.T, f fixture) {
 		c := f.newConversation(t)
 		f.say(t, c, "I want to talk to a person")
@@ -73,8 +74,8 @@ func TestBotDropsItsObligationWhileHumanOwns(t *testing.T) {
 			t.Fatalf("bot spoke while queued:%s", describe(msgs))
 		}
 		question := lastMessage(t, f, c.ID)
-		if got := dropReasons(t, f, c.ID); got[question.Seq] != frontline.DropHumanOwns || len(got) != 1 {
-			t.Fatalf("dropped obligations %v, want seq %d's, because a human owns it", got, question.Seq)
+		if got := dropReasons(t, f, c.ID); got[question.Seq] != frontline.DropQueued || len(got) != 1 {
+			t.Fatalf("dropped obligations %v, want seq %d's, because it is queued with nothing to cite", got, question.Seq)
 		}
 		if !hasSignalEvent(t, f, c.ID, frontline.SignalFrustration) {
 			t.Fatal("the signals of a dropped message were not recorded")
@@ -87,7 +88,7 @@ func TestBotDropsItsObligationWhileHumanOwns(t *testing.T) {
 
 // A node that queued the conversation and died before telling the customer
 // leaves the notice owed: the next handler of the message posts it, once;
-// later messages are the person's.
+// later messages the KB cannot answer wait for the person.
 func TestUnannouncedHandoffIsAnnounced(t *testing.T) {
 	onBothStores(t, func(t *testing.T, f fixture) {
 		c := f.newConversation(t)
@@ -113,8 +114,9 @@ func TestUnannouncedHandoffIsAnnounced(t *testing.T) {
 		if len(after) != 1 || after[0].Author != frontline.AuthorSystem || after[0].Meta.Kind != bot.KindHandoff || after[0].Meta.ReplyTo != res.Message.Seq {
 			t.Fatalf("after the retried hand-off:%s\nwant one system hand-off notice answering seq %d", describe(after), res.Message.Seq)
 		}
-		if msgs := f.say(t, c, "hello?"); len(msgs) != 0 {
-			t.Fatalf("a message after the notice got:%s\nwant nothing (a person's to answer)", describe(msgs))
+		// Still queued: what the KB cannot answer waits for the person.
+		if msgs := f.say(t, c, "What is the capital of Mongolia?"); len(msgs) != 0 {
+			t.Fatalf("a message after the notice got:%s\nwant nothing (the person in line answers it)", describe(msgs))
 		}
 	})
 }
