@@ -91,4 +91,3 @@ func TestQueuePositionOutOfHours(t *testing.T) {
 		t.Errorf("position %d eta %v, want 2nd and 12m (two places at one per 6m)", qp.Position, qp.ETA)
 	}
 }
-
