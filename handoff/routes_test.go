@@ -16,6 +16,7 @@ import (
 type desk struct {
 	svc  *handoff.Service
 	log  *memory.Store
+	bus  *memory.Bus
 	mux  *http.ServeMux
 	conv string // waiting in t1/billing
 }
@@ -61,7 +62,7 @@ func newDesk(t *testing.T) *desk {
 	for _, r := range svc.Routes(nil) {
 		mux.Handle(r.Method+" "+r.Pattern, withRoles(r))
 	}
-	return &desk{svc: svc, log: log, mux: mux, conv: c.ID}
+	return &desk{svc: svc, log: log, bus: bus, mux: mux, conv: c.ID}
 }
 
 // withRoles stands in for internal/auth: the route's roles, then the
