@@ -480,16 +480,17 @@ func unassignEvent(cur *frontline.QueueEntry, actor, reason string) frontline.Ev
 const CSATRequestText = "How did we do? Please rate this conversation from 1 to 5."
 
 // RequestCSAT asks the customer to rate the conversation: a system
-// message the widget shows as a rating form.
+// message the widget shows as a rating form. Its assignee (also after
+// resolving it) or a supervisor may ask.
 func (s *Service) RequestCSAT(ctx context.Context, u *frontline.User, conversationID string) (frontline.Message, error) {
 	e, err := s.Entry(ctx, conversationID)
 	if err != nil {
 		return frontline.Message{}, err
 	}
-	if _, err := s.authorize(ctx, u, e, ActOwn); err != nil {
-		if frontline.ErrorCode(err) != frontline.EForbidden || e.AssigneeID != u.ID {
-			return frontline.Message{}, err
-		}
+	// Its assignee asks, also just after resolving it.
+	justResolved := e.Status == frontline.QueueResolved && e.AssigneeID == u.ID
+	if _, err := s.authorize(ctx, u, e, ActOwn); err != nil && !justResolved {
+		return frontline.Message{}, err
 	}
 	res, err := s.log.AppendMessage(ctx, frontline.AppendRequest{
 		Message: frontline.Message{ConversationID: conversationID, Author: frontline.AuthorSystem, Body: CSATRequestText,
