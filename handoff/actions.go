@@ -488,7 +488,7 @@ func (s *Service) RequestCSAT(ctx context.Context, u *frontline.User, conversati
 		return frontline.Message{}, err
 	}
 	// Its assignee asks, also just after resolving it.
-	justResolved := e.Status == frontline.QueueResolved && e.AssigneeID == u.ID
+	justResolved := u != nil && !u.Disabled && e.Status == frontline.QueueResolved && e.AssigneeID == u.ID
 	if _, err := s.authorize(ctx, u, e, ActOwn); err != nil && !justResolved {
 		return frontline.Message{}, err
 	}
