@@ -222,7 +222,8 @@ func (s *Service) CustomerWrote(ctx context.Context, conversationID string) erro
 			return nil, nil
 		}
 		e := *cur
-		e.NextDueAt = s.dir.hours(ctx, e.Team).Add(now, time.Duration(pol.NextResponse))
+		_, hours := s.policyAndHours(e.Priority, e.Team)
+		e.NextDueAt = hours.Add(now, time.Duration(pol.NextResponse))
 		e.Breached = without(e.Breached, TargetNextResponse)
 		e.Epoch++
 		return &Change{Entry: e, Conversation: frontline.StatusAssigned, Timers: s.timers(&e, pol)}, nil
@@ -479,16 +480,17 @@ func unassignEvent(cur *frontline.QueueEntry, actor, reason string) frontline.Ev
 const CSATRequestText = "How did we do? Please rate this conversation from 1 to 5."
 
 // RequestCSAT asks the customer to rate the conversation: a system
-// message the widget shows as a rating form.
+// message the widget shows as a rating form. Its assignee (also after
+// resolving it) or a supervisor may ask.
 func (s *Service) RequestCSAT(ctx context.Context, u *frontline.User, conversationID string) (frontline.Message, error) {
 	e, err := s.Entry(ctx, conversationID)
 	if err != nil {
 		return frontline.Message{}, err
 	}
-	if _, err := s.authorize(ctx, u, e, ActOwn); err != nil {
-		if frontline.ErrorCode(err) != frontline.EForbidden || e.AssigneeID != u.ID {
-			return frontline.Message{}, err
-		}
+	// Its assignee asks, also just after resolving it.
+	justResolved := u != nil && !u.Disabled && e.Status == frontline.QueueResolved && e.AssigneeID == u.ID
+	if _, err := s.authorize(ctx, u, e, ActOwn); err != nil && !justResolved {
+		return frontline.Message{}, err
 	}
 	res, err := s.log.AppendMessage(ctx, frontline.AppendRequest{
 		Message: frontline.Message{ConversationID: conversationID, Author: frontline.AuthorSystem, Body: CSATRequestText,
@@ -562,26 +564,29 @@ func (s *Service) RenderCanned(ctx context.Context, u *frontline.User, conversat
 
 // act authorizes u for act on the conversation, then updates it.
 func (s *Service) act(ctx context.Context, u *frontline.User, conversationID string, act Action, decide func(cur *frontline.QueueEntry, pol SLAPolicy) (*Change, error)) (*frontline.QueueEntry, error) {
+	c, err := s.caller(ctx, u)
+	if err != nil {
+		return nil, err
+	}
 	e, err := s.Entry(ctx, conversationID)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.authorize(ctx, u, e, act); err != nil {
+	if err := c.may(e, act); err != nil {
 		return nil, err
 	}
 	return s.update(ctx, conversationID, func(cur *frontline.QueueEntry, pol SLAPolicy) (*Change, error) {
-		if cur.Epoch != e.Epoch || cur.AssigneeID != e.AssigneeID {
-			// It changed since it was authorized: decide again.
-			if _, err := s.authorize(ctx, u, cur, act); err != nil {
-				return nil, err
-			}
+		// Decided again on the entry as locked: it may have changed since.
+		if err := c.may(cur, act); err != nil {
+			return nil, err
 		}
 		return decide(cur, pol)
 	})
 }
 
 // update runs decide under the store's locks with the entry's policy,
-// then wakes the conversation's readers.
+// then wakes the conversation's readers. decide must not call the store
+// (the memory store's lock is held): read what it needs before.
 func (s *Service) update(ctx context.Context, conversationID string, decide func(cur *frontline.QueueEntry, pol SLAPolicy) (*Change, error)) (*frontline.QueueEntry, error) {
 	_, pols, err := s.dir.load(ctx)
 	if err != nil {

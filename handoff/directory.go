@@ -16,6 +16,7 @@ const dirTTL = 2 * time.Second
 // hand-off and every customer's queue position.
 type dirCache struct {
 	store Store
+	now   func() time.Time
 
 	mu       sync.Mutex
 	at       time.Time
@@ -26,7 +27,7 @@ type dirCache struct {
 func (d *dirCache) load(ctx context.Context) (map[string]frontline.Team, map[frontline.Priority]SLAPolicy, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.teams != nil && time.Since(d.at) < dirTTL {
+	if d.teams != nil && d.now().Sub(d.at) < dirTTL {
 		return d.teams, d.policies, nil
 	}
 	teams, err := d.store.FindTeams(ctx)
@@ -45,7 +46,7 @@ func (d *dirCache) load(ctx context.Context) (map[string]frontline.Team, map[fro
 	for _, p := range pols {
 		d.policies[p.Priority] = p
 	}
-	d.at = time.Now()
+	d.at = d.now()
 	return d.teams, d.policies, nil
 }
 
@@ -72,26 +73,20 @@ func (d *dirCache) hours(ctx context.Context, team string) *frontline.BusinessHo
 	return t.Hours
 }
 
+// cached returns the copy last loaded, without reading the store: for
+// code running under a store's locks (decide callbacks), after load.
+func (d *dirCache) cached() (map[string]frontline.Team, map[frontline.Priority]SLAPolicy) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.teams, d.policies
+}
+
 // policyAndHours returns the SLA policy of priority (the configured one,
 // else Config.SLA as the first-response time with DefaultPolicies' other
-// targets) and the team's hours.
-func (d *dirCache) policyAndHours(ctx context.Context, p frontline.Priority, team string, fallback map[frontline.Priority]time.Duration) (SLAPolicy, *frontline.BusinessHours, error) {
-	teams, pols, err := d.load(ctx)
-	if err != nil {
-		return SLAPolicy{}, nil, err
-	}
-	pol, ok := pols[p]
-	if !ok {
-		for _, def := range DefaultPolicies() {
-			if def.Priority == p {
-				pol = def
-			}
-		}
-		if d, ok := fallback[p]; ok {
-			pol.FirstResponse = Duration(d)
-		}
-	}
-	return pol, teams[team].Hours, nil
+// targets) and the team's hours, from the cached copy (see cached).
+func (s *Service) policyAndHours(p frontline.Priority, team string) (SLAPolicy, *frontline.BusinessHours) {
+	teams, pols := s.dir.cached()
+	return s.policy(pols, p), teams[team].Hours
 }
 
 // waitCache holds each line's recent pace for ETAs.

@@ -40,7 +40,8 @@ func (s *Service) SweepIdle(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// RunIdleSweep sweeps every interval until ctx ends.
+// RunIdleSweep sweeps every interval until ctx ends, and routes: a
+// safety net for a placement a failed Route left undone.
 func (s *Service) RunIdleSweep(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -52,6 +53,7 @@ func (s *Service) RunIdleSweep(ctx context.Context, every time.Duration) {
 			if _, err := s.SweepIdle(ctx); err != nil {
 				s.cfg.Logger.Warn("handoff: idle sweep", "err", err)
 			}
+			s.Route(ctx)
 		}
 	}
 }

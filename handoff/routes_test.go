@@ -16,6 +16,7 @@ import (
 type desk struct {
 	svc  *handoff.Service
 	log  *memory.Store
+	bus  *memory.Bus
 	mux  *http.ServeMux
 	conv string // waiting in t1/billing
 }
@@ -61,7 +62,7 @@ func newDesk(t *testing.T) *desk {
 	for _, r := range svc.Routes(nil) {
 		mux.Handle(r.Method+" "+r.Pattern, withRoles(r))
 	}
-	return &desk{svc: svc, log: log, mux: mux, conv: c.ID}
+	return &desk{svc: svc, log: log, bus: bus, mux: mux, conv: c.ID}
 }
 
 // withRoles stands in for internal/auth: the route's roles, then the
@@ -248,4 +249,42 @@ func errCode(body map[string]any) any {
 func errMessage(body map[string]any) any {
 	e, _ := body["error"].(map[string]any)
 	return e["message"]
+}
+
+// Every action refuses a missing or disabled user with EUnauthorized (and
+// does not panic).
+func TestActionsRefuseNobody(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	ctx := context.Background()
+	if _, err := d.svc.Claim(ctx, ana, d.conv); err != nil {
+		t.Fatal(err)
+	}
+	off := &frontline.User{ID: ana.ID, Roles: ana.Roles, Disabled: true}
+	for _, u := range []*frontline.User{nil, off} {
+		errs := map[string]error{}
+		_, errs["claim"] = d.svc.Claim(ctx, u, d.conv)
+		_, errs["claim_next"] = d.svc.ClaimNext(ctx, u)
+		_, errs["reply"] = d.svc.Reply(ctx, u, d.conv, handoff.ReplyRequest{Body: "x"})
+		_, errs["note"] = d.svc.Note(ctx, u, d.conv, "x")
+		_, errs["tags"] = d.svc.SetTags(ctx, u, d.conv, []string{"x"})
+		_, errs["transfer"] = d.svc.Transfer(ctx, u, d.conv, handoff.TransferRequest{Tier: frontline.Tier2, Reason: "x"})
+		_, errs["hand_back"] = d.svc.HandBack(ctx, u, d.conv)
+		_, errs["resolve"] = d.svc.Resolve(ctx, u, d.conv)
+		_, errs["reopen"] = d.svc.Reopen(ctx, u, d.conv)
+		_, errs["csat"] = d.svc.RequestCSAT(ctx, u, d.conv)
+		_, errs["presence"] = d.svc.SetPresence(ctx, u, frontline.PresenceOnline)
+		_, errs["reassign"] = d.svc.Reassign(ctx, u, d.conv, cara.ID)
+		_, errs["view"] = d.svc.View(ctx, u, d.conv)
+		_, errs["queue"] = d.svc.Queue(ctx, u, handoff.QueueFilter{})
+		errs["typing"] = d.svc.Typing(ctx, u, d.conv, true)
+		for name, err := range errs {
+			if frontline.ErrorCode(err) != frontline.EUnauthorized {
+				t.Errorf("%s by %v: %v, want unauthorized", name, u, err)
+			}
+		}
+	}
+	if e, _ := d.svc.Entry(ctx, d.conv); e.Status != frontline.QueueAssigned || e.AssigneeID != ana.ID {
+		t.Fatalf("entry changed: %+v", e)
+	}
 }

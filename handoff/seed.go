@@ -113,7 +113,8 @@ func DemoTeams() []frontline.Team {
 // DemoPeople is the in-memory demo's desk: the default teams and SLA
 // policies, two canned replies, and, for each given user id (the demo
 // agent and supervisor the auth side creates), an agent who works every
-// team and tier, online.
+// team and tier, away until they go online in the console (so hand-offs
+// wait in line, not with someone who is not there).
 func DemoPeople(agentIDs map[string]string) PeopleConfig {
 	c := PeopleConfig{Teams: DemoTeams(), Policies: DefaultPolicies(), Canned: []CannedReply{
 		{ID: "greeting", Title: "Greeting", Body: "Hi {{customer.name}}, I'm {{agent.name}} from the {{team}} team. I'm reading your conversation now."},
@@ -125,7 +126,7 @@ func DemoPeople(agentIDs map[string]string) PeopleConfig {
 			teams = append(teams, t.ID)
 		}
 		c.Agents = append(c.Agents, Agent{UserID: id, Name: name, Tiers: frontline.Tiers, Teams: teams,
-			Skills: []string{SkillPrivate}, Capacity: 5, Presence: frontline.PresenceOnline})
+			Skills: []string{SkillPrivate}, Capacity: 5, Presence: frontline.PresenceAway})
 	}
 	return c
 }

@@ -105,7 +105,7 @@ func NewService(store Store, log frontline.Log, bus frontline.Bus, cfg Config) *
 		panic(err)
 	}
 	s := &Service{store: store, log: log, bus: bus, cfg: cfg}
-	s.dir.store = store
+	s.dir.store, s.dir.now = store, cfg.Now
 	return s
 }
 
@@ -185,6 +185,9 @@ func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*fron
 		Packet:         p,
 		Epoch:          1,
 	}
+	if _, _, err := s.dir.load(ctx); err != nil {
+		return nil, err
+	}
 	timers, err := s.target(ctx, e, now, true)
 	if err != nil {
 		return nil, err
@@ -226,15 +229,13 @@ func validatePacket(p *frontline.HandoffPacket) error {
 	return nil
 }
 
-// target (re)sets e's deadlines from now in its team's business hours:
+// target (re)sets e's deadlines from now in its team's business hours
+// (from the directory as last loaded: it runs under store locks):
 // first response (when fresh, or not yet answered) and resolution (when
 // fresh), bumps nothing itself, and returns the timers of every open
 // target at e.Epoch.
 func (s *Service) target(ctx context.Context, e *frontline.QueueEntry, now time.Time, fresh bool) ([]Timer, error) {
-	pol, hours, err := s.dir.policyAndHours(ctx, e.Priority, e.Team, s.cfg.SLA)
-	if err != nil {
-		return nil, err
-	}
+	pol, hours := s.policyAndHours(e.Priority, e.Team)
 	if fresh || e.RespondedAt.IsZero() {
 		e.DueAt = hours.Add(now, time.Duration(pol.FirstResponse))
 	}

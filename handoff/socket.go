@@ -101,6 +101,22 @@ func (s *Service) Socket(authn Authenticator, logger *slog.Logger) http.Handler 
 	})
 }
 
+// SocketRoute is the agent socket as a route for the route table: mounted
+// behind internal/auth, the authenticator can read the user it put in the
+// request's context (UserOfRequest).
+func (s *Service) SocketRoute(logger *slog.Logger) frontline.Route {
+	return frontline.Route{Method: "GET", Pattern: SocketPath, Roles: SocketRoles, Handler: s.Socket(UserOfRequest, logger)}
+}
+
+// UserOfRequest is the Authenticator of a socket mounted behind
+// internal/auth: the user it authenticated, or EUnauthorized.
+func UserOfRequest(r *http.Request) (*frontline.User, error) {
+	if u := frontline.UserFromContext(r.Context()); u != nil {
+		return u, nil
+	}
+	return nil, frontline.Errorf(frontline.EUnauthorized, "sign in first")
+}
+
 // sameHost reports whether the request's Origin (when any) is this host.
 func sameHost(r *http.Request) bool {
 	o := r.Header.Get("Origin")
