@@ -41,6 +41,7 @@ type benchOptions struct {
 	rate                                   float64
 	idle, idleMessage, baseline, json      bool
 	drain                                  time.Duration
+	askHuman                               float64
 	connectRate                            float64
 }
 
@@ -253,6 +254,7 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 	fs.Float64Var(&o.connectRate, "connect-rate", 0, "new connections per second while connecting (0: as fast as --dialers allow)")
 	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object")
+	fs.Float64Var(&o.askHuman, "ask-human", 0, "share of messages (0..1) sent with the \"talk to a human\" button instead of typed")
 	fs.DurationVar(&o.drain, "drain", benchDrain, "after the load, how long to wait for outstanding acks and replies (customers reconnect meanwhile)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return o, err
@@ -267,6 +269,8 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 		return o, fmt.Errorf("bench: --duration %s: want up to %s", o.duration, benchMaxDuration)
 	case !o.idle && (o.rate <= 0 || o.rate > benchMaxRate):
 		return o, fmt.Errorf("bench: --rate %g: want more than 0 and at most %g", o.rate, benchMaxRate)
+	case o.askHuman < 0 || o.askHuman > 1:
+		return o, fmt.Errorf("bench: --ask-human %g: want 0..1", o.askHuman)
 	case o.drain < 0 || o.drain > benchMaxDuration:
 		return o, fmt.Errorf("bench: --drain %s: want up to %s", o.drain, benchMaxDuration)
 	case o.dialers < 1:

@@ -71,8 +71,9 @@ type benchVisit struct {
 }
 
 type benchSend struct {
-	body string
-	at   time.Time
+	body  string
+	human bool // the "talk to a human" button, not a typed message
+	at    time.Time
 }
 
 type benchSeen struct {
@@ -210,9 +211,10 @@ func (c *benchCustomer) send() {
 	if body == "" {
 		body = benchQuestions[(c.n+int(c.b.sent.Load()))%len(benchQuestions)]
 	}
+	human := c.b.o.askHuman > 0 && rand.Float64() < c.b.o.askHuman
 	c.mu.Lock()
 	c.visit.unacked = append(c.visit.unacked, id)
-	c.visit.pending[id] = benchSend{body: body, at: time.Now()}
+	c.visit.pending[id] = benchSend{body: body, human: human, at: time.Now()}
 	c.mu.Unlock()
 	c.write(id)
 }
@@ -229,7 +231,11 @@ func (c *benchCustomer) write(id string) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	_ = conn.ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	if err := conn.ws.WriteJSON(map[string]any{"v": widget.ProtocolVersion, "type": "message", "id": id, "body": s.body}); err != nil {
+	f := map[string]any{"v": widget.ProtocolVersion, "type": widget.TypeMessage, "id": id, "body": s.body}
+	if s.human {
+		f = map[string]any{"v": widget.ProtocolVersion, "type": widget.TypeRequestHuman, "id": id}
+	}
+	if err := conn.ws.WriteJSON(f); err != nil {
 		_ = conn.ws.Close() // the reader sees it and reconnects
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,7 @@ func TestEveryMessageAnsweredOnceThroughFaults(t *testing.T) {
 			}
 		}},
 	}
+	var handedOff int64
 	for _, f := range faults {
 		// The load runs while the fault is injected; the bench then drains
 		// (customers reconnect, resend and wait for every reply).
@@ -102,7 +104,7 @@ func TestEveryMessageAnsweredOnceThroughFaults(t *testing.T) {
 		go func() {
 			defer close(done)
 			var out bytes.Buffer
-			benchErr = runBench(ctx, []string{"--url", "http://" + node.addr, "--customers", "100", "--rate", "0.15",
+			benchErr = runBench(ctx, []string{"--url", "http://" + node.addr, "--customers", "100", "--rate", "0.15", "--ask-human", "0.1",
 				"--duration", "8s", "--drain", "90s", "--json", "--admin-token", "fault-test-admin-token"}, &out, &stderr)
 			if benchErr == nil {
 				benchErr = json.Unmarshal(out.Bytes(), &res)
@@ -121,14 +123,18 @@ func TestEveryMessageAnsweredOnceThroughFaults(t *testing.T) {
 		}
 		dbc := checkDatabase(t, admin, schema)
 		k := res.Check
-		t.Logf("%s: %d sent, %d acked, %d replies, %d reconnects; clients: lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d, unacked %d, unchecked %d; database: %s",
-			f.name, res.Sent, res.Acked, res.Replies, res.Reconnects, k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked, dbc)
+		handedOff += res.HandedOff
+		t.Logf("%s: %d sent, %d acked, %d replies (%d customers handed off), %d reconnects; clients: lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d, unacked %d, unchecked %d; database: %s",
+			f.name, res.Sent, res.Acked, res.Replies, res.HandedOff, res.Reconnects, k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked, dbc)
 		if k != (benchCheck{}) || !dbc.ok() {
 			t.Errorf("%s: not every acknowledged message was kept, in order, and answered exactly once (see the counts above)\nserver log:\n%s", f.name, node.logTail())
 		}
 	}
 	if n := model.calls.Load(); n == 0 {
 		t.Error("the model was never called: the bot did not answer through it")
+	}
+	if handedOff == 0 {
+		t.Error("no customer was handed off: the hand-off path went untested")
 	}
 	_ = db
 }
@@ -297,6 +303,10 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// firstPassage finds a passage in the bot's prompt: its id in brackets and
+// title on one line, its text on the next.
+var firstPassage = regexp.MustCompile(`\n\[([A-Za-z0-9_-]{1,64})\] [^\n]*\n([^\n]{1,300})`)
+
 // slowModel is an OpenAI-compatible chat endpoint that takes its time.
 type slowModel struct {
 	*httptest.Server
@@ -312,14 +322,26 @@ func newSlowModel(t *testing.T, delay time.Duration) *slowModel {
 			return
 		}
 		m.calls.Add(1)
-		io.Copy(io.Discard, r.Body)
+		var req struct {
+			Messages []struct{ Content string } `json:"messages"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&req)
+		// Answer with the first passage offered, citing it as asked.
+		answer := "I do not know."
+		for _, msg := range req.Messages {
+			if p := firstPassage.FindStringSubmatch(msg.Content); p != nil {
+				answer = strings.TrimSpace(p[2]) + " [" + p[1] + "]"
+				break
+			}
+		}
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"id":"c1","object":"chat.completion","model":"slow-fake","choices":[{"index":0,"message":{"role":"assistant","content":"You can find this in your account settings [1]."},"finish_reason":"stop"}]}`)
+		json.NewEncoder(w).Encode(map[string]any{"id": "c1", "object": "chat.completion", "model": "slow-fake",
+			"choices": []map[string]any{{"index": 0, "finish_reason": "stop", "message": map[string]string{"role": "assistant", "content": answer}}}})
 	}))
 	t.Cleanup(m.Close)
 	return m
