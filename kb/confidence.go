@@ -57,14 +57,32 @@ type knnVote struct {
 	maxSim []float64 // per class: cosine of its nearest example
 }
 
+// knnScratch is the working memory of votes asked one after another (one
+// per goroutine): reusing it keeps training on a large KB from allocating
+// a buffer per held-out question.
+type knnScratch struct {
+	acc     []float32 // per example: similarity accumulated so far
+	touched []int32   // examples with a non-zero acc
+	best    []knnNeighbour
+}
+
+type knnNeighbour struct {
+	d int32
+	s float32
+}
+
 // vote scores x against every example not skipped (cosine: the vectors are
-// unit length) and returns the vote of the k nearest. acc is scratch space
-// of one float per example (nil allocates it).
-func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, acc []float32) knnVote {
-	if acc == nil {
-		acc = make([]float32, len(ix.class))
+// unit length) and returns the vote of the k nearest. sc may be nil (one
+// question) or reused between calls of one goroutine.
+func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, sc *knnScratch) knnVote {
+	if sc == nil {
+		sc = &knnScratch{}
 	}
-	touched := make([]int32, 0, 256)
+	if len(sc.acc) < len(ix.class) {
+		sc.acc = make([]float32, len(ix.class))
+	}
+	acc := sc.acc
+	touched := sc.touched[:0]
 	for j, f := range x.idx {
 		xv := x.val[j]
 		for p := ix.start[f]; p < ix.start[f+1]; p++ {
@@ -75,12 +93,10 @@ func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, acc [
 			acc[d] += xv * ix.val[p]
 		}
 	}
+	sc.touched = touched
 	v := knnVote{share: make([]float64, nclass), maxSim: make([]float64, nclass)}
-	type nb struct {
-		d int32
-		s float32
-	}
-	best := make([]nb, 0, k+1)
+	type nb = knnNeighbour
+	best := sc.best[:0]
 	for _, d := range touched {
 		s := acc[d]
 		acc[d] = 0
@@ -104,6 +120,7 @@ func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, acc [
 			best = best[:k]
 		}
 	}
+	sc.best = best
 	var sum float64
 	for _, b := range best {
 		v.share[ix.class[b.d]] += float64(b.s)
