@@ -25,6 +25,29 @@ type knnIndex struct {
 	doc   []int32
 	val   []float32
 	class []int32 // by document
+	// Examples learned since training (see withExamples), scanned one by
+	// one: few, and folded into the index at the next Reindex.
+	extra      []sparse
+	extraClass []int32
+	extraID    []string // phrasing ids
+}
+
+// dot is the inner product of two sparse vectors sorted by index.
+func dot(a, b sparse) float32 {
+	var s float32
+	for i, j := 0, 0; i < len(a.idx) && j < len(b.idx); {
+		switch {
+		case a.idx[i] < b.idx[j]:
+			i++
+		case a.idx[i] > b.idx[j]:
+			j++
+		default:
+			s += a.val[i] * b.val[j]
+			i++
+			j++
+		}
+	}
+	return s
 }
 
 func newKNNIndex(xs []sparse, classes []int, nfeat int) *knnIndex {
@@ -120,10 +143,32 @@ func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, sc *k
 			best = best[:k]
 		}
 	}
+	n := int32(len(ix.class))
+	for e, ex := range ix.extra {
+		s, d := dot(x, ex), n+int32(e)
+		if s <= 0 {
+			continue
+		}
+		c := ix.extraClass[e]
+		v.maxSim[c] = max(v.maxSim[c], float64(s))
+		if len(best) == k && s <= best[k-1].s {
+			continue
+		}
+		i := len(best)
+		best = append(best, nb{d, s})
+		for i > 0 && best[i-1].s < s {
+			best[i] = best[i-1]
+			i--
+		}
+		best[i] = nb{d, s}
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
 	sc.best = best
 	var sum float64
 	for _, b := range best {
-		v.share[ix.class[b.d]] += float64(b.s)
+		v.share[ix.classOf(b.d)] += float64(b.s)
 		sum += float64(b.s)
 	}
 	if sum > 0 {
@@ -132,6 +177,13 @@ func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, sc *k
 		}
 	}
 	return v
+}
+
+func (ix *knnIndex) classOf(d int32) int32 {
+	if n := int32(len(ix.class)); d >= n {
+		return ix.extraClass[d-n]
+	}
+	return ix.class[d]
 }
 
 // nConfFeatures is the length of confFeatures' vector.

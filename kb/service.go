@@ -38,6 +38,10 @@ type Options struct {
 	// question: ExpandText (default: the full-text query only),
 	// ExpandBoth (also the embedded query) or ExpandOff.
 	Expansion string
+	// AutoAccept names the candidate sources whose candidates become
+	// phrasings without an editor's review (a site that trusts its agents
+	// sets CandidateAgent). Default: none, every candidate is reviewed.
+	AutoAccept map[CandidateSource]bool
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 }
@@ -71,8 +75,9 @@ type Service struct {
 	// ready guards loading the learned state (the embedder's weights and
 	// the ranker) once per process; rk holds the ranker, shared by the
 	// copies InTx makes.
-	mu    *sync.Mutex
-	ready *bool
+	mu     *sync.Mutex
+	ready  *bool
+	loaded *atomic.Bool // *ready, readable without mu
 	rk    *atomic.Pointer[ranker]
 	rc    *atomic.Pointer[retrievalCal]
 	// inTx is set in the copy InTx hands out: its store is one
@@ -112,7 +117,7 @@ func NewService(store Store, emb Embedder, opts Options) *Service {
 	ready := false
 	rc := new(atomic.Pointer[retrievalCal])
 	rc.Store(&defaultRetrievalCal)
-	return &Service{store: store, emb: emb, opts: opts, log: opts.Logger, mu: new(sync.Mutex), ready: &ready, rk: new(atomic.Pointer[ranker]), rc: rc}
+	return &Service{store: store, emb: emb, opts: opts, log: opts.Logger, mu: new(sync.Mutex), ready: &ready, loaded: new(atomic.Bool), rk: new(atomic.Pointer[ranker]), rc: rc}
 }
 
 // Threshold returns the abstain threshold in use.
@@ -336,10 +341,20 @@ func (s *Service) AddPhrasing(ctx context.Context, articleID, text string, sourc
 }
 
 // AddPhrasings attaches several phrasings to one article in one
-// transaction (all or none) and re-indexes it once.
+// transaction (all or none) and re-indexes it once. The live ranker learns
+// them at once (see learnPhrasings), unless s is a transaction's Service
+// (InTx): those wait for the Reindex that follows an import.
 func (s *Service) AddPhrasings(ctx context.Context, articleID string, texts []string, source PhrasingSource) ([]*Phrasing, error) {
+	ps, err := s.addPhrasings(ctx, articleID, texts, source)
+	if err == nil && !s.inTx {
+		s.learnPhrasings(ps)
+	}
+	return ps, err
+}
+
+func (s *Service) addPhrasings(ctx context.Context, articleID string, texts []string, source PhrasingSource) ([]*Phrasing, error) {
 	if !source.Valid() {
-		return nil, frontline.Errorf(frontline.EInvalid, "source: %q is not editor, unanswered or import", source)
+		return nil, frontline.Errorf(frontline.EInvalid, "source: %q is not editor, unanswered, import or learned", source)
 	}
 	now := s.opts.Now().UTC()
 	ps := make([]*Phrasing, len(texts))
@@ -372,11 +387,13 @@ func (s *Service) AddPhrasings(ctx context.Context, articleID string, texts []st
 	return ps, nil
 }
 
-// DeletePhrasing removes a phrasing and re-indexes its article. ENotFound.
+// DeletePhrasing removes a phrasing and re-indexes its article; a phrasing
+// learned since the last Reindex also leaves the ranker's vote. ENotFound.
 func (s *Service) DeletePhrasing(ctx context.Context, id string) error {
 	if err := s.ensureReady(ctx); err != nil {
 		return err
 	}
+	defer s.forgetPhrasing(id)
 	return s.store.WithTx(ctx, func(tx Store) error {
 		p, err := tx.FindPhrasingByID(ctx, id)
 		if err != nil {
@@ -458,6 +475,11 @@ func (s *Service) indexStateName() string { return "embedder:" + s.emb.Name() }
 // and the ranker. A store with no saved state (a new KB) leaves the
 // embedder unfitted and the KB without a ranker until Reindex.
 func (s *Service) ensureReady(ctx context.Context) error {
+	// Once loaded, never wait on mu: Reindex holds it for its whole run,
+	// and searches must go on meanwhile.
+	if s.loaded.Load() {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if *s.ready {
@@ -488,6 +510,7 @@ func (s *Service) ensureReady(ctx context.Context) error {
 	}
 	s.rc.Store(&rc)
 	*s.ready = true
+	s.loaded.Store(true)
 	return nil
 }
 
@@ -690,5 +713,6 @@ func (s *Service) AttachQuestions(ctx context.Context, articleID string, questio
 	if err != nil {
 		return nil, err
 	}
+	s.learnPhrasings(out)
 	return out, nil
 }
