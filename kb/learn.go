@@ -52,9 +52,9 @@ const (
 // Text is masked by whoever proposes it (the bot and the console store
 // masked text only).
 type Candidate struct {
-	ID        string          `json:"id"`
-	ArticleID string          `json:"article_id"`
-	Text      string          `json:"text"`
+	ID        string `json:"id"`
+	ArticleID string `json:"article_id"`
+	Text      string `json:"text"`
 	// TextKey is Text folded (lower case, single spaces, no punctuation at
 	// the ends): the same question typed twice is one candidate.
 	TextKey    string          `json:"-"`

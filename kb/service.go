@@ -78,8 +78,8 @@ type Service struct {
 	mu     *sync.Mutex
 	ready  *bool
 	loaded *atomic.Bool // *ready, readable without mu
-	rk    *atomic.Pointer[ranker]
-	rc    *atomic.Pointer[retrievalCal]
+	rk     *atomic.Pointer[ranker]
+	rc     *atomic.Pointer[retrievalCal]
 	// inTx is set in the copy InTx hands out: its store is one
 	// transaction (one connection), so its reads cannot run at once.
 	inTx bool
