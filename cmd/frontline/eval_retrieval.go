@@ -41,6 +41,8 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	var (
 		phrasingsPath = fs.String("phrasings", "", "CSV text,label: one article per label, rows attached as its phrasings")
 		kbDir         = fs.String("kb", "", "folder of Markdown articles in the import format (slugs are the labels)")
+		learnPath     = fs.String("learn", "", "CSV text,label: after building, learn each row as a deployment does (proposed as picked from suggestions, accepted by an editor), then ask --questions")
+		learnReindex  = fs.Bool("learn-reindex", false, "after --learn, retrain with a full Reindex (a deployment's periodic retrain) before asking")
 		questionsPath = fs.String("questions", "", "CSV text,label of test questions (label oos: no article answers)")
 		holdoutEvery  = fs.Int("holdout-every", 0, "hold out every Nth phrasing per label as a test question instead of --questions")
 		storeName     = fs.String("store", "memory", "memory or postgres (DATABASE_URL; a scratch schema is created and dropped)")
@@ -81,7 +83,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 
 	// Read everything before building anything, so bad input fails fast.
-	var phrasings, questions, val []labelled
+	var phrasings, questions, val, learn []labelled
 	var articles []evalArticle
 	var err error
 	if *phrasingsPath != "" {
@@ -93,6 +95,11 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 		phrasings, questions = holdOut(phrasings, *holdoutEvery)
 	} else if questions, err = readLabelled(*questionsPath); err != nil {
 		return err
+	}
+	if *learnPath != "" {
+		if learn, err = readLabelled(*learnPath); err != nil {
+			return err
+		}
 	}
 	if *pickOn != "" {
 		if val, err = readLabelled(*pickOn); err != nil {
@@ -137,11 +144,24 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	if err != nil {
 		return err
 	}
+	build := time.Since(buildStart)
+	var learnTime time.Duration
+	if len(learn) > 0 {
+		start := time.Now()
+		if err := learnRows(ctx, svc, learn); err != nil {
+			return err
+		}
+		learnTime = time.Since(start)
+		if *learnReindex {
+			if err := svc.BulkReindex(ctx); err != nil {
+				return err
+			}
+		}
+	}
 	passages, err := store.CountPassages(ctx)
 	if err != nil {
 		return err
 	}
-	build := time.Since(buildStart)
 
 	if len(val) > 0 {
 		valRuns, err := runQuestions(ctx, svc, val, "threshold", stderr)
@@ -166,6 +186,7 @@ func runEvalRetrieval(ctx context.Context, args []string, stdout, stderr io.Writ
 	rep.Reliability, rep.ECE = reliability(runs)
 	rep.Articles, rep.Passages, rep.BuildSeconds = nArticles, passages, round(build.Seconds(), 2)
 	rep.ReindexSeconds = round(reindex.Seconds(), 2)
+	rep.Learned, rep.LearnMsPerRow = len(learn), round(ms(learnTime)/float64(max(1, len(learn))), 2)
 	rep.Curve = curve(runs)
 	rep.Embedder, rep.Store = emb.Name(), *storeName
 	if *compare {
@@ -380,6 +401,30 @@ func buildEvalKB(ctx context.Context, svc *kb.Service, phrasings []labelled, art
 	return len(bySlug), time.Since(start), err
 }
 
+// learnRows replays resolved questions through the product's learning
+// path: each is proposed as a customer's pick among the suggestions and
+// accepted by an editor, one after another as they would arrive (no
+// Reindex).
+func learnRows(ctx context.Context, svc *kb.Service, rows []labelled) error {
+	for _, r := range rows {
+		a, err := svc.ArticleBySlug(ctx, slugFor(r.label))
+		if err != nil {
+			return fmt.Errorf("--learn line %d: %w", r.line, err)
+		}
+		c, err := svc.Propose(ctx, kb.Proposal{ArticleID: a.ID, Text: r.text, Source: kb.CandidatePicked})
+		if err != nil {
+			return fmt.Errorf("--learn line %d: %w", r.line, err)
+		}
+		if c.State == kb.CandidateRejected {
+			continue
+		}
+		if _, err := svc.AcceptCandidate(ctx, c.ID); err != nil {
+			return fmt.Errorf("--learn line %d: %w", r.line, err)
+		}
+	}
+	return nil
+}
+
 // run is one question's outcome under the service's threshold.
 type run struct {
 	text     string
@@ -502,6 +547,10 @@ type report struct {
 	// ReindexSeconds is the final Reindex alone (the ranker's training
 	// and re-embedding every passage), part of BuildSeconds.
 	ReindexSeconds float64 `json:"reindex_s"`
+	// Learned counts the --learn rows learned, LearnMsPerRow the time each
+	// took (propose, accept: re-index the article, join the vote).
+	Learned       int     `json:"learned,omitempty"`
+	LearnMsPerRow float64 `json:"learn_ms_per_row,omitempty"`
 	Embedder       string  `json:"embedder"`
 	Store          string  `json:"store"`
 	// HelpfulRate is the share of in-scope questions answered right or
@@ -705,6 +754,9 @@ func rankOnly(ctx context.Context, store kb.Store, emb kb.Embedder, qs []labelle
 func printReport(w io.Writer, r report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "store\t%s\nembedder\t%s\narticles\t%d\npassages\t%d\nbuild\t%.2fs (reindex %.2fs)\n", r.Store, r.Embedder, r.Articles, r.Passages, r.BuildSeconds, r.ReindexSeconds)
+	if r.Learned > 0 {
+		fmt.Fprintf(tw, "learned\t%d questions, %.1f ms each\n", r.Learned, r.LearnMsPerRow)
+	}
 	fmt.Fprintf(tw, "questions\t%d in scope, %d oos\nthreshold\t%.4f\n", r.InScope, r.OOS, r.Threshold)
 	fmt.Fprintf(tw, "top-1\t%.4f\t(ranking alone: %.4f)\ntop-3\t%.4f\t(ranking alone: %.4f)\n", r.Top1, r.RankTop1, r.Top3, r.RankTop3)
 	fmt.Fprintf(tw, "answer rate\t%.4f\noos recall\t%.4f\nconfident wrong\t%.4f\n", r.AnswerRate, r.OOSRecall, r.ConfidentWrong)
