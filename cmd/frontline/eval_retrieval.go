@@ -551,8 +551,8 @@ type report struct {
 	// took (propose, accept: re-index the article, join the vote).
 	Learned       int     `json:"learned,omitempty"`
 	LearnMsPerRow float64 `json:"learn_ms_per_row,omitempty"`
-	Embedder       string  `json:"embedder"`
-	Store          string  `json:"store"`
+	Embedder      string  `json:"embedder"`
+	Store         string  `json:"store"`
 	// HelpfulRate is the share of in-scope questions answered right or
 	// declined with the right article among those offered as buttons;
 	// OOSOffered the share of oos questions declined but offered articles
