@@ -131,6 +131,9 @@ const (
 	extraOption1      = "option_1"
 	extraOption2      = "option_2"
 	extraQuestionSeq  = "question_seq"
+	// extraSuggest+"1"… are the articles a fallback offers to pick from,
+	// extraSuggest+"1_title"… their titles.
+	extraSuggest = "suggest_"
 )
 
 // turn is the conversation as the bot sees it while handling one message.
@@ -401,7 +404,7 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 	}
 
 	failed, _ := t.failedReplies(t.has(frontline.SignalRepetition))
-	if q.res.Abstained && failed+1 >= b.cfg.FailedAnswersBeforeHandoff {
+	if q.res.Abstained && !q.picked && failed+1 >= b.cfg.FailedAnswersBeforeHandoff {
 		s := frontline.Signal{Kind: frontline.SignalBotLoop, Confidence: 1,
 			Reason:   fmt.Sprintf("the bot could not answer %d times in a row", failed+1),
 			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: "failed_answers"}}}
@@ -412,7 +415,7 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 	if d, ok := b.cfg.Policy.decide(t.signals); ok {
 		return b.handOff(ctx, t, q, d)
 	}
-	if q.res.Abstained {
+	if q.res.Abstained && !q.picked {
 		return b.notSure(ctx, t, q)
 	}
 	if q.chosen == nil && !(hasPrev && prev.Meta.Kind == KindClarify) && b.ambiguous(q.res) {
