@@ -39,6 +39,9 @@ func (h *handler) routes(top *http.ServeMux) {
 	mux.HandleFunc("GET "+APIPrefix+"unanswered", h.unanswered)
 	mux.HandleFunc("POST "+APIPrefix+"unanswered/attach", h.attachQuestions)
 	mux.HandleFunc("GET "+APIPrefix+"stats", h.stats)
+	mux.HandleFunc("GET "+APIPrefix+"candidates", h.listCandidates)
+	mux.HandleFunc("POST "+APIPrefix+"candidates/{id}/accept", h.acceptCandidate)
+	mux.HandleFunc("POST "+APIPrefix+"candidates/{id}/reject", h.rejectCandidate)
 	mux.HandleFunc(APIPrefix, func(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, frontline.Errorf(frontline.ENotFound, "no API endpoint %s %s", r.Method, r.URL.Path))
 	})
@@ -529,4 +532,64 @@ func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stats": nonNil(stats)})
+}
+
+// candidateView is a candidate phrasing with its article's title.
+type candidateView struct {
+	*kb.Candidate
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+}
+
+// GET /api/kb/candidates[?state=pending|accepted|rejected] → {"candidates":
+// […]}, most proposed first (pending by default).
+func (h *handler) listCandidates(w http.ResponseWriter, r *http.Request) {
+	state := kb.CandidateState(r.URL.Query().Get("state"))
+	if state == "" {
+		state = kb.CandidatePending
+	}
+	if state != kb.CandidatePending && state != kb.CandidateAccepted && state != kb.CandidateRejected {
+		h.writeError(w, r, frontline.Errorf(frontline.EInvalid, "state: %q is not pending, accepted or rejected", state))
+		return
+	}
+	cs, err := h.svc.Candidates(r.Context(), kb.CandidateFilter{State: state, Limit: 200})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out := make([]candidateView, 0, len(cs))
+	titles := map[string]*kb.Article{}
+	for _, c := range cs {
+		a, ok := titles[c.ArticleID]
+		if !ok {
+			if a, err = h.svc.Article(r.Context(), c.ArticleID); err != nil {
+				h.writeError(w, r, err)
+				return
+			}
+			titles[c.ArticleID] = a
+		}
+		out = append(out, candidateView{Candidate: c, Slug: a.Slug, Title: a.Title})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidates": out})
+}
+
+// POST /api/kb/candidates/{id}/accept → {"candidate": …}: the question
+// becomes a phrasing of its article, searchable at once.
+func (h *handler) acceptCandidate(w http.ResponseWriter, r *http.Request) {
+	c, err := h.svc.AcceptCandidate(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidate": c})
+}
+
+// POST /api/kb/candidates/{id}/reject → {"candidate": …}
+func (h *handler) rejectCandidate(w http.ResponseWriter, r *http.Request) {
+	c, err := h.svc.RejectCandidate(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidate": c})
 }
