@@ -165,7 +165,11 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 	if err != nil || t.answered {
 		return err
 	}
-	b.detectSignals(t)
+	// A pick among the bot's suggestions sends an article's title: the
+	// article's words, not the customer's, so nothing to detect in them.
+	if prev, ok := t.lastBotReply(); !ok || prev.Meta.Kind != KindFallback || pickSuggestion(t.msg.Body, prev) == "" {
+		b.detectSignals(t)
+	}
 	for _, s := range t.signals {
 		t.pending = append(t.pending, signalEvent(t, s))
 	}
