@@ -52,17 +52,16 @@ type Options struct {
 const DefaultVotes = 3
 
 // DefaultThreshold is the abstain threshold when Options.Threshold is zero.
-// A score is an estimate of the probability that the top article is right,
-// in every KB: the ranker's (a confidence model cross-fitted on its
-// phrasings, see confidence.go) or, without phrasings, retrieval's (fitted
-// on the KB's own pseudo-questions, see selfcal.go). On the bundled demo
-// KB's pseudo-questions (map fitted on one half, measured on the other)
-// answering at 0.8 has an estimated precision of 0.93 (observed 0.94); 0.8
-// leaves room for customers' questions being harder than questions made
-// from the articles' own words. With phrasings, on development rows of
-// public intent sets (see TestTuneRanker), 0.8 answers with 1.1% (CLINC150)
-// to 2.8% (banking77) confident-wrong.
-const DefaultThreshold = 0.8
+// A score is an estimate of the probability that the top article is right:
+// the ranker's (a confidence model cross-fitted on the KB's phrasings, see
+// confidence.go) or, without phrasings, retrieval's (fitted on the KB's own
+// pseudo-questions, see selfcal.go). The threshold is set for at most 2% of
+// answers wrong: on development rows carved out of banking77's training
+// rows (TestTuneRanker, FRONTLINE_TUNE=1; no test row read) 0.88 is the
+// lowest threshold that holds it (2.6% at 0.8); CLINC150's development rows
+// need 0.57. Below the threshold the bot offers the closest articles to
+// pick from instead of answering (see Suggestions).
+const DefaultThreshold = 0.88
 
 // Service is the knowledge base: the editor's operations, search for the
 // bot, and the feedback reports. It is safe for concurrent use.
