@@ -132,6 +132,9 @@ const (
 	extraOption1      = "option_1"
 	extraOption2      = "option_2"
 	extraQuestionSeq  = "question_seq"
+	// extraSuggest+"1"… are the articles a fallback offers to pick from,
+	// extraSuggest+"1_title"… their titles.
+	extraSuggest = "suggest_"
 )
 
 // turn is the conversation as the bot sees it while handling one message.
@@ -166,7 +169,11 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 	if err != nil || t.answered {
 		return err
 	}
-	b.detectSignals(t)
+	// A pick among the bot's suggestions sends an article's title: the
+	// article's words, not the customer's, so nothing to detect in them.
+	if prev, ok := t.lastBotReply(); !ok || prev.Meta.Kind != KindFallback || pickSuggestion(t.msg.Body, prev) == "" {
+		b.detectSignals(t)
+	}
 	for _, s := range t.signals {
 		t.pending = append(t.pending, signalEvent(t, s))
 	}
@@ -478,7 +485,7 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 	}
 
 	failed, _ := t.failedReplies(t.has(frontline.SignalRepetition))
-	if q.res.Abstained && failed+1 >= b.cfg.FailedAnswersBeforeHandoff {
+	if q.res.Abstained && !q.picked && failed+1 >= b.cfg.FailedAnswersBeforeHandoff {
 		s := frontline.Signal{Kind: frontline.SignalBotLoop, Confidence: 1,
 			Reason:   fmt.Sprintf("the bot could not answer %d times in a row", failed+1),
 			Evidence: []frontline.Evidence{{Turn: t.currentTurn(), Text: t.msg.Body, Rule: "failed_answers"}}}
@@ -498,7 +505,7 @@ func (b *Bot) respond(ctx context.Context, t *turn) error {
 	if d, ok := b.cfg.Policy.decide(t.signals); ok {
 		return b.handOff(ctx, t, q, d)
 	}
-	if q.res.Abstained {
+	if q.res.Abstained && !q.picked {
 		return b.notSure(ctx, t, q)
 	}
 	if q.chosen == nil && !(hasPrev && prev.Meta.Kind == KindClarify) && b.ambiguous(q.res) {

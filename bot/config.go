@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/frontlinehq/frontline/kb"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,8 +61,10 @@ type Config struct {
 type Replies struct {
 	// NotSure: the knowledge base has no confident answer.
 	NotSure string `json:"not_sure"`
-	// Suggest introduces articles that might help when the bot is not sure.
-	Suggest string `json:"suggest"`
+	// Suggest introduces the articles offered to pick from when the bot is
+	// not sure ("Is it one of these?"); NoneOfThese follows the list.
+	Suggest     string `json:"suggest"`
+	NoneOfThese string `json:"none_of_these"`
 	// Clarify: {first} and {second} are the two article titles.
 	Clarify string `json:"clarify"`
 	// Source introduces the cited article: {title} and {url}.
@@ -123,14 +126,15 @@ func DefaultConfig() Config {
 		ClarifyMargin:              0.04,
 		FailedAnswersBeforeHandoff: 2,
 		MaxAnswerRunes:             600,
-		SuggestMinScore:            0.2,
+		SuggestMinScore:            kb.DefaultSuggestMin,
 		MaxSearchHits:              5,
 		HistoryLimit:               200,
 		Policy:                     DefaultPolicy(),
 		Replies: Replies{
 			NotSure: "I'm not sure about that one, and I'd rather not guess. Could you put it another way? " +
 				"Or, if you'd like, I can pass you to a person on our team.",
-			Suggest:          "These articles might still help:",
+			Suggest:          "I'm not sure I have that exactly. Is it one of these?",
+			NoneOfThese:      "If it's none of these, say so (or press \"None of these\") and I'll pass you to a person on our team.",
 			Clarify:          "Just to be sure I point you to the right answer: is your question about \"{first}\" or \"{second}\"?",
 			Source:           "Source: {title} ({url})",
 			Queued:           "I've passed this to our {team} team{private}. You're number {position} in line; the usual wait is {eta}. They'll see everything you've written here, so there's no need to repeat it.",
@@ -139,7 +143,7 @@ func DefaultConfig() Config {
 			HandoffFailed:    "I tried to pass this to a person but couldn't reach the team just now. Please try again in a few minutes.",
 		},
 		Accept: []string{
-			"yes", "yes please", "yeah", "yep", "ok", "okay", "sure", "please", "please do",
+			"yes", "none of these", "none", "none of them", "yes please", "yeah", "yep", "ok", "okay", "sure", "please", "please do",
 			"sí", "si", "vale", "claro", "oui", "d'accord", "ja", "ja bitte", "gerne", "sim", "pode ser", "graag",
 		},
 		OptionWords: [2][]string{
@@ -172,7 +176,7 @@ func (c Config) Validate() error {
 	check(c.MaxSearchHits >= 2 && c.MaxSearchHits <= 50, "max_search_hits: %d is outside 2..50", c.MaxSearchHits)
 	check(c.HistoryLimit >= 10, "history_limit: %d must be at least 10", c.HistoryLimit)
 	for name, s := range map[string]string{"not_sure": c.Replies.NotSure, "clarify": c.Replies.Clarify,
-		"source": c.Replies.Source, "queued": c.Replies.Queued, "queued_no_position": c.Replies.QueuedNoPosition,
+		"source": c.Replies.Source, "suggest": c.Replies.Suggest, "none_of_these": c.Replies.NoneOfThese, "queued": c.Replies.Queued, "queued_no_position": c.Replies.QueuedNoPosition,
 		"handoff_failed": c.Replies.HandoffFailed} {
 		check(strings.TrimSpace(s) != "", "replies.%s: required", name)
 	}

@@ -23,6 +23,9 @@ type searched struct {
 	// afterClarify: the query is a question already recorded when the bot
 	// asked which article was meant.
 	afterClarify bool
+	// picked: chosen is the article the customer picked from the bot's
+	// suggestions ("Is it one of these?"), whatever its score.
+	picked bool
 }
 
 // SearchData is the Data of an EventSearch: what the bot retrieved for one
@@ -62,6 +65,14 @@ func audience(c *frontline.Conversation) string {
 func (b *Bot) search(ctx context.Context, t *turn, prev frontline.Message, hasPrev bool) (*searched, error) {
 	q := &searched{query: clip(t.msg.Body, kb.MaxPhrasing)}
 	var pick string
+	if hasPrev && prev.Meta.Kind == KindFallback && prev.Meta.Extra[extraQuestionSeq] != "" {
+		if orig, ok := t.bySeq(prev.Meta.Extra[extraQuestionSeq]); ok {
+			if pick = pickSuggestion(t.msg.Body, prev); pick != "" {
+				q.afterClarify, q.picked = true, true
+				q.query = clip(orig.Body, kb.MaxPhrasing)
+			}
+		}
+	}
 	if hasPrev && prev.Meta.Kind == KindClarify {
 		if orig, ok := t.bySeq(prev.Meta.Extra[extraQuestionSeq]); ok {
 			q.afterClarify = true
@@ -92,11 +103,33 @@ func (b *Bot) search(ctx context.Context, t *turn, prev frontline.Message, hasPr
 	}
 	q.res = res
 	for i := range res.Hits {
-		if h := res.Hits[i]; h.ArticleID == pick && h.Score >= res.Threshold {
+		if h := res.Hits[i]; h.ArticleID == pick && (q.picked || h.Score >= res.Threshold) {
 			q.chosen = &h
 		}
 	}
+	if q.picked && q.chosen == nil {
+		// The KB changed since the offer: treat the reply as a new message.
+		q.picked, q.afterClarify = false, false
+	}
 	return q, nil
+}
+
+// pickSuggestion maps a reply to the bot's suggestions to the article it
+// picks: the widget's button sends the article's title; a typed "2" picks
+// the second. "" when it picks none.
+func pickSuggestion(reply string, prev frontline.Message) string {
+	r := normalizeReply(reply)
+	for i := 1; i <= kb.MaxSuggestions; i++ {
+		n := strconv.Itoa(i)
+		id := prev.Meta.Extra[extraSuggest+n]
+		if id == "" {
+			break
+		}
+		if r == n || r == normalizeReply(prev.Meta.Extra[extraSuggest+n+"_title"]) {
+			return id
+		}
+	}
+	return ""
 }
 
 // longMessage is the length in bytes above which a message is also
@@ -255,23 +288,27 @@ func confidence(v float64) *float64 {
 	return &v
 }
 
-// notSure says honestly that the bot has no answer and offers a person. It
-// links the articles that came closest, as reading: it states nothing from
-// them, so it needs no confidence in them.
+// notSure says honestly that the bot has no answer and offers a person.
+// When articles came close it offers up to three of them to pick from ("Is
+// it one of these?", buttons in the widget) besides the person: it states
+// nothing from them, so it needs no confidence in them. A pick is answered
+// from that article (see search) and proposed as a phrasing of it.
 func (b *Bot) notSure(ctx context.Context, t *turn, q *searched) error {
 	meta := frontline.MessageMeta{Kind: KindFallback, Confidence: confidence(q.res.TopScore),
 		Extra: map[string]string{extraOfferedHuman: "true"}}
 	body := b.cfg.Replies.NotSure
 	var titles []string
-	for _, h := range q.res.Hits {
-		if b.cfg.SuggestMinScore == 0 || h.Score < b.cfg.SuggestMinScore || len(titles) == 3 {
-			break
+	if b.cfg.SuggestMinScore > 0 {
+		for i, h := range q.res.Suggestions(b.cfg.SuggestMinScore) {
+			n := strconv.Itoa(i + 1)
+			meta.Citations = append(meta.Citations, citationOf(h))
+			meta.Extra[extraSuggest+n], meta.Extra[extraSuggest+n+"_title"] = h.ArticleID, h.Title
+			titles = append(titles, n+". "+h.Title)
 		}
-		meta.Citations = append(meta.Citations, citationOf(h))
-		titles = append(titles, h.Title)
 	}
 	if len(titles) > 0 {
-		body += "\n\n" + b.cfg.Replies.Suggest + " " + strings.Join(titles, "; ") + "."
+		meta.Extra[extraQuestionSeq] = strconv.FormatInt(t.msg.Seq, 10)
+		body = b.cfg.Replies.Suggest + "\n" + strings.Join(titles, "\n") + "\n\n" + b.cfg.Replies.NoneOfThese
 	}
 	posted, err := b.post(ctx, t, frontline.AuthorBot, body, meta, b.searchEvent(t, q.data(KindFallback)))
 	if posted {
@@ -310,8 +347,21 @@ func (b *Bot) answer(ctx context.Context, t *turn, q *searched) error {
 	posted, err := b.post(ctx, t, frontline.AuthorBot, a.text, meta, b.searchEvent(t, data))
 	if posted {
 		b.recordQuestion(ctx, t, q, a.citations)
+		if q.picked {
+			b.learnPick(ctx, t, q)
+		}
 	}
 	return err
+}
+
+// learnPick proposes the question the customer resolved by picking a
+// suggestion as a phrasing of the picked article, for an editor's review.
+// A failure costs a candidate, not the answer: it is only logged.
+func (b *Bot) learnPick(ctx context.Context, t *turn, q *searched) {
+	_, err := b.kb.Propose(ctx, kb.Proposal{ArticleID: q.chosen.ArticleID, Text: q.query, Source: kb.CandidatePicked})
+	if err != nil {
+		b.logger.Warn("bot: propose picked article's phrasing", "conversation", t.conv.ID, "err", err)
+	}
 }
 
 // handOff queues the conversation with its packet and tells the customer

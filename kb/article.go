@@ -96,11 +96,14 @@ const (
 	SourceEditor     PhrasingSource = "editor"
 	SourceUnanswered PhrasingSource = "unanswered" // attached from the unanswered-questions report
 	SourceImport     PhrasingSource = "import"
+	// SourceLearned: a customer's question accepted from the candidates
+	// the site's own traffic proposed (see learn.go).
+	SourceLearned PhrasingSource = "learned"
 )
 
 // Valid reports whether s is a known source.
 func (s PhrasingSource) Valid() bool {
-	return s == SourceEditor || s == SourceUnanswered || s == SourceImport
+	return s == SourceEditor || s == SourceUnanswered || s == SourceImport || s == SourceLearned
 }
 
 // Phrasing is a customer question an article answers. Phrasings of a

@@ -25,6 +25,29 @@ type knnIndex struct {
 	doc   []int32
 	val   []float32
 	class []int32 // by document
+	// Examples learned since training (see withExamples), scanned one by
+	// one: few, and folded into the index at the next Reindex.
+	extra      []sparse
+	extraClass []int32
+	extraID    []string // phrasing ids
+}
+
+// dot is the inner product of two sparse vectors sorted by index.
+func dot(a, b sparse) float32 {
+	var s float32
+	for i, j := 0, 0; i < len(a.idx) && j < len(b.idx); {
+		switch {
+		case a.idx[i] < b.idx[j]:
+			i++
+		case a.idx[i] > b.idx[j]:
+			j++
+		default:
+			s += a.val[i] * b.val[j]
+			i++
+			j++
+		}
+	}
+	return s
 }
 
 func newKNNIndex(xs []sparse, classes []int, nfeat int) *knnIndex {
@@ -57,14 +80,32 @@ type knnVote struct {
 	maxSim []float64 // per class: cosine of its nearest example
 }
 
+// knnScratch is the working memory of votes asked one after another (one
+// per goroutine): reusing it keeps training on a large KB from allocating
+// a buffer per held-out question.
+type knnScratch struct {
+	acc     []float32 // per example: similarity accumulated so far
+	touched []int32   // examples with a non-zero acc
+	best    []knnNeighbour
+}
+
+type knnNeighbour struct {
+	d int32
+	s float32
+}
+
 // vote scores x against every example not skipped (cosine: the vectors are
-// unit length) and returns the vote of the k nearest. acc is scratch space
-// of one float per example (nil allocates it).
-func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, acc []float32) knnVote {
-	if acc == nil {
-		acc = make([]float32, len(ix.class))
+// unit length) and returns the vote of the k nearest. sc may be nil (one
+// question) or reused between calls of one goroutine.
+func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, sc *knnScratch) knnVote {
+	if sc == nil {
+		sc = &knnScratch{}
 	}
-	touched := make([]int32, 0, 256)
+	if len(sc.acc) < len(ix.class) {
+		sc.acc = make([]float32, len(ix.class))
+	}
+	acc := sc.acc
+	touched := sc.touched[:0]
 	for j, f := range x.idx {
 		xv := x.val[j]
 		for p := ix.start[f]; p < ix.start[f+1]; p++ {
@@ -75,12 +116,10 @@ func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, acc [
 			acc[d] += xv * ix.val[p]
 		}
 	}
+	sc.touched = touched
 	v := knnVote{share: make([]float64, nclass), maxSim: make([]float64, nclass)}
-	type nb struct {
-		d int32
-		s float32
-	}
-	best := make([]nb, 0, k+1)
+	type nb = knnNeighbour
+	best := sc.best[:0]
 	for _, d := range touched {
 		s := acc[d]
 		acc[d] = 0
@@ -104,9 +143,32 @@ func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, acc [
 			best = best[:k]
 		}
 	}
+	n := int32(len(ix.class))
+	for e, ex := range ix.extra {
+		s, d := dot(x, ex), n+int32(e)
+		if s <= 0 {
+			continue
+		}
+		c := ix.extraClass[e]
+		v.maxSim[c] = max(v.maxSim[c], float64(s))
+		if len(best) == k && s <= best[k-1].s {
+			continue
+		}
+		i := len(best)
+		best = append(best, nb{d, s})
+		for i > 0 && best[i-1].s < s {
+			best[i] = best[i-1]
+			i--
+		}
+		best[i] = nb{d, s}
+		if len(best) > k {
+			best = best[:k]
+		}
+	}
+	sc.best = best
 	var sum float64
 	for _, b := range best {
-		v.share[ix.class[b.d]] += float64(b.s)
+		v.share[ix.classOf(b.d)] += float64(b.s)
 		sum += float64(b.s)
 	}
 	if sum > 0 {
@@ -115,6 +177,13 @@ func (ix *knnIndex) vote(x sparse, k, nclass int, skip func(doc int) bool, acc [
 		}
 	}
 	return v
+}
+
+func (ix *knnIndex) classOf(d int32) int32 {
+	if n := int32(len(ix.class)); d >= n {
+		return ix.extraClass[d-n]
+	}
+	return ix.class[d]
 }
 
 // nConfFeatures is the length of confFeatures' vector.

@@ -287,7 +287,9 @@ func setup(t *testing.T, kind string, emb kb.Embedder) *kb.Service {
 	default:
 		t.Fatalf("unknown store kind %q", kind)
 	}
-	return kb.NewService(store, emb, kb.Options{})
+	// Import's checks need retrieval, not the learned ranker, whose
+	// training is most of a Reindex under the race detector.
+	return kb.NewService(store, emb, kb.Options{Ranking: kb.RankingRetrieval})
 }
 
 // forEachStore runs fn as a parallel subtest per store kind.

@@ -260,7 +260,7 @@ func (r *ranker) crossFit(xs []sparse, ys []int, terms [][]string, fold []int) (
 			}
 		}
 		w, b := trainSoftmax(tx, ty, k, len(r.idf), r.opts)
-		acc := make([]float32, len(xs))
+		sc := &knnScratch{}
 		z := make([]float64, k)
 		n := first[f]
 		for i := range xs {
@@ -270,7 +270,7 @@ func (r *ranker) crossFit(xs []sparse, ys []int, terms [][]string, fold []int) (
 			y := ys[i]
 			unanswerable := (n+1)%pseudoUnanswerable == 0
 			skip := func(d int) bool { return fold[d] == f || (unanswerable && ys[d] == y) }
-			v := r.knn.vote(xs[i], r.opts.knnK, k, skip, acc)
+			v := r.knn.vote(xs[i], r.opts.knnK, k, skip, sc)
 			logits(w, b, xs[i], 1, z)
 			softmaxInPlace(z)
 			p := slices.Clone(z)

@@ -1,12 +1,28 @@
 package kb_test
 
 import (
+	"context"
 	"math"
+	"sync"
 	"testing"
 
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/kb"
+	"github.com/frontlinehq/frontline/kb/demo"
 )
+
+// demoService is the demo KB imported once per test binary into a memory
+// store, for the tests that only search it (an import is most of a test's
+// cost under the race detector).
+var demoService = sync.OnceValues(func() (*kb.Service, error) {
+	svc := kb.NewService(memory.NewKBStore(), kb.NewOfflineEmbedder(kb.OfflineOptions{}), kb.Options{})
+	arts, err := kb.ReadDir(demo.Articles())
+	if err != nil {
+		return nil, err
+	}
+	_, err = kb.Import(context.Background(), svc, arts)
+	return svc, err
+})
 
 // TestArticleOnlyScores checks the score of a KB with articles and no
 // phrasings (the article-only calibration fitted at Reindex): the same KB
@@ -22,7 +38,11 @@ func TestArticleOnlyScores(t *testing.T) {
 		}
 		return svc
 	}
-	a, b := build(), build()
+	a, err := demoService()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := build()
 	if got := a.Threshold(); got != kb.DefaultThreshold {
 		t.Fatalf("Threshold() = %v, want the default %v", got, kb.DefaultThreshold)
 	}
@@ -71,9 +91,9 @@ func TestArticleOnlyScores(t *testing.T) {
 // as their scores say.
 func TestArticleOnlyCalibrationHeldOut(t *testing.T) {
 	t.Parallel()
-	svc := kb.NewService(memory.NewKBStore(), kb.NewOfflineEmbedder(kb.OfflineOptions{}), kb.Options{})
-	if _, err := kb.Import(t.Context(), svc, mustReadDemo(t)); err != nil {
-		t.Fatalf("Import: %v", err)
+	svc, err := demoService()
+	if err != nil {
+		t.Fatal(err)
 	}
 	answered, estimated, observed, err := kb.HeldOutPseudoPrecision(t.Context(), svc, kb.DefaultThreshold)
 	if err != nil {

@@ -47,6 +47,26 @@ type SearchResult struct {
 	TopScore  float64 `json:"top_score"`
 }
 
+// MaxSuggestions is the most articles the bot offers ("Is it one of
+// these?") when it is not confident enough to answer.
+const MaxSuggestions = 3
+
+// DefaultSuggestMin is the least score of the best hit for the bot to
+// offer suggestions. A score is the probability that the article is the
+// right one: below this the offer is more noise than help, and it keeps
+// most questions no article answers from getting offers.
+const DefaultSuggestMin = 0.05
+
+// Suggestions returns the hits to offer when the result abstains: the best
+// MaxSuggestions hits, when the best scores at least min (the others come
+// with it: a customer tells related articles apart at a glance), else none.
+func (r SearchResult) Suggestions(min float64) []Hit {
+	if len(r.Hits) == 0 || r.Hits[0].Score < min {
+		return nil
+	}
+	return r.Hits[:len(r.Hits)-max(0, len(r.Hits)-MaxSuggestions)]
+}
+
 // Search finds the published articles that best answer q. Candidates come
 // from two retrievers over the passage index: vector (cosine over
 // embeddings, HNSW on Postgres) and full text (language-aware); they are

@@ -203,4 +203,19 @@ type Store interface {
 	// ArticleStats returns the use of every article that was cited or
 	// voted on at least once, most cited first, then by slug.
 	ArticleStats(ctx context.Context) ([]ArticleStat, error)
+
+	// ProposeCandidate stores c as a candidate phrasing, or, when one of
+	// the same article with the same TextKey exists (in any state), adds
+	// one to its Count and returns it instead (c is then filled from the
+	// stored one): a flood of the same question is one candidate.
+	// ENotFound if the article is missing.
+	ProposeCandidate(ctx context.Context, c *Candidate) error
+	// FindCandidates lists candidates matching f, most proposed first,
+	// then newest first.
+	FindCandidates(ctx context.Context, f CandidateFilter) ([]*Candidate, error)
+	// FindCandidateByID returns the candidate or ENotFound.
+	FindCandidateByID(ctx context.Context, id string) (*Candidate, error)
+	// SetCandidateState records an editor's decision (and the phrasing an
+	// accepted candidate became). ENotFound if missing.
+	SetCandidateState(ctx context.Context, id string, state CandidateState, phrasingID string, at time.Time) error
 }

@@ -6,9 +6,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -83,7 +85,7 @@ type tuneOutcome struct {
 	score      float64
 }
 
-func readTuneCSV(t *testing.T, path string) []tuneRow {
+func readTuneCSV(t testing.TB, path string) []tuneRow {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -204,4 +206,45 @@ func tuneSummary(outs []tuneOutcome) string {
 	_, accS, cwS, recS := at(bestT)
 	return fmt.Sprintf("rank %.4f | @%.2f ans %.4f acc %.4f cw %.4f oos %.4f | cw<=2%% @%.3f ans %.4f acc %.4f cw %.4f oos %.4f | best acc+oos @%.3f acc %.4f oos %.4f cw %.4f",
 		float64(right)/float64(max(in, 1)), DefaultThreshold, a8, acc8, cw8, oos8, best, ab, accb, cwb, oosb, bestT, accS, recS, cwS)
+}
+
+// BenchmarkTrainRankerCLINC trains the ranker on CLINC150's 15,000 training
+// phrasings (150 articles), as Reindex does, and reports the bytes
+// allocated per training (B/op) and the peak live heap (peak-heap-MB,
+// sampled every 5 ms): the training's memory cost on a large KB.
+func BenchmarkTrainRankerCLINC(b *testing.B) {
+	rows := readTuneCSV(b, shareddata.Path(b, "clinc150/train.csv"))
+	items, _ := tuneItems(rows)
+	b.ReportAllocs()
+	runtime.GC()
+	var base runtime.MemStats
+	runtime.ReadMemStats(&base)
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		var ms runtime.MemStats
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				runtime.ReadMemStats(&ms)
+				if ms.HeapAlloc > peak.Load() {
+					peak.Store(ms.HeapAlloc)
+				}
+			}
+		}
+	}()
+	b.ResetTimer()
+	for range b.N {
+		_ = trainKBRanker(items, DefaultChunkRunes, defaultRankerOptions)
+	}
+	b.StopTimer()
+	close(stop)
+	<-sampled
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
 }

@@ -72,6 +72,9 @@ var routeRules = map[string]rule{
 	"GET /api/kb/unanswered":               editors,
 	"POST /api/kb/unanswered/attach":       editors,
 	"GET /api/kb/stats":                    editors,
+	"GET /api/kb/candidates":               editors,
+	"POST /api/kb/candidates/{id}/accept":  editors,
+	"POST /api/kb/candidates/{id}/reject":  editors,
 	"* /api/kb/":                           editors, // JSON 404 for unknown editor endpoints
 
 	"GET /api/handoffs":      supervisors,

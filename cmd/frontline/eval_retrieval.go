@@ -24,6 +24,9 @@ import (
 	"github.com/frontlinehq/frontline/kb"
 )
 
+// suggestMin is the --suggest-min in use.
+var suggestMin = kb.DefaultSuggestMin
+
 // oosLabel marks a question no article answers.
 const oosLabel = "oos"
 
@@ -42,6 +45,8 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 		kbDir         = fs.String("kb", "", "`folder` of Markdown articles in the import format (slugs are the labels)")
 		questionsPath = fs.String("questions", "", "CSV `file` text,label of test questions (label oos: no article answers)")
 		holdoutEvery  = fs.Int("holdout-every", 0, "hold out every `N`th phrasing per label as a test question instead of --questions")
+		learnPath     = fs.String("learn", "", "CSV `file` text,label: after building, learn each row as a deployment does (proposed as picked from suggestions, accepted by an editor), then ask --questions")
+		learnReindex  = fs.Bool("learn-reindex", false, "after --learn, retrain with a full reindex (a deployment's periodic retrain) before asking")
 		storeName     = fs.String("store", "memory", "memory or postgres (DATABASE_URL; a scratch schema is created and dropped)")
 		embedderName  = fs.String("embedder", firstNonEmpty(getenv("FRONTLINE_EMBEDDER"), "offline"), "offline or openai, as serve (env FRONTLINE_EMBEDDER; openai reads FRONTLINE_EMBEDDINGS_URL, _KEY, _MODEL and _DIMENSION)")
 		dimension     = fs.Int("dimension", 0, "offline embedder dimension (default 512)")
@@ -56,6 +61,8 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 		ranking       = fs.String("ranking", "", "how articles are ranked: model (the product's default), fused or retrieval")
 		pickRows      = fs.String("pick-rows", "all", "rows of --pick-threshold-on to use: all, even or odd (counting data rows from 0)")
 		questionRows  = fs.String("question-rows", "all", "rows of --questions to use: all, even or odd (counting data rows from 0)")
+		suggestMinF   = fs.Float64("suggest-min", kb.DefaultSuggestMin, "the least top score at which the bot offers articles as suggestions")
+		dumpPath      = fs.String("dump", "", "write one CSV row per question (label, top slug, top score, answered) to this file")
 		wordW         = fs.Float64("word-weight", 0, "offline embedder: weight of words (experiments)")
 		bigramW       = fs.Float64("bigram-weight", 0, "offline embedder: weight of word pairs (experiments)")
 		charW         = fs.Float64("char-weight", 0, "offline embedder: weight of character n-grams (experiments)")
@@ -85,7 +92,7 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 	}
 
 	// Read everything before building anything, so bad input fails fast.
-	var phrasings, questions, val []labelled
+	var phrasings, questions, val, learn []labelled
 	var articles []evalArticle
 	var err error
 	if *phrasingsPath != "" {
@@ -97,6 +104,11 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 		phrasings, questions = holdOut(phrasings, *holdoutEvery)
 	} else if questions, err = readLabelled(*questionsPath); err != nil {
 		return err
+	}
+	if *learnPath != "" {
+		if learn, err = readLabelled(*learnPath); err != nil {
+			return err
+		}
 	}
 	if *pickOn != "" {
 		if val, err = readLabelled(*pickOn); err != nil {
@@ -141,11 +153,24 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 	if err != nil {
 		return err
 	}
+	build := time.Since(buildStart)
+	var learnTime time.Duration
+	if len(learn) > 0 {
+		start := time.Now()
+		if err := learnRows(ctx, svc, learn); err != nil {
+			return err
+		}
+		learnTime = time.Since(start)
+		if *learnReindex {
+			if err := svc.BulkReindex(ctx); err != nil {
+				return err
+			}
+		}
+	}
 	passages, err := store.CountPassages(ctx)
 	if err != nil {
 		return err
 	}
-	build := time.Since(buildStart)
 
 	if len(val) > 0 {
 		valRuns, err := runQuestions(ctx, svc, val, "threshold", stderr)
@@ -160,9 +185,17 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 	if err != nil {
 		return err
 	}
+	suggestMin = *suggestMinF
+	if *dumpPath != "" {
+		if err := dumpRuns(*dumpPath, runs); err != nil {
+			return err
+		}
+	}
 	rep := summarise(runs, svc.Threshold())
+	rep.Reliability, rep.ECE = reliability(runs)
 	rep.Articles, rep.Passages, rep.BuildSeconds = nArticles, passages, round(build.Seconds(), 2)
 	rep.ReindexSeconds = round(reindex.Seconds(), 2)
+	rep.Learned, rep.LearnMsPerRow = len(learn), round(ms(learnTime)/float64(max(1, len(learn))), 2)
 	rep.Curve = curve(runs)
 	rep.Embedder, rep.Store = emb.Name(), *storeName
 	if *compare {
@@ -380,13 +413,48 @@ func buildEvalKB(ctx context.Context, svc *kb.Service, phrasings []labelled, art
 	return len(bySlug), time.Since(start), err
 }
 
+// learnRows replays resolved questions through the product's learning
+// path: each is proposed as a customer's pick among the suggestions and
+// accepted by an editor, one after another as they would arrive (no
+// Reindex).
+func learnRows(ctx context.Context, svc *kb.Service, rows []labelled) error {
+	for _, r := range rows {
+		a, err := svc.ArticleBySlug(ctx, slugFor(r.label))
+		if err != nil {
+			return fmt.Errorf("--learn line %d: %w", r.line, err)
+		}
+		c, err := svc.Propose(ctx, kb.Proposal{ArticleID: a.ID, Text: r.text, Source: kb.CandidatePicked})
+		if err != nil {
+			return fmt.Errorf("--learn line %d: %w", r.line, err)
+		}
+		if c.State == kb.CandidateRejected {
+			continue
+		}
+		if _, err := svc.AcceptCandidate(ctx, c.ID); err != nil {
+			return fmt.Errorf("--learn line %d: %w", r.line, err)
+		}
+	}
+	return nil
+}
+
 // run is one question's outcome under the service's threshold.
 type run struct {
+	text     string
 	label    string
 	slugs    []string // hits, best first
+	scores   []float64
 	top      float64
 	answered bool
 	latency  time.Duration
+}
+
+// offered returns the slugs the bot would offer as buttons when it does
+// not answer (see kb.Suggestions): up to three hits scoring at least min.
+func (r run) offered(least float64) []string {
+	if len(r.slugs) == 0 || r.top < least {
+		return nil
+	}
+	return r.slugs[:min(len(r.slugs), kb.MaxSuggestions)]
 }
 
 func runQuestions(ctx context.Context, svc *kb.Service, qs []labelled, what string, stderr io.Writer) ([]run, error) {
@@ -398,12 +466,13 @@ func runQuestions(ctx context.Context, svc *kb.Service, qs []labelled, what stri
 		if err != nil {
 			return nil, fmt.Errorf("question on line %d: %w", q.line, err)
 		}
-		r := run{label: slugFor(q.label), top: res.TopScore, answered: !res.Abstained, latency: time.Since(start)}
+		r := run{text: q.text, label: slugFor(q.label), top: res.TopScore, answered: !res.Abstained, latency: time.Since(start)}
 		if q.label == oosLabel {
 			r.label = oosLabel
 		}
 		for _, h := range res.Hits {
 			r.slugs = append(r.slugs, h.Slug)
+			r.scores = append(r.scores, h.Score)
 		}
 		out[i] = r
 		bar.step()
@@ -490,8 +559,24 @@ type report struct {
 	// ReindexSeconds is the final Reindex alone (the ranker's training
 	// and re-embedding every passage), part of BuildSeconds.
 	ReindexSeconds float64 `json:"reindex_s"`
-	Embedder       string  `json:"embedder"`
-	Store          string  `json:"store"`
+	// Learned counts the --learn rows learned, LearnMsPerRow the time each
+	// took (propose, accept: re-index the article, join the vote).
+	Learned       int     `json:"learned,omitempty"`
+	LearnMsPerRow float64 `json:"learn_ms_per_row,omitempty"`
+	Embedder      string  `json:"embedder"`
+	Store         string  `json:"store"`
+	// HelpfulRate is the share of in-scope questions answered right or
+	// declined with the right article among those offered as buttons;
+	// OOSOffered the share of oos questions declined but offered articles
+	// anyway (answered ones count in ConfidentWrong).
+	HelpfulRate float64 `json:"helpful_rate"`
+	OOSOffered  float64 `json:"oos_offered"`
+	SuggestMin  float64 `json:"suggest_min"`
+	// Reliability bins the questions by the top hit's score: a calibrated
+	// score's bins are right about as often as their mean score says. ECE
+	// is the expected calibration error (the count-weighted mean gap).
+	Reliability []reliabilityBin `json:"reliability"`
+	ECE         float64          `json:"ece"`
 	// Curve is the operating points at a few thresholds, to choose one.
 	Curve      []curvePoint `json:"curve"`
 	FullText   *rankReport  `json:"fulltext_only,omitempty"`
@@ -521,13 +606,70 @@ func curve(runs []run) []curvePoint {
 	return out
 }
 
+// dumpRuns writes each question's outcome, for analysis outside the eval.
+func dumpRuns(path string, runs []run) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"label", "top_slug", "top_score", "answered", "right", "text"})
+	for _, r := range runs {
+		top := ""
+		if len(r.slugs) > 0 {
+			top = r.slugs[0]
+		}
+		_ = w.Write([]string{r.label, top, fmt.Sprintf("%.6f", r.top), fmt.Sprint(r.answered), fmt.Sprint(top == r.label), r.text})
+	}
+	w.Flush()
+	return errors.Join(w.Error(), f.Close())
+}
+
+// reliabilityBin is the questions whose top score fell in [Lo, Hi).
+type reliabilityBin struct {
+	Lo        float64 `json:"lo"`
+	Hi        float64 `json:"hi"`
+	N         int     `json:"n"`
+	MeanScore float64 `json:"mean_score"`
+	Accuracy  float64 `json:"accuracy"` // top hit right (oos: never)
+}
+
+// reliability bins runs by top score in tenths and returns the bins and
+// the expected calibration error.
+func reliability(runs []run) ([]reliabilityBin, float64) {
+	const nbins = 10
+	var n [nbins]int
+	var sum [nbins]float64
+	var right [nbins]int
+	for _, r := range runs {
+		b := min(int(r.top*nbins), nbins-1)
+		n[b]++
+		sum[b] += r.top
+		if len(r.slugs) > 0 && r.slugs[0] == r.label {
+			right[b]++
+		}
+	}
+	var out []reliabilityBin
+	var ece float64
+	for b := range nbins {
+		bin := reliabilityBin{Lo: float64(b) / nbins, Hi: float64(b+1) / nbins, N: n[b]}
+		if n[b] > 0 {
+			bin.MeanScore = round(sum[b]/float64(n[b]), 4)
+			bin.Accuracy = round(frac(right[b], n[b]), 4)
+			ece += float64(n[b]) / float64(len(runs)) * math.Abs(sum[b]/float64(n[b])-frac(right[b], n[b]))
+		}
+		out = append(out, bin)
+	}
+	return out, round(ece, 4)
+}
+
 type rankReport struct {
 	Top1 float64 `json:"top1"`
 	Top3 float64 `json:"top3"`
 }
 
 func summarise(runs []run, threshold float64) report {
-	var in, top1, top3, rank1, rank3, oos, oosDeclined, answered, wrong int
+	var in, top1, top3, rank1, rank3, oos, oosDeclined, oosOffered, answered, wrong, helpful int
 	lat := make([]time.Duration, len(runs))
 	var total time.Duration
 	for i, r := range runs {
@@ -544,10 +686,16 @@ func summarise(runs []run, threshold float64) report {
 			oos++
 			if !r.answered {
 				oosDeclined++
+				if len(r.offered(suggestMin)) > 0 {
+					oosOffered++
+				}
 			}
 			continue
 		}
 		in++
+		if (r.answered && right) || (!r.answered && slices.Contains(r.offered(suggestMin), r.label)) {
+			helpful++
+		}
 		in3 := slices.Contains(r.slugs, r.label)
 		if right {
 			rank1++
@@ -571,6 +719,7 @@ func summarise(runs []run, threshold float64) report {
 		P50ms:       round(ms(percentile(lat, 0.50)), 3), P99ms: round(ms(percentile(lat, 0.99)), 3),
 		RankTop1: round(frac(rank1, in), 4), RankTop3: round(frac(rank3, in), 4),
 		InScope: in, OOS: oos,
+		HelpfulRate: round(frac(helpful, in), 4), OOSOffered: round(frac(oosOffered, oos), 4), SuggestMin: suggestMin,
 	}
 }
 
@@ -617,15 +766,26 @@ func rankOnly(ctx context.Context, store kb.Store, emb kb.Embedder, qs []labelle
 func printReport(w io.Writer, r report) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "store\t%s\nembedder\t%s\narticles\t%d\npassages\t%d\nbuild\t%.2fs (reindex %.2fs)\n", r.Store, r.Embedder, r.Articles, r.Passages, r.BuildSeconds, r.ReindexSeconds)
+	if r.Learned > 0 {
+		fmt.Fprintf(tw, "learned\t%d questions, %.1f ms each\n", r.Learned, r.LearnMsPerRow)
+	}
 	fmt.Fprintf(tw, "questions\t%d in scope, %d oos\nthreshold\t%.4f\n", r.InScope, r.OOS, r.Threshold)
 	fmt.Fprintf(tw, "top-1\t%.4f\t(ranking alone: %.4f)\ntop-3\t%.4f\t(ranking alone: %.4f)\n", r.Top1, r.RankTop1, r.Top3, r.RankTop3)
 	fmt.Fprintf(tw, "answer rate\t%.4f\noos recall\t%.4f\nconfident wrong\t%.4f\n", r.AnswerRate, r.OOSRecall, r.ConfidentWrong)
+	fmt.Fprintf(tw, "helpful rate\t%.4f\t(answered right, or the right article offered; suggestions from %.2f)\noos offered\t%.4f\n", r.HelpfulRate, r.SuggestMin, r.OOSOffered)
 	fmt.Fprintf(tw, "latency\tp50 %.2f ms, p99 %.2f ms, %.0f queries/s\n", r.P50ms, r.P99ms, r.QueriesPerS)
 	if r.FullText != nil {
 		fmt.Fprintf(tw, "full text only\ttop-1 %.4f, top-3 %.4f\n", r.FullText.Top1, r.FullText.Top3)
 	}
 	if r.VectorOnly != nil {
 		fmt.Fprintf(tw, "vector only\ttop-1 %.4f, top-3 %.4f\n", r.VectorOnly.Top1, r.VectorOnly.Top3)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nreliability (top score bins; ECE %.4f)\n", r.ECE)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "score\tquestions\tmean score\taccuracy\t")
+	for _, b := range r.Reliability {
+		fmt.Fprintf(tw, "%.1f-%.1f\t%d\t%.3f\t%.3f\t\n", b.Lo, b.Hi, b.N, b.MeanScore, b.Accuracy)
 	}
 	tw.Flush()
 }

@@ -38,6 +38,8 @@ func RunTests(t *testing.T, newStore NewStore) {
 		{"Reindex", testReindex},
 		{"Feedback", testFeedback},
 		{"BadInput", testBadInput},
+		{"Candidates", testCandidates},
+		{"CandidateBadInput", testCandidateBadInput},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -623,4 +625,117 @@ func testBadInput(t *testing.T, newStore NewStore) {
 	_, err = b.svc.Search(b.ctx, kb.SearchQuery{Text: strings.Repeat("x", kb.MaxPhrasing+1)})
 	wantCode(t, "oversized query", err, frontline.EInvalid)
 	_ = time.Second
+}
+
+// testCandidates: a resolved question becomes a pending candidate; the same
+// question again (a flood) counts on it; accepting it makes it a phrasing,
+// searchable at once, and the question asked again finds its article.
+func testCandidates(t *testing.T, newStore NewStore) {
+	b := setup(t, newStore)
+	arts := mustPublishAll(t, b)
+	q := "parcel still not here after a week"
+	art := arts["shipping-times"].ID
+	var c *kb.Candidate
+	for i := range 20 {
+		got, err := b.svc.Propose(b.ctx, kb.Proposal{ArticleID: art, Text: q, Source: kb.CandidatePicked, Locale: "en"})
+		if err != nil {
+			t.Fatalf("Propose #%d: %v", i, err)
+		}
+		if c != nil && got.ID != c.ID {
+			t.Fatalf("Propose #%d made candidate %s, want the first one %s", i, got.ID, c.ID)
+		}
+		c = got
+	}
+	// The same words typed differently are the same candidate.
+	if got, err := b.svc.Propose(b.ctx, kb.Proposal{ArticleID: art, Text: "  Parcel still NOT here after a week?", Source: kb.CandidateAgent}); err != nil || got.ID != c.ID {
+		t.Fatalf("Propose with other case and spacing = %+v, %v; want candidate %s", got, err, c.ID)
+	}
+	pending, err := b.svc.Candidates(b.ctx, kb.CandidateFilter{State: kb.CandidatePending})
+	if err != nil || len(pending) != 1 || pending[0].Count != 21 || pending[0].Text != q {
+		t.Fatalf("pending = %+v, %v; want one candidate proposed 21 times", pending, err)
+	}
+	other, err := b.svc.Propose(b.ctx, kb.Proposal{ArticleID: arts["refund-policy"].ID, Text: "this is spam spam spam", Source: kb.CandidatePicked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.RejectCandidate(b.ctx, other.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.svc.AcceptCandidate(b.ctx, other.ID)
+	wantCode(t, "accept a rejected candidate", err, frontline.EConflict)
+	again, err := b.svc.Propose(b.ctx, kb.Proposal{ArticleID: arts["refund-policy"].ID, Text: "this is spam spam spam", Source: kb.CandidatePicked})
+	if err != nil || again.State != kb.CandidateRejected || again.Count != 2 {
+		t.Fatalf("re-proposing a rejected candidate = %+v, %v; want it still rejected, count 2", again, err)
+	}
+
+	accepted, err := b.svc.AcceptCandidate(b.ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if accepted.State != kb.CandidateAccepted || accepted.PhrasingID == "" {
+		t.Fatalf("accepted = %+v", accepted)
+	}
+	ps, err := b.svc.Phrasings(b.ctx, art)
+	if err != nil || len(ps) != 1 || ps[0].ID != accepted.PhrasingID || ps[0].Source != kb.SourceLearned || ps[0].Text != q {
+		t.Fatalf("phrasings = %+v, %v; want the learned one", ps, err)
+	}
+	if twice, err := b.svc.AcceptCandidate(b.ctx, c.ID); err != nil || twice.PhrasingID != accepted.PhrasingID {
+		t.Fatalf("accepting twice = %+v, %v; want the same phrasing", twice, err)
+	}
+	if ps, _ := b.svc.Phrasings(b.ctx, art); len(ps) != 1 {
+		t.Fatalf("accepting twice made %d phrasings, want 1", len(ps))
+	}
+	if res := mustSearch(t, b, kb.SearchQuery{Text: q}); topSlug(res) != "shipping-times" {
+		t.Errorf("after accepting, %q finds %v, want shipping-times first", q, slugs(res))
+	}
+	if got, _ := b.svc.Candidates(b.ctx, kb.CandidateFilter{State: kb.CandidatePending}); len(got) != 0 {
+		t.Errorf("pending after review = %+v, want none", got)
+	}
+}
+
+// testCandidateBadInput: a learning signal for a missing (deleted) or
+// unpublished article, in another language, or of no text has a clear
+// outcome, and the KB is left as it was.
+func testCandidateBadInput(t *testing.T, newStore NewStore) {
+	b := setup(t, newStore)
+	arts := mustPublishAll(t, b)
+	draft := mustCreate(t, b, kb.Article{Slug: "draft-news", Title: "Coming soon", Body: "Not yet."})
+	fr := mustPublish(t, b, kb.Article{Slug: "livraison", Title: "Délais de livraison", Body: "La livraison prend 3 jours.", Locale: "fr"})
+	tests := []struct {
+		name string
+		p    kb.Proposal
+		code string
+	}{
+		{"missing article", kb.Proposal{ArticleID: "art_deleted", Text: "where is it", Source: kb.CandidatePicked}, frontline.ENotFound},
+		{"unpublished article", kb.Proposal{ArticleID: draft.ID, Text: "what is new", Source: kb.CandidatePicked}, frontline.EInvalid},
+		{"another locale", kb.Proposal{ArticleID: fr.ID, Text: "where is my parcel", Source: kb.CandidatePicked, Locale: "en-GB"}, frontline.EInvalid},
+		{"empty text", kb.Proposal{ArticleID: arts["refund-policy"].ID, Text: "  ", Source: kb.CandidatePicked}, frontline.EInvalid},
+		{"punctuation only", kb.Proposal{ArticleID: arts["refund-policy"].ID, Text: "?!", Source: kb.CandidatePicked}, frontline.EInvalid},
+		{"unknown source", kb.Proposal{ArticleID: arts["refund-policy"].ID, Text: "refund please", Source: "robot"}, frontline.EInvalid},
+	}
+	for _, tt := range tests {
+		_, err := b.svc.Propose(b.ctx, tt.p)
+		wantCode(t, tt.name, err, tt.code)
+	}
+	if got, err := b.svc.Candidates(b.ctx, kb.CandidateFilter{}); err != nil || len(got) != 0 {
+		t.Fatalf("candidates after bad input = %+v, %v; want none", got, err)
+	}
+	// A candidate whose article was archived since cannot be accepted.
+	c, err := b.svc.Propose(b.ctx, kb.Proposal{ArticleID: arts["delete-account"].ID, Text: "remove me from your site", Source: kb.CandidateAgent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.svc.Archive(b.ctx, arts["delete-account"].ID); err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.svc.AcceptCandidate(b.ctx, c.ID)
+	wantCode(t, "accept for an archived article", err, frontline.EInvalid)
+	if ps, _ := b.svc.Phrasings(b.ctx, arts["delete-account"].ID); len(ps) != 0 {
+		t.Errorf("phrasings of the archived article = %+v, want none", ps)
+	}
+	if got, _ := b.svc.Candidates(b.ctx, kb.CandidateFilter{State: kb.CandidatePending}); len(got) != 1 {
+		t.Errorf("pending = %+v, want the candidate still pending", got)
+	}
+	_, err = b.svc.AcceptCandidate(b.ctx, "cand_missing")
+	wantCode(t, "accept a missing candidate", err, frontline.ENotFound)
 }

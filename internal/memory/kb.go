@@ -42,6 +42,7 @@ type kbState struct {
 	questions  []*kb.QuestionRecord // oldest first; values are never mutated
 	handoffs   map[string][]time.Time
 	votes      []kb.Vote
+	candidates map[string]*kb.Candidate // by id; values are never mutated
 }
 
 type indexedPassage struct {
@@ -64,6 +65,7 @@ func NewKBStore() *KBStore {
 		df:         map[string]int{},
 		indexState: map[string][]byte{},
 		handoffs:   map[string][]time.Time{},
+		candidates: map[string]*kb.Candidate{},
 	}}
 }
 
@@ -81,6 +83,7 @@ func (st *kbState) clone() *kbState {
 	c.questions = slices.Clone(st.questions)
 	c.handoffs = maps.Clone(st.handoffs)
 	c.votes = slices.Clone(st.votes)
+	c.candidates = maps.Clone(st.candidates)
 	return &c
 }
 
@@ -679,4 +682,75 @@ func (s *KBStore) ArticleStats(ctx context.Context) ([]kb.ArticleStat, error) {
 		return out[i].Slug < out[j].Slug
 	})
 	return out, nil
+}
+
+// ProposeCandidate implements kb.Store.
+func (s *KBStore) ProposeCandidate(ctx context.Context, c *kb.Candidate) error {
+	defer s.write()()
+	if _, ok := s.st.articles[c.ArticleID]; !ok {
+		return frontline.Errorf(frontline.ENotFound, "article %s not found", c.ArticleID)
+	}
+	for id, old := range s.st.candidates {
+		if old.ArticleID == c.ArticleID && old.TextKey == c.TextKey {
+			n := *old
+			n.Count++
+			n.UpdatedAt = c.UpdatedAt
+			s.st.candidates[id] = &n
+			*c = n
+			return nil
+		}
+	}
+	n := *c
+	s.st.candidates[c.ID] = &n
+	return nil
+}
+
+// FindCandidates implements kb.Store.
+func (s *KBStore) FindCandidates(ctx context.Context, f kb.CandidateFilter) ([]*kb.Candidate, error) {
+	defer s.read()()
+	var out []*kb.Candidate
+	for _, c := range s.st.candidates {
+		if (f.State == "" || c.State == f.State) && (f.ArticleID == "" || c.ArticleID == f.ArticleID) {
+			n := *c
+			out = append(out, &n)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		if !a.CreatedAt.Equal(b.CreatedAt) {
+			return a.CreatedAt.After(b.CreatedAt)
+		}
+		return a.ID > b.ID
+	})
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+// FindCandidateByID implements kb.Store.
+func (s *KBStore) FindCandidateByID(ctx context.Context, id string) (*kb.Candidate, error) {
+	defer s.read()()
+	c, ok := s.st.candidates[id]
+	if !ok {
+		return nil, frontline.Errorf(frontline.ENotFound, "candidate %s not found", id)
+	}
+	n := *c
+	return &n, nil
+}
+
+// SetCandidateState implements kb.Store.
+func (s *KBStore) SetCandidateState(ctx context.Context, id string, state kb.CandidateState, phrasingID string, at time.Time) error {
+	defer s.write()()
+	c, ok := s.st.candidates[id]
+	if !ok {
+		return frontline.Errorf(frontline.ENotFound, "candidate %s not found", id)
+	}
+	n := *c
+	n.State, n.PhrasingID, n.UpdatedAt = state, phrasingID, at
+	s.st.candidates[id] = &n
+	return nil
 }

@@ -1051,3 +1051,82 @@ func (s *KBStore) ArticleStats(ctx context.Context) ([]kb.ArticleStat, error) {
 	})
 	return out, err
 }
+
+const candidateColumns = `id, article_id, text, text_key, source, locale, count, state, phrasing_id, created_at, updated_at`
+
+func scanCandidate(row pgx.Row) (*kb.Candidate, error) {
+	var c kb.Candidate
+	if err := row.Scan(&c.ID, &c.ArticleID, &c.Text, &c.TextKey, &c.Source, &c.Locale, &c.Count, &c.State, &c.PhrasingID, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return &c, nil
+}
+
+// ProposeCandidate implements kb.Store: one statement, so concurrent
+// proposals of the same question count on one row.
+func (s *KBStore) ProposeCandidate(ctx context.Context, c *kb.Candidate) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		got, err := scanCandidate(tx.QueryRow(ctx, `INSERT INTO kb_candidates (`+candidateColumns+`)
+			SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 WHERE EXISTS (SELECT 1 FROM kb_articles WHERE id = $2)
+			ON CONFLICT (article_id, text_key) DO UPDATE SET count = kb_candidates.count + 1, updated_at = excluded.updated_at
+			RETURNING `+candidateColumns,
+			c.ID, c.ArticleID, c.Text, c.TextKey, string(c.Source), c.Locale, c.Count, string(c.State), c.PhrasingID, c.CreatedAt, c.UpdatedAt))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return frontline.Errorf(frontline.ENotFound, "article %s not found", c.ArticleID)
+		}
+		if err != nil {
+			return fmt.Errorf("propose candidate: %w", err)
+		}
+		*c = *got
+		return nil
+	})
+}
+
+// FindCandidates implements kb.Store.
+func (s *KBStore) FindCandidates(ctx context.Context, f kb.CandidateFilter) ([]*kb.Candidate, error) {
+	var out []*kb.Candidate
+	limit := any(nil)
+	if f.Limit > 0 {
+		limit = f.Limit
+	}
+	err := s.read(ctx, func(tx kbConn) error {
+		rows, err := tx.Query(ctx, `SELECT `+candidateColumns+` FROM kb_candidates
+			WHERE ($1 = '' OR state = $1) AND ($2 = '' OR article_id = $2)
+			ORDER BY count DESC, created_at DESC, id DESC LIMIT $3`, string(f.State), f.ArticleID, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*kb.Candidate, error) { return scanCandidate(r) })
+		return err
+	})
+	return out, err
+}
+
+// FindCandidateByID implements kb.Store.
+func (s *KBStore) FindCandidateByID(ctx context.Context, id string) (*kb.Candidate, error) {
+	var c *kb.Candidate
+	err := s.read(ctx, func(tx kbConn) error {
+		var err error
+		c, err = scanCandidate(tx.QueryRow(ctx, `SELECT `+candidateColumns+` FROM kb_candidates WHERE id = $1`, id))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return frontline.Errorf(frontline.ENotFound, "candidate %s not found", id)
+		}
+		return err
+	})
+	return c, err
+}
+
+// SetCandidateState implements kb.Store.
+func (s *KBStore) SetCandidateState(ctx context.Context, id string, state kb.CandidateState, phrasingID string, at time.Time) error {
+	return s.do(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE kb_candidates SET state = $2, phrasing_id = $3, updated_at = $4 WHERE id = $1`, id, string(state), phrasingID, at)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return frontline.Errorf(frontline.ENotFound, "candidate %s not found", id)
+		}
+		return nil
+	})
+}

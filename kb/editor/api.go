@@ -42,6 +42,9 @@ func (h *handler) apiRoutes() []frontline.Route {
 		api("GET", "unanswered", h.unanswered),
 		api("POST", "unanswered/attach", h.attachQuestions),
 		api("GET", "stats", h.stats),
+		api("GET", "candidates", h.listCandidates),
+		api("POST", "candidates/{id}/accept", h.acceptCandidate),
+		api("POST", "candidates/{id}/reject", h.rejectCandidate),
 		// Any other method and path under the prefix: a JSON 404 for
 		// editors (others are refused before they learn what exists).
 		api("", "", func(w http.ResponseWriter, r *http.Request) {
@@ -497,4 +500,64 @@ func (h *handler) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"stats": nonNil(stats)})
+}
+
+// candidateView is a candidate phrasing with its article's title.
+type candidateView struct {
+	*kb.Candidate
+	Slug  string `json:"slug"`
+	Title string `json:"title"`
+}
+
+// GET /api/kb/candidates[?state=pending|accepted|rejected] → {"candidates":
+// […]}, most proposed first (pending by default).
+func (h *handler) listCandidates(w http.ResponseWriter, r *http.Request) {
+	state := kb.CandidateState(r.URL.Query().Get("state"))
+	if state == "" {
+		state = kb.CandidatePending
+	}
+	if state != kb.CandidatePending && state != kb.CandidateAccepted && state != kb.CandidateRejected {
+		h.writeError(w, r, frontline.Errorf(frontline.EInvalid, "state: %q is not pending, accepted or rejected", state))
+		return
+	}
+	cs, err := h.svc.Candidates(r.Context(), kb.CandidateFilter{State: state, Limit: 200})
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	out := make([]candidateView, 0, len(cs))
+	titles := map[string]*kb.Article{}
+	for _, c := range cs {
+		a, ok := titles[c.ArticleID]
+		if !ok {
+			if a, err = h.svc.Article(r.Context(), c.ArticleID); err != nil {
+				h.writeError(w, r, err)
+				return
+			}
+			titles[c.ArticleID] = a
+		}
+		out = append(out, candidateView{Candidate: c, Slug: a.Slug, Title: a.Title})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidates": out})
+}
+
+// POST /api/kb/candidates/{id}/accept → {"candidate": …}: the question
+// becomes a phrasing of its article, searchable at once.
+func (h *handler) acceptCandidate(w http.ResponseWriter, r *http.Request) {
+	c, err := h.svc.AcceptCandidate(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidate": c})
+}
+
+// POST /api/kb/candidates/{id}/reject → {"candidate": …}
+func (h *handler) rejectCandidate(w http.ResponseWriter, r *http.Request) {
+	c, err := h.svc.RejectCandidate(r.Context(), r.PathValue("id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"candidate": c})
 }

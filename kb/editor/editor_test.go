@@ -538,3 +538,47 @@ func TestPageHeaders(t *testing.T) {
 		t.Errorf("GET a stale asset hash = %d, want 404", res.StatusCode)
 	}
 }
+
+// TestCandidateReview: a proposed question is listed for review with its
+// article; accept makes it a phrasing, reject keeps it out; a decision on a
+// missing candidate is a 404.
+func TestCandidateReview(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	a, err := f.svc.ArticleBySlug(t.Context(), "shipping-costs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep, err := f.svc.Propose(t.Context(), kb.Proposal{ArticleID: a.ID, Text: "how much is postage", Source: kb.CandidatePicked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	drop, err := f.svc.Propose(t.Context(), kb.Proposal{ArticleID: a.ID, Text: "asdf qwer", Source: kb.CandidatePicked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := f.call(t, "GET", "/api/kb/candidates", nil)
+	list, _ := body["candidates"].([]any)
+	if code != http.StatusOK || len(list) != 2 || list[0].(map[string]any)["title"] != "Shipping costs" {
+		t.Fatalf("GET candidates = %d %v, want two with their article's title", code, body)
+	}
+	if code, body := f.call(t, "POST", "/api/kb/candidates/"+keep.ID+"/accept", nil); code != http.StatusOK || body["candidate"].(map[string]any)["state"] != "accepted" {
+		t.Fatalf("accept = %d %v", code, body)
+	}
+	if code, body := f.call(t, "POST", "/api/kb/candidates/"+drop.ID+"/reject", nil); code != http.StatusOK || body["candidate"].(map[string]any)["state"] != "rejected" {
+		t.Fatalf("reject = %d %v", code, body)
+	}
+	ps, err := f.svc.Phrasings(t.Context(), a.ID)
+	if err != nil || len(ps) != 1 || ps[0].Text != "how much is postage" {
+		t.Fatalf("phrasings = %+v, %v; want the accepted question only", ps, err)
+	}
+	if code, body := f.call(t, "GET", "/api/kb/candidates", nil); code != http.StatusOK || len(body["candidates"].([]any)) != 0 {
+		t.Fatalf("pending after review = %d %v, want none", code, body)
+	}
+	if code, _ := f.call(t, "POST", "/api/kb/candidates/cand_missing/accept", nil); code != http.StatusNotFound {
+		t.Errorf("accept missing = %d, want 404", code)
+	}
+	if code, _ := f.call(t, "GET", "/api/kb/candidates?state=bogus", nil); code != http.StatusBadRequest {
+		t.Errorf("bad state = %d, want 400", code)
+	}
+}

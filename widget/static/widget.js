@@ -68,6 +68,7 @@
     '.notice form{display:flex;gap:6px;margin-top:6px}',
     '.notice input,.notice textarea{flex:1;padding:7px;border:1px solid #c4cad6;border-radius:8px;font-size:14px}',
     '.stars{display:flex;gap:4px;margin:6px 0}',
+    '.picks{display:flex;flex-direction:column;gap:4px;margin-top:6px}.picks button{text-align:left;padding:6px 8px;border:1px solid #c4cad6;border-radius:8px;background:#fff;cursor:pointer}.picks button.none{color:#555}',
     '.stars button{flex:1;padding:6px 0;border:1px solid #c4cad6;border-radius:8px;background:#fff;cursor:pointer}',
     '.stars button[aria-pressed=true]{background:var(--fl-accent);color:var(--fl-accent-text)}',
     '.human{margin:0 12px 8px;padding:8px;border:1px solid var(--fl-accent);border-radius:10px;background:transparent;color:var(--fl-accent);cursor:pointer;font-size:14px}',
@@ -164,6 +165,20 @@
         ul.append(item);
       });
       li.append(ul);
+      // A "not sure" reply offers its articles to pick from: a button sends
+      // the title (the bot answers from that article), or asks for a person.
+      if (m.kind === 'fallback' && m.author === 'bot') {
+        var picks = el('div', { class: 'picks', role: 'group', 'aria-label': 'Is it one of these?' });
+        m.citations.forEach(function (c) {
+          var b = el('button', { type: 'button' }, c.title || '');
+          b.addEventListener('click', function () { submit(c.title); });
+          picks.append(b);
+        });
+        var none = el('button', { type: 'button', class: 'none' }, 'None of these: talk to a person');
+        none.addEventListener('click', function () { humanBtn.click(); });
+        picks.append(none);
+        li.append(picks);
+      }
     }
     if (m.author === 'customer') li.append(el('span', { class: 'state', 'aria-hidden': 'true' }));
   }

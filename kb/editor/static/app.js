@@ -398,8 +398,31 @@
 
   // ---- unanswered questions ---------------------------------------------------
 
+  async function openCandidates() {
+    const data = await run(() => api("GET", "candidates"));
+    if (!data) return;
+    const list = $("candidates");
+    list.replaceChildren();
+    for (const c of data.candidates) {
+      const decide = (verb, msg) => run(async () => {
+        await api("POST", "candidates/" + encodeURIComponent(c.id) + "/" + verb);
+        flash(msg);
+        await openCandidates();
+      });
+      list.append(el("li", { class: "card candidate", "data-id": c.id },
+        el("q", {}, c.text), " → ", el("strong", {}, c.title), " ",
+        el("span", { class: "muted small" }, (c.count > 1 ? c.count + " times · " : "") + (c.source === "agent" ? "agent" : "picked by the customer")),
+        " ",
+        el("button", { type: "button", class: "primary accept", onclick: () => decide("accept", "Accepted: the bot answers this question directly now.") }, "Accept"),
+        el("button", { type: "button", class: "reject", onclick: () => decide("reject", "Rejected.") }, "Reject"),
+      ));
+    }
+    $("candidates-box").hidden = data.candidates.length === 0;
+  }
+
   async function openUnanswered() {
     show("unanswered");
+    openCandidates();
     const [data, arts] = await Promise.all([
       run(() => api("GET", "unanswered")),
       run(() => loadAllArticles()),
