@@ -107,12 +107,12 @@ func testReplyCompletesObligation(t *testing.T, s Store) {
 	}
 	// A refused reply completes nothing: the obligation stays owed.
 	MustAppend(t, s.Log, customerMsg(c.ID, "m2", "and refunds?"))
-	queued := frontline.StatusQueued
-	if _, err := s.Log.UpdateConversation(ctx(t), c.ID, frontline.ConversationUpdate{Status: &queued}); err != nil {
+	assigned := frontline.StatusAssigned
+	if _, err := s.Log.UpdateConversation(ctx(t), c.ID, frontline.ConversationUpdate{Status: &assigned}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Log.AppendMessage(ctx(t), reply(c.ID, 3, "bot_answer_3")); !errors.Is(err, frontline.ErrHumanOwns) {
-		t.Fatalf("bot reply while queued: err = %v, want ErrHumanOwns", err)
+		t.Fatalf("bot reply while assigned: err = %v, want ErrHumanOwns", err)
 	}
 	msgs, err := s.Log.ReadMessages(ctx(t), c.ID, 0, 0)
 	if err != nil {
@@ -122,8 +122,8 @@ func testReplyCompletesObligation(t *testing.T, s Store) {
 		t.Fatalf("%d messages stored, want 3 (two questions, one answer)", len(msgs))
 	}
 	obs := MustClaim(t, s.Log, 10, longLease)
-	if len(obs) != 1 || obs[0].Message.Seq != 3 || obs[0].Conversation.Status != frontline.StatusQueued {
-		t.Fatalf("after a refused reply, claimed %+v; want seq 3 still owed, in a queued conversation", obs)
+	if len(obs) != 1 || obs[0].Message.Seq != 3 || obs[0].Conversation.Status != frontline.StatusAssigned {
+		t.Fatalf("after a refused reply, claimed %+v; want seq 3 still owed, in an assigned conversation", obs)
 	}
 	// The hand-off notice (a system message) may answer it.
 	notice := frontline.AppendRequest{Message: frontline.Message{ConversationID: c.ID, Author: frontline.AuthorSystem, Body: "A person will be with you.",
