@@ -2,17 +2,21 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gorilla/websocket"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/authtest"
 )
@@ -382,4 +386,90 @@ func errorCode(body map[string]any) string {
 	e, _ := body["error"].(map[string]any)
 	c, _ := e["code"].(string)
 	return c
+}
+
+// TestAgentSocketMatrix calls every client message type of the agent
+// socket (handoff.MessageRoles) as every role, on the real server: the
+// socket opens only for its roles, and inside it a message type answers
+// forbidden exactly to the roles its row leaves out. A type without a row
+// is refused for everyone.
+func TestAgentSocketMatrix(t *testing.T) {
+	t.Parallel()
+	srv, printed := startDemoServer(t)
+	sessions := demoSessions(t, srv, printed)
+	wsURL := "ws" + strings.TrimPrefix(srv.URL(), "http") + handoff.SocketPath
+	dial := func(cookie, bearer string) (*websocket.Conn, *http.Response, error) {
+		h := http.Header{"Origin": {srv.URL()}}
+		if cookie != "" {
+			h.Set("Cookie", auth.SessionCookie+"="+cookie)
+		}
+		if bearer != "" {
+			h.Set("Authorization", "Bearer "+bearer)
+		}
+		return websocket.DefaultDialer.Dial(wsURL, h)
+	}
+	for _, c := range []struct {
+		name, cookie, bearer string
+		want                 int
+	}{
+		{name: "nobody", want: http.StatusUnauthorized},
+		{name: "a customer's widget token", bearer: widgetToken(t, srv), want: http.StatusUnauthorized},
+		{name: "a forged session", cookie: "forged", want: http.StatusUnauthorized},
+		{name: "editor", cookie: sessions[frontline.RoleEditor], want: http.StatusForbidden},
+	} {
+		ws, res, err := dial(c.cookie, c.bearer)
+		if err == nil {
+			ws.Close()
+		}
+		if res == nil || res.StatusCode != c.want {
+			t.Errorf("agent socket as %s: err %v, response %v; want %d", c.name, err, res, c.want)
+		}
+	}
+	types := slices.Sorted(maps.Keys(handoff.MessageRoles))
+	checked := 0
+	for _, role := range frontline.Roles {
+		if !slices.ContainsFunc(handoff.SocketRoles, func(r frontline.Role) bool { return r == role }) {
+			continue
+		}
+		ws, _, err := dial(sessions[role], "")
+		if err != nil {
+			t.Fatalf("agent socket as %s: %v", role, err)
+		}
+		u := &frontline.User{Roles: []frontline.Role{role}}
+		for i, typ := range append(types, "no_such_type") {
+			id := fmt.Sprintf("m%d", i)
+			if err := ws.WriteJSON(map[string]any{"v": handoff.SocketProtocolVersion, "type": typ, "id": id, "conversation_id": "c_nosuchconversation"}); err != nil {
+				t.Fatal(err)
+			}
+			reply := socketReplyTo(t, ws, id)
+			checked++
+			code, _ := reply["code"].(string)
+			roles, known := handoff.MessageRoles[typ]
+			switch allowed := known && u.HasRole(roles...); {
+			case !known && reply["type"] != "error":
+				t.Errorf("%s as %s: %v, want an error (no rule, refused for everyone)", typ, role, reply)
+			case known && !allowed && code != frontline.EForbidden:
+				t.Errorf("%s as %s: %v, want forbidden", typ, role, reply)
+			case allowed && code == frontline.EForbidden:
+				t.Errorf("%s as %s: %v, want it let through (its own answer, not forbidden)", typ, role, reply)
+			}
+		}
+		ws.Close()
+	}
+	t.Logf("agent socket matrix: %d message types × roles checked", checked)
+}
+
+// socketReplyTo reads frames until the ack or error answering id.
+func socketReplyTo(t *testing.T, ws *websocket.Conn, id string) map[string]any {
+	t.Helper()
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		var f map[string]any
+		if err := ws.ReadJSON(&f); err != nil {
+			t.Fatalf("waiting for the answer to %s: %v", id, err)
+		}
+		if f["id"] == id && (f["type"] == "ack" || f["type"] == "error") {
+			return f
+		}
+	}
 }
