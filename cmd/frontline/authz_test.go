@@ -388,6 +388,17 @@ func errorCode(body map[string]any) string {
 	return c
 }
 
+// socketRules is the matrix's expectation for the agent socket's client
+// messages, stated here as routeRules is for routes: a type in
+// handoff.MessageRoles without a row here, or with other roles, fails.
+var socketRules = map[string]rule{
+	"open": agents, "close": agents, "claim": agents, "claim_next": agents,
+	"reply": agents, "typing": agents, "note": agents, "tags": agents,
+	"transfer": agents, "hand_back": agents, "resolve": agents, "reopen": agents,
+	"request_csat": agents, "presence": agents,
+	"reassign": supervisors,
+}
+
 // TestAgentSocketMatrix calls every client message type of the agent
 // socket (handoff.MessageRoles) as every role, on the real server: the
 // socket opens only for its roles, and inside it a message type answers
@@ -425,7 +436,12 @@ func TestAgentSocketMatrix(t *testing.T) {
 			t.Errorf("agent socket as %s: err %v, response %v; want %d", c.name, err, res, c.want)
 		}
 	}
-	types := slices.Sorted(maps.Keys(handoff.MessageRoles))
+	for typ, roles := range handoff.MessageRoles {
+		if want, ok := socketRules[typ]; !ok || !slices.Equal(want.roles, roles) {
+			t.Errorf("agent socket message %s is allowed for %v; socketRules says %v", typ, roles, want.roles)
+		}
+	}
+	types := slices.Sorted(maps.Keys(socketRules))
 	checked := 0
 	for _, role := range frontline.Roles {
 		if !slices.ContainsFunc(handoff.SocketRoles, func(r frontline.Role) bool { return r == role }) {
@@ -444,8 +460,8 @@ func TestAgentSocketMatrix(t *testing.T) {
 			reply := socketReplyTo(t, ws, id)
 			checked++
 			code, _ := reply["code"].(string)
-			roles, known := handoff.MessageRoles[typ]
-			switch allowed := known && u.HasRole(roles...); {
+			want, known := socketRules[typ]
+			switch allowed := known && u.HasRole(want.roles...); {
 			case !known && reply["type"] != "error":
 				t.Errorf("%s as %s: %v, want an error (no rule, refused for everyone)", typ, role, reply)
 			case known && !allowed && code != frontline.EForbidden:
