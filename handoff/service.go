@@ -207,8 +207,9 @@ func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*fron
 		return nil, wrap("enqueue", err)
 	}
 	if created {
+		s.positions.clear()
+		s.Route(ctx) // first: an agent waiting for work hears of it soonest
 		s.wake(ctx, p.ConversationID)
-		s.Route(ctx)
 	}
 	return stored, nil
 }

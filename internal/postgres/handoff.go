@@ -70,12 +70,13 @@ func (st *queueState) fill(e *frontline.QueueEntry) {
 // queueOrderSQL is handoff.QueueOrder with the insertion tie-break.
 const queueOrderSQL = `priority_rank DESC, due_at, enqueued_at, id`
 
-func scanQueueEntry(row pgx.Row) (*frontline.QueueEntry, int64, error) {
+// scanQueueEntry scans queueColumns, then extra columns into extra.
+func scanQueueEntry(row pgx.Row, extra ...any) (*frontline.QueueEntry, int64, error) {
 	var e frontline.QueueEntry
 	var id int64
 	var packet, state []byte
-	err := row.Scan(&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
-		&e.EnqueuedAt, &e.DueAt, &packet, &state)
+	err := row.Scan(append([]any{&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
+		&e.EnqueuedAt, &e.DueAt, &packet, &state}, extra...)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -102,15 +102,11 @@ func (s *HandoffStore) Claim(ctx context.Context, req handoff.ClaimRequest) (*fr
 // with SKIP LOCKED: an entry or agent another node is placing is left to
 // that node.
 func (s *HandoffStore) Offer(ctx context.Context, plan handoff.ClaimPlan, limit int) ([]*frontline.QueueEntry, error) {
-	var free bool
-	if err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agents a WHERE a.presence = 'online'
-		AND a.capacity > (SELECT count(*) FROM handoff_queue q WHERE q.status = 'assigned' AND q.assignee_id = a.user_id))`).Scan(&free); err != nil {
-		return nil, fmt.Errorf("offer: %w", err)
-	}
-	if !free {
-		return nil, nil // nobody can take anything: the common case of a busy desk
-	}
+	// The waiting entries, when anybody at all could take one: on a busy
+	// desk (nobody with room) this one query is all a Route costs.
 	rows, err := s.db.pool.Query(ctx, `SELECT conversation_id, tier, team FROM handoff_queue WHERE status = 'waiting'
+		AND EXISTS (SELECT 1 FROM agents a WHERE a.presence = 'online'
+			AND a.capacity > (SELECT count(*) FROM handoff_queue q WHERE q.status = 'assigned' AND q.assignee_id = a.user_id))
 		ORDER BY `+queueOrderSQL+` LIMIT 500`)
 	if err != nil {
 		return nil, fmt.Errorf("offer: %w", err)
@@ -160,16 +156,13 @@ func (s *HandoffStore) offerOne(ctx context.Context, conversationID string, plan
 	var queueID int64
 	err = s.db.withTx(ctx, func(tx pgx.Tx) error {
 		var lastSeq int64
-		err := tx.QueryRow(ctx, `SELECT c.last_seq FROM handoff_queue q JOIN conversations c ON c.id = q.conversation_id
-			WHERE q.conversation_id = $1 AND q.status = 'waiting' FOR UPDATE OF q, c SKIP LOCKED`, conversationID).Scan(&lastSeq)
+		cur, _, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+prefixColumns("q.", queueColumns)+`, c.last_seq
+			FROM handoff_queue q JOIN conversations c ON c.id = q.conversation_id
+			WHERE q.conversation_id = $1 AND q.status = 'waiting' FOR UPDATE OF q, c SKIP LOCKED`, conversationID), &lastSeq)
 		if errors.Is(err, pgx.ErrNoRows) {
 			placed = true // claimed, moved, or being changed elsewhere
 			return nil
 		}
-		if err != nil {
-			return err
-		}
-		cur, _, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+queueColumns+` FROM handoff_queue WHERE conversation_id = $1`, conversationID))
 		if err != nil {
 			return err
 		}
