@@ -681,7 +681,7 @@ func testTimersOnce(t *testing.T, b bundle) {
 }
 
 func testNoAnswer(t *testing.T, b bundle) {
-	ana := putAgent(t, b, "ana", 1, frontline.PresenceOnline, "general")
+	putAgent(t, b, "ana", 1, frontline.PresenceOnline, "general")
 	c := storetest.MustCreateConversation(t, b.Log, "v_1")
 	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityHigh))
 	e, _ := b.svc.Entry(ctx(t), c.ID)
@@ -710,7 +710,6 @@ func testNoAnswer(t *testing.T, b bundle) {
 	if e, _ := b.svc.Entry(ctx(t), c.ID); e.AssigneeID != "ben" || e.RespondedAt.IsZero() {
 		t.Fatalf("after ben answered: %+v, want it still his", e)
 	}
-	_ = ana
 }
 
 func testDirectory(t *testing.T, b bundle) {
