@@ -391,11 +391,15 @@ func brief(e *frontline.QueueEntry) frontline.QueueEntry {
 func (c *agentConn) pushQueue() {
 	ctx, cancel := context.WithTimeout(c.ctx, socketStoreTimeout)
 	defer cancel()
-	waiting, err := c.svc.Queue(ctx, c.me(), QueueFilter{Status: frontline.QueueWaiting, Limit: 200})
+	who, err := c.svc.caller(ctx, c.me())
 	if err != nil {
 		return
 	}
-	assigned, err := c.svc.Queue(ctx, c.me(), QueueFilter{Status: frontline.QueueAssigned, Limit: 200})
+	waiting, err := c.svc.queueFor(ctx, who, QueueFilter{Status: frontline.QueueWaiting, Limit: 200})
+	if err != nil {
+		return
+	}
+	assigned, err := c.svc.queueFor(ctx, who, QueueFilter{Status: frontline.QueueAssigned, Limit: 200})
 	if err != nil {
 		return
 	}
