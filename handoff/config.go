@@ -24,6 +24,9 @@ type Config struct {
 	// socket frame, no presence change) before they are set away and
 	// offered nothing new. Default 10m.
 	AwayAfter time.Duration
+	// SocketReauthEvery is how often an agent socket checks its caller's
+	// session or token again (a logout ends the socket). Default 30s.
+	SocketReauthEvery time.Duration
 	// Logger receives what goes wrong in the background (routing after
 	// a change, notices); default discards.
 	Logger *slog.Logger
@@ -75,6 +78,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.AwayAfter <= 0 {
 		c.AwayAfter = 10 * time.Minute
+	}
+	if c.SocketReauthEvery <= 0 {
+		c.SocketReauthEvery = 30 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

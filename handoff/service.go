@@ -203,13 +203,22 @@ func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*fron
 			Data: frontline.MustJSON(map[string]string{"reason": p.Reason}),
 		})
 	}
-	stored, created, err := s.store.Enqueue(ctx, e, events, timers)
+	offer, err := s.claimPlan(ctx, "routing", "offered to the least-loaded agent")
+	if err != nil {
+		return nil, err
+	}
+	stored, created, err := s.store.Enqueue(ctx, e, events, timers, offer)
 	if err != nil {
 		return nil, wrap("enqueue", err)
 	}
 	if created {
-		s.wake(ctx, p.ConversationID)
-		s.Route(ctx)
+		s.positions.clear()
+		if stored.Status == frontline.QueueAssigned {
+			s.joined(ctx, stored) // placed in the hand-off's own commit
+		} else {
+			s.Route(ctx)
+			s.wake(ctx, p.ConversationID)
+		}
 	}
 	return stored, nil
 }

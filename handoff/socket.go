@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -30,6 +31,9 @@ const (
 	socketReadLimit    = 64 << 10
 	socketSendBuffer   = 128
 	socketStoreTimeout = 10 * time.Second
+	// CloseSessionEnded: the session or token is no longer valid (logged
+	// out, expired, role removed); sign in again before reconnecting.
+	CloseSessionEnded = 4401
 	// CloseSlowConsumer: the agent fell behind; reconnect and re-open.
 	CloseSlowConsumer = 4409
 	// CloseBadVersion: unsupported protocol version; terminal.
@@ -93,8 +97,10 @@ func (s *Service) Socket(authn Authenticator, logger *slog.Logger) http.Handler 
 		if err != nil {
 			return
 		}
-		c := &agentConn{svc: s, user: u, ws: ws, logger: logger, send: make(chan any, socketSendBuffer),
+		c := &agentConn{svc: s, ws: ws, logger: logger, send: make(chan any, socketSendBuffer),
+			authn: authn, req: r, authedAt: time.Now(),
 			open: map[string]*openConv{}, known: map[string]frontline.QueueEntry{}}
+		c.user.Store(u)
 		c.ctx, c.cancel = context.WithCancel(context.Background())
 		go c.writeLoop()
 		c.readLoop()
@@ -128,13 +134,17 @@ func sameHost(r *http.Request) bool {
 }
 
 type agentConn struct {
-	svc    *Service
-	user   *frontline.User
-	ws     *websocket.Conn
-	logger *slog.Logger
-	send   chan any
-	ctx    context.Context
-	cancel context.CancelFunc
+	svc   *Service
+	authn Authenticator
+	req   *http.Request // the upgrade's, to check its session again
+	// user is the caller as last authenticated; readLoop replaces it.
+	user     atomic.Pointer[frontline.User]
+	authedAt time.Time
+	ws       *websocket.Conn
+	logger   *slog.Logger
+	send     chan any
+	ctx      context.Context
+	cancel   context.CancelFunc
 
 	mu    sync.Mutex // guards open, known and the reads that update them
 	open  map[string]*openConv
@@ -178,7 +188,13 @@ func out(typ string, kv ...any) frame {
 	return f
 }
 
-func (c *agentConn) push(f frame) {
+// closeAfter, queued behind frames, closes the socket once they are written.
+type closeAfter struct {
+	code   int
+	reason string
+}
+
+func (c *agentConn) push(f any) {
 	select {
 	case c.send <- f:
 	default:
@@ -202,6 +218,10 @@ func (c *agentConn) writeLoop() {
 		case <-c.ctx.Done():
 			return
 		case f := <-c.send:
+			if ca, ok := f.(closeAfter); ok {
+				c.closeWith(ca.code, ca.reason)
+				return
+			}
 			_ = c.ws.SetWriteDeadline(time.Now().Add(socketWriteWait))
 			if err := c.ws.WriteJSON(f); err != nil {
 				c.closeWith(websocket.CloseInternalServerErr, "write failed")
@@ -223,8 +243,8 @@ func (c *agentConn) readLoop() {
 	_ = c.ws.SetReadDeadline(time.Now().Add(socketPongWait))
 	c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(socketPongWait)) })
 
-	me, _ := c.svc.authorize(c.ctx, c.user, nil, ActRead)
-	c.push(out("welcome", "user", c.user, "agent", me, "protocol", SocketProtocolVersion))
+	me, _ := c.svc.authorize(c.ctx, c.me(), nil, ActRead)
+	c.push(out("welcome", "user", c.me(), "agent", me, "protocol", SocketProtocolVersion))
 	go c.followQueue()
 
 	var touched time.Time
@@ -236,7 +256,7 @@ func (c *agentConn) readLoop() {
 		_ = c.ws.SetReadDeadline(time.Now().Add(socketPongWait))
 		if time.Since(touched) > touchEvery {
 			touched = time.Now()
-			if err := c.svc.Touch(c.ctx, c.user.ID); err != nil && frontline.ErrorCode(err) != frontline.ENotFound {
+			if err := c.svc.Touch(c.ctx, c.me().ID); err != nil && frontline.ErrorCode(err) != frontline.ENotFound {
 				c.logger.Warn("agent socket: record activity", "err", err)
 			}
 		}
@@ -252,12 +272,19 @@ func (c *agentConn) readLoop() {
 			c.closeWith(CloseBadVersion, "unsupported version")
 			return
 		}
+		if time.Since(c.authedAt) > c.svc.cfg.SocketReauthEvery && !c.reauthenticate() {
+			select { // let the writer send the error and the close code
+			case <-c.ctx.Done():
+			case <-time.After(socketWriteWait):
+			}
+			return
+		}
 		roles, known := MessageRoles[f.Type]
 		switch {
 		case !known:
 			c.push(out("error", "id", f.ID, "code", "unknown_type", "message", "unknown type "+f.Type))
 			continue
-		case !c.user.HasRole(roles...):
+		case !c.me().HasRole(roles...):
 			c.push(out("error", "id", f.ID, "code", frontline.EForbidden, "message", f.Type+" is not allowed for your role"))
 			continue
 		}
@@ -273,10 +300,27 @@ func (c *agentConn) readLoop() {
 	}
 }
 
+// me is the caller as last authenticated.
+func (c *agentConn) me() *frontline.User { return c.user.Load() }
+
+// reauthenticate checks the upgrade's session or token again: a logout, an
+// expiry or a lost role ends the socket (CloseSessionEnded).
+func (c *agentConn) reauthenticate() bool {
+	u, err := c.authn(c.req)
+	if err != nil || u == nil || !u.HasRole(SocketRoles...) {
+		c.push(out("error", "code", frontline.EUnauthorized, "message", "your session ended; sign in again"))
+		c.push(closeAfter{CloseSessionEnded, "session ended"}) // after the error frame
+		return false
+	}
+	c.user.Store(u)
+	c.authedAt = time.Now()
+	return true
+}
+
 func (c *agentConn) handle(f *clientFrame) (any, error) {
 	ctx, cancel := context.WithTimeout(c.ctx, socketStoreTimeout)
 	defer cancel()
-	u, id := c.user, f.ConversationID
+	u, id := c.me(), f.ConversationID
 	if f.Type != "claim_next" && f.Type != "presence" && !frontline.ValidID(id) {
 		return nil, frontline.Errorf(frontline.EInvalid, "conversation_id: not a valid id")
 	}
@@ -347,11 +391,15 @@ func brief(e *frontline.QueueEntry) frontline.QueueEntry {
 func (c *agentConn) pushQueue() {
 	ctx, cancel := context.WithTimeout(c.ctx, socketStoreTimeout)
 	defer cancel()
-	waiting, err := c.svc.Queue(ctx, c.user, QueueFilter{Status: frontline.QueueWaiting, Limit: 200})
+	who, err := c.svc.caller(ctx, c.me())
 	if err != nil {
 		return
 	}
-	assigned, err := c.svc.Queue(ctx, c.user, QueueFilter{Status: frontline.QueueAssigned, Limit: 200})
+	waiting, err := c.svc.queueFor(ctx, who, QueueFilter{Status: frontline.QueueWaiting, Limit: 200})
+	if err != nil {
+		return
+	}
+	assigned, err := c.svc.queueFor(ctx, who, QueueFilter{Status: frontline.QueueAssigned, Limit: 200})
 	if err != nil {
 		return
 	}
@@ -364,7 +412,7 @@ func (c *agentConn) pushQueue() {
 		entries = append(entries, brief(e))
 		now[e.ConversationID] = *e
 		old, seen := c.known[e.ConversationID]
-		if e.Status == frontline.QueueAssigned && e.AssigneeID == c.user.ID && (!seen || old.AssigneeID != c.user.ID) {
+		if e.Status == frontline.QueueAssigned && e.AssigneeID == c.me().ID && (!seen || old.AssigneeID != c.me().ID) {
 			fresh = append(fresh, e)
 		}
 		if seen && (len(e.Warned) > len(old.Warned) || len(e.Breached) > len(old.Breached)) {
@@ -385,7 +433,7 @@ func (c *agentConn) pushQueue() {
 // openConv sends the conversation's messages after lastSeq and events
 // after lastEvent, then follows it live (and the customer's typing).
 func (c *agentConn) openConv(ctx context.Context, id string, lastSeq, lastEvent int64) error {
-	if _, err := c.svc.Messages(ctx, c.user, id, 0); err != nil {
+	if _, err := c.svc.Messages(ctx, c.me(), id, 0); err != nil {
 		return err // not theirs to read
 	}
 	c.mu.Lock()
@@ -430,7 +478,7 @@ func (c *agentConn) refresh(id string) {
 		return
 	}
 	for {
-		msgs, err := c.svc.Messages(ctx, c.user, id, oc.lastSeq)
+		msgs, err := c.svc.Messages(ctx, c.me(), id, oc.lastSeq)
 		if err != nil || len(msgs) == 0 {
 			break
 		}
@@ -440,7 +488,7 @@ func (c *agentConn) refresh(id string) {
 			break
 		}
 	}
-	evs, err := c.svc.Events(ctx, c.user, id, oc.lastEvent)
+	evs, err := c.svc.Events(ctx, c.me(), id, oc.lastEvent)
 	if err == nil && len(evs) > 0 {
 		oc.lastEvent = evs[len(evs)-1].ID
 		c.push(out("events", "conversation_id", id, "events", evs))

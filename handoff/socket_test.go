@@ -2,9 +2,11 @@ package handoff_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/storetest"
 )
 
@@ -103,5 +106,61 @@ func TestAgentSocketRefuses(t *testing.T) {
 		if err == nil || resp == nil || resp.StatusCode != tc.want {
 			t.Errorf("user %v: err %v resp %v, want status %d", tc.u, err, resp, tc.want)
 		}
+	}
+}
+
+// A session that ends (logout, expiry) ends the socket at the caller's
+// next frame after the re-check period: the roles table alone is not
+// enough once the session is gone.
+func TestAgentSocketEndsWithTheSession(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	log := memory.NewStore(nil)
+	bus := memory.NewBus()
+	svc := handoff.NewService(memory.NewHandoffStore(log), log, bus, handoff.Config{SocketReauthEvery: time.Nanosecond})
+	if err := svc.PutAgent(ctx, handoff.Agent{UserID: ana.ID, Name: "Ana", Tiers: frontline.Tiers, Teams: []string{"billing"}, Capacity: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var loggedOut atomic.Bool
+	srv := httptest.NewServer(svc.Socket(func(*http.Request) (*frontline.User, error) {
+		if loggedOut.Load() {
+			return nil, frontline.Errorf(frontline.EUnauthorized, "session ended")
+		}
+		return ana, nil
+	}, nil))
+	defer srv.Close()
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	next(t, ws, "welcome")
+	send := func(f map[string]any) {
+		f["v"] = 1
+		if err := ws.WriteJSON(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	send(map[string]any{"type": "presence", "id": "1", "presence": "away"})
+	if a := next(t, ws, "ack"); a["id"] != "1" {
+		t.Fatalf("ack = %v", a)
+	}
+	loggedOut.Store(true)
+	send(map[string]any{"type": "presence", "id": "2", "presence": "online"})
+	if e := next(t, ws, "error"); e["code"] != frontline.EUnauthorized {
+		t.Fatalf("after logout: %v, want unauthorized", e)
+	}
+	_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := ws.ReadMessage(); err != nil {
+			var ce *websocket.CloseError
+			if !errors.As(err, &ce) || ce.Code != handoff.CloseSessionEnded {
+				t.Fatalf("closed with %v, want %d", err, handoff.CloseSessionEnded)
+			}
+			break
+		}
+	}
+	if a, _ := svc.Store().FindAgent(ctx, ana.ID); a.Presence != frontline.PresenceAway {
+		t.Fatalf("presence %s after the refused frame, want still away", a.Presence)
 	}
 }

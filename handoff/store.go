@@ -28,7 +28,13 @@ type Store interface {
 	// nothing and returns that entry with created false. An earlier
 	// resolved entry is replaced. ENotFound when the conversation does not
 	// exist.
-	Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []Timer) (stored *frontline.QueueEntry, created bool, err error)
+	//
+	// With offer set, a new entry that is alone in its line (tier and
+	// team) is placed in the same commit with the online eligible agent
+	// who has room and the lowest load, as Offer would (the stored entry
+	// is then assigned): the common hand-off costs one commit. Entries
+	// with others ahead are left to Offer, which keeps the queue order.
+	Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []Timer, offer ClaimPlan) (stored *frontline.QueueEntry, created bool, err error)
 
 	// FindQueueEntry returns the conversation's entry, whatever its
 	// status. ENotFound when it was never queued.

@@ -23,6 +23,11 @@ func (s *Service) Queue(ctx context.Context, u *frontline.User, f QueueFilter) (
 	if err != nil {
 		return nil, err
 	}
+	return s.queueFor(ctx, c, f)
+}
+
+// queueFor lists the entries matching f that c may read.
+func (s *Service) queueFor(ctx context.Context, c *caller, f QueueFilter) ([]*frontline.QueueEntry, error) {
 	all, err := s.Entries(ctx, f)
 	if err != nil {
 		return nil, err

@@ -52,6 +52,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"NoAnswerPassesItOn", testNoAnswer},
 		{"DirectoryRoundTrips", testDirectory},
 		{"NextResponseClock", testNextResponse},
+		{"PlacementKeepsQueueOrder", testPlacementOrder},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -198,7 +199,7 @@ func testEnqueueAllOrNothing(t *testing.T, b bundle) {
 		{ConversationID: c.ID, Kind: frontline.EventHandoff, Data: json.RawMessage(`{}`)},
 		{ConversationID: c.ID, Kind: ""}, // invalid: the whole enqueue must fail
 	}
-	if _, _, err := b.Queue.Enqueue(ctx(t), e, bad, nil); err == nil {
+	if _, _, err := b.Queue.Enqueue(ctx(t), e, bad, nil, nil); err == nil {
 		t.Fatal("Enqueue with an invalid event succeeded, want an error")
 	}
 	if got := status(t, b.Log, c.ID); got.Status != frontline.StatusBot {
@@ -680,7 +681,7 @@ func testTimersOnce(t *testing.T, b bundle) {
 }
 
 func testNoAnswer(t *testing.T, b bundle) {
-	ana := putAgent(t, b, "ana", 1, frontline.PresenceOnline, "general")
+	putAgent(t, b, "ana", 1, frontline.PresenceOnline, "general")
 	c := storetest.MustCreateConversation(t, b.Log, "v_1")
 	mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityHigh))
 	e, _ := b.svc.Entry(ctx(t), c.ID)
@@ -709,7 +710,6 @@ func testNoAnswer(t *testing.T, b bundle) {
 	if e, _ := b.svc.Entry(ctx(t), c.ID); e.AssigneeID != "ben" || e.RespondedAt.IsZero() {
 		t.Fatalf("after ben answered: %+v, want it still his", e)
 	}
-	_ = ana
 }
 
 func testDirectory(t *testing.T, b bundle) {
@@ -797,5 +797,33 @@ func testNextResponse(t *testing.T, b bundle) {
 	var d handoff.SLAData
 	if len(evs) != 1 || json.Unmarshal(evs[0].Data, &d) != nil || d.Target != handoff.TargetNextResponse {
 		t.Fatalf("breaches = %+v, want one of next_response", evs)
+	}
+}
+
+func testPlacementOrder(t *testing.T, b bundle) {
+	ana := putAgent(t, b, "ana", 1, frontline.PresenceOnline, "general")
+	var ids []string
+	for i := range 3 {
+		c := storetest.MustCreateConversation(t, b.Log, fmt.Sprintf("v_%d", i))
+		ids = append(ids, c.ID)
+		e := mustEnqueue(t, b, packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+		if want := map[int]frontline.QueueStatus{0: frontline.QueueAssigned, 1: frontline.QueueWaiting, 2: frontline.QueueWaiting}[i]; e.Status != want {
+			t.Fatalf("hand-off %d returned %s, want %s (placed at once only while someone has room)", i, e.Status, want)
+		}
+	}
+	if _, err := b.svc.Resolve(ctx(t), ana, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := b.svc.Entry(ctx(t), ids[1])
+	second, _ := b.svc.Entry(ctx(t), ids[2])
+	if first.Status != frontline.QueueAssigned || second.Status != frontline.QueueWaiting {
+		t.Fatalf("after a seat freed: %s then %s, want the older one placed first", first.Status, second.Status)
+	}
+	// A newer hand-off does not jump the one waiting ahead in its line.
+	if _, err := b.svc.Resolve(ctx(t), ana, ids[1]); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := b.svc.Entry(ctx(t), ids[2]); e.Status != frontline.QueueAssigned {
+		t.Fatalf("the waiting one is %s after the next seat freed, want assigned", e.Status)
 	}
 }

@@ -79,7 +79,7 @@ func (s *HandoffStore) wakeQueue(ctx context.Context, id int64) {
 }
 
 // Enqueue implements handoff.Store.
-func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []handoff.Timer) (*frontline.QueueEntry, bool, error) {
+func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []handoff.Timer, offer handoff.ClaimPlan) (*frontline.QueueEntry, bool, error) {
 	for _, ev := range withConversation(events, e.ConversationID, 0) {
 		if err := frontline.ValidateEvent(&ev); err != nil {
 			return nil, false, err
@@ -106,6 +106,12 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 	cv.c.UpdatedAt = s.log.now()
 	s.log.appendEventsLocked(withConversation(events, e.ConversationID, cv.c.LastSeq))
 	s.addTimersLocked(timers)
+	if offer != nil && s.aloneInLineLocked(it) {
+		load := s.loadLocked()
+		if best := s.bestAgentLocked(it, load); best != nil {
+			s.assignLocked(ctx, it, best, load[best.a.UserID], offer)
+		}
+	}
 	out := cloneEntry(&it.e)
 	s.log.mu.Unlock()
 	s.wakeQueue(ctx, it.id)

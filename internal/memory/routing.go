@@ -115,17 +115,7 @@ func (s *HandoffStore) Offer(ctx context.Context, plan handoff.ClaimPlan, limit 
 		if len(out) >= limit {
 			break
 		}
-		var best *agentItem
-		for _, ai := range s.agents {
-			a := &ai.a
-			if a.Presence != frontline.PresenceOnline || !a.Eligible(it.e.Tier, it.e.Team) ||
-				load[a.UserID] >= a.Capacity || slices.Contains(it.e.Declined, a.UserID) {
-				continue
-			}
-			if best == nil || lessLoaded(ai, best, load) {
-				best = ai
-			}
-		}
+		best := s.bestAgentLocked(it, load)
 		if best == nil {
 			continue
 		}
@@ -138,6 +128,33 @@ func (s *HandoffStore) Offer(ctx context.Context, plan handoff.ClaimPlan, limit 
 		s.wakeQueue(ctx, id)
 	}
 	return out, nil
+}
+
+// bestAgentLocked is the online eligible agent with room and the lowest
+// load for it, or nil; log.mu must be held.
+func (s *HandoffStore) bestAgentLocked(it *queueItem, load map[string]int) *agentItem {
+	var best *agentItem
+	for _, ai := range s.agents {
+		a := &ai.a
+		if a.Presence != frontline.PresenceOnline || !a.Eligible(it.e.Tier, it.e.Team) ||
+			load[a.UserID] >= a.Capacity || slices.Contains(it.e.Declined, a.UserID) {
+			continue
+		}
+		if best == nil || lessLoaded(ai, best, load) {
+			best = ai
+		}
+	}
+	return best
+}
+
+// aloneInLineLocked reports whether no other entry waits in its line.
+func (s *HandoffStore) aloneInLineLocked(it *queueItem) bool {
+	for _, o := range s.entries {
+		if o != it && o.e.Status == frontline.QueueWaiting && o.e.Tier == it.e.Tier && o.e.Team == it.e.Team {
+			return false
+		}
+	}
+	return true
 }
 
 // lessLoaded orders agents for an offer: the lower share of capacity in

@@ -29,6 +29,8 @@ type Options struct {
 	// DefaultMaxConns.
 	MaxConns int32
 	Logger   *slog.Logger
+	// Tracer, when set, sees every statement (diagnostics and tests).
+	Tracer pgx.QueryTracer
 }
 
 // DefaultMaxConns is the pool size unless configured: pgxpool's own default
@@ -72,6 +74,9 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		cfg.MaxConns = opts.MaxConns
 	case !strings.Contains(opts.URL, "pool_max_conns"):
 		cfg.MaxConns = DefaultMaxConns()
+	}
+	if opts.Tracer != nil {
+		cfg.ConnConfig.Tracer = opts.Tracer
 	}
 	logger := opts.Logger
 	if logger == nil {

@@ -70,12 +70,13 @@ func (st *queueState) fill(e *frontline.QueueEntry) {
 // queueOrderSQL is handoff.QueueOrder with the insertion tie-break.
 const queueOrderSQL = `priority_rank DESC, due_at, enqueued_at, id`
 
-func scanQueueEntry(row pgx.Row) (*frontline.QueueEntry, int64, error) {
+// scanQueueEntry scans queueColumns, then extra columns into extra.
+func scanQueueEntry(row pgx.Row, extra ...any) (*frontline.QueueEntry, int64, error) {
 	var e frontline.QueueEntry
 	var id int64
 	var packet, state []byte
-	err := row.Scan(&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
-		&e.EnqueuedAt, &e.DueAt, &packet, &state)
+	err := row.Scan(append([]any{&id, &e.ConversationID, &e.Tier, &e.Team, &e.Priority, &e.Status, &e.AssigneeID,
+		&e.EnqueuedAt, &e.DueAt, &packet, &state}, extra...)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -109,7 +110,7 @@ func lockConversation(ctx context.Context, tx pgx.Tx, id string) (lastSeq int64,
 }
 
 // Enqueue implements handoff.Store.
-func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []handoff.Timer) (*frontline.QueueEntry, bool, error) {
+func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, events []frontline.Event, timers []handoff.Timer, offer handoff.ClaimPlan) (*frontline.QueueEntry, bool, error) {
 	packet, err := json.Marshal(e.Packet)
 	if err != nil {
 		return nil, false, fmt.Errorf("enqueue: encode packet: %w", err)
@@ -121,6 +122,7 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 	var (
 		out     *frontline.QueueEntry
 		created bool
+		queueID int64
 	)
 	err = s.db.withTx(ctx, func(tx pgx.Tx) error {
 		lastSeq, err := lockConversation(ctx, tx, e.ConversationID)
@@ -160,11 +162,28 @@ func (s *HandoffStore) Enqueue(ctx context.Context, e *frontline.QueueEntry, eve
 		if err := s.timers.insert(ctx, tx, timers); err != nil {
 			return err
 		}
-		out, created = stored, true
-		return s.db.notifyTx(ctx, tx, frontline.TopicQueue, id)
+		out, created, queueID = stored, true, id
+		if offer == nil {
+			return nil
+		}
+		var others bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM handoff_queue WHERE status = 'waiting'
+			AND tier = $1 AND team = $2 AND conversation_id <> $3)`, e.Tier, e.Team, e.ConversationID).Scan(&others); err != nil || others {
+			return err // others wait ahead: Offer places them in order
+		}
+		placed, err := s.placeInTx(ctx, tx, stored, lastSeq, offer)
+		if placed != nil {
+			out = placed
+		}
+		return err
 	})
 	if err != nil {
 		return nil, false, wrapInternal("enqueue", err)
+	}
+	if created {
+		// After the commit (see notifier): NOTIFY inside it would
+		// serialise hand-offs' commits.
+		s.db.notify.wake(frontline.TopicQueue, queueID)
 	}
 	return out, created, nil
 }

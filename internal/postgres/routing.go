@@ -102,15 +102,11 @@ func (s *HandoffStore) Claim(ctx context.Context, req handoff.ClaimRequest) (*fr
 // with SKIP LOCKED: an entry or agent another node is placing is left to
 // that node.
 func (s *HandoffStore) Offer(ctx context.Context, plan handoff.ClaimPlan, limit int) ([]*frontline.QueueEntry, error) {
-	var free bool
-	if err := s.db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agents a WHERE a.presence = 'online'
-		AND a.capacity > (SELECT count(*) FROM handoff_queue q WHERE q.status = 'assigned' AND q.assignee_id = a.user_id))`).Scan(&free); err != nil {
-		return nil, fmt.Errorf("offer: %w", err)
-	}
-	if !free {
-		return nil, nil // nobody can take anything: the common case of a busy desk
-	}
+	// The waiting entries, when anybody at all could take one: on a busy
+	// desk (nobody with room) this one query is all a Route costs.
 	rows, err := s.db.pool.Query(ctx, `SELECT conversation_id, tier, team FROM handoff_queue WHERE status = 'waiting'
+		AND EXISTS (SELECT 1 FROM agents a WHERE a.presence = 'online'
+			AND a.capacity > (SELECT count(*) FROM handoff_queue q WHERE q.status = 'assigned' AND q.assignee_id = a.user_id))
 		ORDER BY `+queueOrderSQL+` LIMIT 500`)
 	if err != nil {
 		return nil, fmt.Errorf("offer: %w", err)
@@ -160,8 +156,9 @@ func (s *HandoffStore) offerOne(ctx context.Context, conversationID string, plan
 	var queueID int64
 	err = s.db.withTx(ctx, func(tx pgx.Tx) error {
 		var lastSeq int64
-		err := tx.QueryRow(ctx, `SELECT c.last_seq FROM handoff_queue q JOIN conversations c ON c.id = q.conversation_id
-			WHERE q.conversation_id = $1 AND q.status = 'waiting' FOR UPDATE OF q, c SKIP LOCKED`, conversationID).Scan(&lastSeq)
+		cur, id, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+prefixColumns("q.", queueColumns)+`, c.last_seq
+			FROM handoff_queue q JOIN conversations c ON c.id = q.conversation_id
+			WHERE q.conversation_id = $1 AND q.status = 'waiting' FOR UPDATE OF q, c SKIP LOCKED`, conversationID), &lastSeq)
 		if errors.Is(err, pgx.ErrNoRows) {
 			placed = true // claimed, moved, or being changed elsewhere
 			return nil
@@ -169,48 +166,12 @@ func (s *HandoffStore) offerOne(ctx context.Context, conversationID string, plan
 		if err != nil {
 			return err
 		}
-		cur, _, err := scanQueueEntry(tx.QueryRow(ctx, `SELECT `+queueColumns+` FROM handoff_queue WHERE conversation_id = $1`, conversationID))
-		if err != nil {
-			return err
+		queueID = id
+		e, err := s.placeInTx(ctx, tx, cur, lastSeq, plan)
+		if e != nil {
+			out, placed = e, true
 		}
-		// Candidates, least loaded first; the first we can lock whose
-		// load (counted again under its lock) leaves room takes it.
-		rows, err := tx.Query(ctx, `
-			SELECT a.user_id FROM agents a
-			CROSS JOIN LATERAL (SELECT count(*) AS load FROM handoff_queue q WHERE q.status = 'assigned' AND q.assignee_id = a.user_id) l
-			WHERE a.presence = 'online' AND $1 = ANY(a.tiers) AND $2 = ANY(a.teams) AND l.load < a.capacity
-			  AND NOT a.user_id = ANY($3)
-			ORDER BY l.load::float8 / a.capacity, a.last_assigned_at, a.user_id LIMIT 20`,
-			cur.Tier, cur.Team, append([]string{}, cur.Declined...))
-		if err != nil {
-			return err
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			a, err := lockAgent(ctx, tx, id, true)
-			if errors.Is(err, pgx.ErrNoRows) {
-				continue // another claim holds them
-			}
-			if err != nil {
-				return err
-			}
-			if a.Load >= a.Capacity || a.Presence != frontline.PresenceOnline {
-				continue
-			}
-			c := plan(cur, a)
-			if queueID, err = s.write(ctx, tx, &c, lastSeq); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(ctx, `UPDATE agents SET last_assigned_at = now() WHERE user_id = $1`, a.UserID); err != nil {
-				return err
-			}
-			out, placed = &c.Entry, true
-			return nil
-		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, false, err
@@ -219,6 +180,49 @@ func (s *HandoffStore) offerOne(ctx context.Context, conversationID string, plan
 		s.db.notify.wake(frontline.TopicQueue, queueID)
 	}
 	return out, placed, nil
+}
+
+// placeInTx gives cur (locked, waiting) to the online eligible agent with
+// room and the lowest load, if one can be locked, and returns the assigned
+// entry; nil when nobody can take it now.
+func (s *HandoffStore) placeInTx(ctx context.Context, tx pgx.Tx, cur *frontline.QueueEntry, lastSeq int64, plan handoff.ClaimPlan) (*frontline.QueueEntry, error) {
+	// Candidates, least loaded first; the first we can lock whose load
+	// (counted again under its lock) leaves room takes it.
+	rows, err := tx.Query(ctx, `
+		SELECT a.user_id FROM agents a
+		CROSS JOIN LATERAL (SELECT count(*) AS load FROM handoff_queue q WHERE q.status = 'assigned' AND q.assignee_id = a.user_id) l
+		WHERE a.presence = 'online' AND $1 = ANY(a.tiers) AND $2 = ANY(a.teams) AND l.load < a.capacity
+		  AND NOT a.user_id = ANY($3)
+		ORDER BY l.load::float8 / a.capacity, a.last_assigned_at, a.user_id LIMIT 20`,
+		cur.Tier, cur.Team, append([]string{}, cur.Declined...))
+	if err != nil {
+		return nil, err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		a, err := lockAgent(ctx, tx, id, true)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue // another claim holds them
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.Load >= a.Capacity || a.Presence != frontline.PresenceOnline {
+			continue
+		}
+		c := plan(cur, a)
+		if _, err := s.write(ctx, tx, &c, lastSeq); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE agents SET last_assigned_at = now() WHERE user_id = $1`, a.UserID); err != nil {
+			return nil, err
+		}
+		return &c.Entry, nil
+	}
+	return nil, nil
 }
 
 // Update implements handoff.Store.
