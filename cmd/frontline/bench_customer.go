@@ -38,7 +38,8 @@ type benchCustomer struct {
 	idle   chan struct{} // closed by the reader when nothing is outstanding
 	// done is closed when the customer gives up for good (it never
 	// reconnected before the bench's context ended).
-	done chan struct{}
+	done     chan struct{}
+	doneOnce sync.Once
 }
 
 // benchConn is one socket of a customer; retired when the customer leaves
@@ -111,11 +112,24 @@ func (b *bench) connect(ctx context.Context, dialer *websocket.Dialer, n int) (*
 	return c, nil
 }
 
+// errVisitChanged ends a reconnect loop whose visit was left (renew).
+var errVisitChanged = errors.New("dial: the visit changed meanwhile")
+
 // dial connects for the current visit, resuming it when it has a token,
 // resends its unacknowledged messages and starts the reader.
 func (c *benchCustomer) dial(ctx context.Context) error {
 	c.mu.Lock()
 	v := c.visit
+	c.mu.Unlock()
+	return c.dialVisit(ctx, v)
+}
+
+func (c *benchCustomer) dialVisit(ctx context.Context, v *benchVisit) error {
+	c.mu.Lock()
+	if c.visit != v {
+		c.mu.Unlock()
+		return errVisitChanged
+	}
 	hello := map[string]any{"v": widget.ProtocolVersion, "type": "hello", "token": v.token, "last_seq": v.lastSeq}
 	c.mu.Unlock()
 	ws, resp, err := c.dialer.DialContext(ctx, c.b.wsURL(), http.Header{"Origin": {c.b.o.origin}})
@@ -144,7 +158,7 @@ func (c *benchCustomer) dial(ctx context.Context) error {
 	if c.visit != v {
 		c.mu.Unlock()
 		ws.Close()
-		return errors.New("dial: the visit changed meanwhile")
+		return errVisitChanged
 	}
 	v.token = w.Token
 	if w.Reset {
@@ -165,19 +179,23 @@ func (c *benchCustomer) dial(ctx context.Context) error {
 	return nil
 }
 
-// reconnect dials again, with back-off, until it succeeds or the bench
-// ends.
+// reconnect dials again, with back-off, until it succeeds, the customer
+// moves on to another visit, or the bench ends.
 func (c *benchCustomer) reconnect(ctx context.Context) {
 	c.b.reconnects.Add(1)
+	c.mu.Lock()
+	v := c.visit
+	c.mu.Unlock()
 	backoff := 100 * time.Millisecond
 	for !c.stopped.Load() {
 		select {
 		case <-ctx.Done():
-			close(c.done)
+			c.doneOnce.Do(func() { close(c.done) })
 			return
 		case <-time.After(time.Duration(rand.Int64N(int64(backoff)))):
 		}
-		if err := c.dial(ctx); err == nil {
+		switch err := c.dialVisit(ctx, v); {
+		case err == nil, errors.Is(err, errVisitChanged):
 			return
 		}
 		backoff = min(backoff*2, 2*time.Second)
@@ -199,7 +217,10 @@ func (c *benchCustomer) renew(ctx context.Context) error {
 	c.visits = append(c.visits, c.visit)
 	c.mu.Unlock()
 	c.handedOff.Store(false)
-	return c.dial(ctx)
+	if err := c.dial(ctx); err != nil {
+		go c.reconnect(ctx) // the server is away: its messages wait, unacknowledged
+	}
+	return nil
 }
 
 // send sends a new message; while disconnected it waits, unacknowledged,

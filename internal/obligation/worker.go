@@ -79,8 +79,9 @@ type Worker struct {
 	stopping bool
 
 	// settled, in tests, hears of each obligation handled (err is the
-	// responder's).
+	// responder's); claimed of each claim's count.
 	settled func(o frontline.Obligation, err error)
+	claimed func(n int)
 }
 
 // New returns a worker that feeds log's obligations to r.
@@ -161,7 +162,9 @@ func (w *Worker) run() {
 		case <-poll.C:
 			more = true
 		case <-w.freed:
-			// Room again; claim only if the last claim was cut short.
+			// Room again, and the conversation's next message (held back
+			// while this one was owed) may be due now.
+			more = true
 		case <-renew.C:
 			w.renew()
 		}
@@ -191,6 +194,9 @@ func (w *Worker) claim() bool {
 		w.inflight[o.Key()] = struct{}{}
 	}
 	w.mu.Unlock()
+	if w.claimed != nil {
+		w.claimed(len(obs))
+	}
 	for _, o := range obs {
 		w.calls.Add(1)
 		go w.handle(o)

@@ -292,3 +292,33 @@ func TestStopReleasesRunningCalls(t *testing.T) {
 		}
 	})
 }
+
+// A conversation's next message, held back while the one before it was
+// being answered, is taken as soon as that one is done, not at the next poll.
+func TestNextMessageFollowsWithoutPolling(t *testing.T) {
+	onBothStores(t, func(t *testing.T, log frontline.Log) {
+		a := newAnswerer(log)
+		a.hold = make(chan struct{})
+		claims := make(chan int, 100)
+		w := New(log, a, Options{Poll: time.Hour})
+		settled := make(chan frontline.Obligation, 10)
+		w.settled = func(o frontline.Obligation, err error) { settled <- o }
+		w.claimed = func(n int) { claims <- n }
+		c := storetest.MustCreateConversation(t, log, "v_1")
+		storetest.MustAppend(t, log, customer(c.ID, "m1"))
+		w.Start()
+		t.Cleanup(func() { _ = w.Stop(context.Background()) })
+		if n := <-claims; n != 1 {
+			t.Fatalf("first claim took %d, want m1", n)
+		}
+		storetest.MustAppend(t, log, customer(c.ID, "m2"))
+		if n := <-claims; n != 0 { // woken by m2, which waits for m1
+			t.Fatalf("claim while m1 is answered took %d, want 0", n)
+		}
+		close(a.hold)
+		got := waitSettled(t, settled, 2)
+		if got[0].Message.Seq != 1 || got[1].Message.Seq != 2 {
+			t.Fatalf("handled seqs %d, %d; want 1 then 2", got[0].Message.Seq, got[1].Message.Seq)
+		}
+	})
+}

@@ -20,8 +20,16 @@ import (
 // claimSQL leases the due obligations: per conversation only the earliest
 // owed message (a later one waits for it, so answers keep the customer's
 // order), oldest due first, skipping rows another claimer is taking.
+//
+// A claim commits without waiting for the disk (synchronous_commit off,
+// for this transaction only): it sits between the customer's message and
+// the bot's reply, and losing it in a crash costs nothing, since an
+// unclaimed obligation is simply due again and the reply's own commit
+// (durable) decides who answers.
 const claimSQL = `
-WITH due AS (
+WITH async AS (
+	SELECT set_config('synchronous_commit', 'off', true)
+), due AS (
 	SELECT m.conversation_id, m.seq FROM messages m
 	WHERE m.bot_due_at IS NOT NULL AND m.bot_due_at <= now()
 	  AND NOT EXISTS (SELECT 1 FROM messages p
@@ -35,7 +43,7 @@ WITH due AS (
 	RETURNING m.conversation_id, m.seq, coalesce(m.client_msg_id, ''), m.author, m.author_id, m.author_name, m.body, m.meta, m.created_at, m.bot_attempts
 )
 SELECT claimed.*, ` + prefixedConversationColumns + `
-FROM claimed JOIN conversations c ON c.id = claimed.conversation_id
+FROM claimed JOIN conversations c ON c.id = claimed.conversation_id, async
 ORDER BY claimed.conversation_id, claimed.seq`
 
 const prefixedConversationColumns = `c.id, c.site_key, c.visitor_id, c.customer_id, c.status, c.private, c.assignee_id, c.last_seq, c.profile, c.created_at, c.updated_at`
