@@ -38,6 +38,7 @@ var options = []option{
 	{Env: "FRONTLINE_IDENTITY_SECRET", Flag: "identity-secret", Help: "HMAC secret sites use to sign customer ids (identity verification); empty disables it", Secret: true},
 	{Env: "FRONTLINE_DEMO_KB", Flag: "demo-kb", Default: "auto", Help: "load the bundled demo knowledge base: auto (only on the in-memory store), true or false"},
 	{Env: "FRONTLINE_SEARCH_THRESHOLD", Flag: "search-threshold", Help: "calibrated score below which the bot says it has no confident answer (default: kb's)"},
+	{Env: "FRONTLINE_KB_AUTO_ACCEPT", Flag: "kb-auto-accept", Help: "learned phrasings accepted without an editor's review, by what resolved the question: agent, picked or \"agent,picked\"; empty: editors review every candidate"},
 	{Env: "FRONTLINE_EMBEDDER", Flag: "embedder", Default: "offline", Help: "offline (built in, no network) or openai (any OpenAI-compatible endpoint)"},
 	{Env: "FRONTLINE_EMBEDDINGS_URL", Flag: "embeddings-url", Help: "base URL of the OpenAI-compatible embeddings endpoint"},
 	{Env: "FRONTLINE_EMBEDDINGS_KEY", Flag: "embeddings-key", Help: "API key for the embeddings endpoint", Secret: true},
