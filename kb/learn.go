@@ -305,3 +305,33 @@ func (r *ranker) withoutExample(id string) *ranker {
 	nr.knn = &k
 	return &nr
 }
+
+// catchUp adds to a ranker loaded from the store the phrasings learned since
+// the Reindex that trained it (by this node before a restart, or by
+// another node), so that every node votes with every accepted phrasing.
+func (s *Service) catchUp(ctx context.Context, rk *ranker) (*ranker, error) {
+	if rk == nil {
+		return nil, nil
+	}
+	known := make(map[string]bool, len(rk.texts))
+	for _, t := range rk.texts {
+		known[t] = true
+	}
+	arts, err := s.store.FindArticles(ctx, ArticleFilter{State: StatePublished})
+	if err != nil {
+		return nil, err
+	}
+	var missing []*Phrasing
+	for _, a := range arts {
+		ps, err := s.store.FindPhrasings(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if !known[p.Text] {
+				missing = append(missing, p)
+			}
+		}
+	}
+	return rk.withExamples(missing), nil
+}

@@ -11,7 +11,12 @@ import (
 // Reindex trains a ranker with a confidence model.
 func phrasingsKB(t *testing.T, opts kb.Options) (*kb.Service, map[string]string) {
 	t.Helper()
-	svc := kb.NewService(memory.NewKBStore(), kb.NewOfflineEmbedder(kb.OfflineOptions{}), opts)
+	return phrasingsKBOn(t, memory.NewKBStore(), opts)
+}
+
+func phrasingsKBOn(t *testing.T, store kb.Store, opts kb.Options) (*kb.Service, map[string]string) {
+	t.Helper()
+	svc := kb.NewService(store, kb.NewOfflineEmbedder(kb.OfflineOptions{}), opts)
 	texts := map[string][]string{
 		"refunds":  {"how do i get a refund", "refund for my order", "i want my refund", "refund to my card please", "when will my refund arrive", "money back for a return"},
 		"password": {"i forgot my password", "reset password link", "password reset email missing", "change my password", "password does not work", "cannot sign in"},
@@ -99,5 +104,33 @@ func TestAutoAccept(t *testing.T) {
 	}
 	if p.State != kb.CandidatePending {
 		t.Fatalf("picked candidate = %+v, want pending", p)
+	}
+}
+
+// TestLearnedSurvivesRestart: a node that starts after a phrasing was
+// learned (no Reindex since) votes with it too.
+func TestLearnedSurvivesRestart(t *testing.T) {
+	t.Parallel()
+	store := memory.NewKBStore()
+	svc, ids := phrasingsKBOn(t, store, kb.Options{})
+	const q = "nobody rang the bell yesterday"
+	c, err := svc.Propose(t.Context(), kb.Proposal{ArticleID: ids["delivery"], Text: q, Source: kb.CandidatePicked})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AcceptCandidate(t.Context(), c.ID); err != nil {
+		t.Fatal(err)
+	}
+	want, err := svc.Search(t.Context(), kb.SearchQuery{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted := kb.NewService(store, kb.NewOfflineEmbedder(kb.OfflineOptions{}), kb.Options{})
+	got, err := restarted.Search(t.Context(), kb.SearchQuery{Text: q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hits[0].Slug != "delivery" || got.TopScore < want.TopScore-1e-6 {
+		t.Errorf("after a restart: %s at %.3f, want delivery at %.3f as before", got.Hits[0].Slug, got.TopScore, want.TopScore)
 	}
 }

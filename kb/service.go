@@ -501,6 +501,9 @@ func (s *Service) ensureReady(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if rk, err = s.catchUp(ctx, rk); err != nil {
+			return err
+		}
 		s.rk.Store(rk)
 	}
 	rc, err := loadRetrievalCal(ctx, s.store)
