@@ -1,6 +1,7 @@
 package kb_test
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/frontlinehq/frontline/internal/memory"
@@ -132,5 +133,48 @@ func TestLearnedSurvivesRestart(t *testing.T) {
 	}
 	if got.Hits[0].Slug != "delivery" || got.TopScore < want.TopScore-1e-6 {
 		t.Errorf("after a restart: %s at %.3f, want delivery at %.3f as before", got.Hits[0].Slug, got.TopScore, want.TopScore)
+	}
+}
+
+// TestRetrainInBackground: after RetrainEvery learned phrasings a Reindex
+// runs in the background (the stored ranker changes), and the learned
+// questions still find their article.
+func TestRetrainInBackground(t *testing.T) {
+	t.Parallel()
+	store := memory.NewKBStore()
+	svc, ids := phrasingsKBOn(t, store, kb.Options{RetrainEvery: 2})
+	const rankerState = "ranker:v2"
+	before, err := store.LoadIndexState(t.Context(), rankerState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"nobody rang the bell yesterday", "the van drove past my house"}
+	for i, q := range texts {
+		c, err := svc.Propose(t.Context(), kb.Proposal{ArticleID: ids["delivery"], Text: q, Source: kb.CandidatePicked})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AcceptCandidate(t.Context(), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			svc.WaitRetrain()
+			if now, _ := store.LoadIndexState(t.Context(), rankerState); !bytes.Equal(now, before) {
+				t.Fatal("retrained after one learned phrasing, want two")
+			}
+		}
+	}
+	svc.WaitRetrain()
+	if now, _ := store.LoadIndexState(t.Context(), rankerState); bytes.Equal(now, before) {
+		t.Fatal("no retrain after two learned phrasings")
+	}
+	for _, q := range texts {
+		res, err := svc.Search(t.Context(), kb.SearchQuery{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Hits[0].Slug != "delivery" {
+			t.Errorf("%q after the retrain: %s first, want delivery", q, res.Hits[0].Slug)
+		}
 	}
 }
