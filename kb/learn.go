@@ -224,8 +224,11 @@ func (s *Service) RejectCandidate(ctx context.Context, id string) (*Candidate, e
 // joins its neighbour vote, which weighs in the ranking and the confidence
 // at once. The trained regression is left as it is until the next Reindex.
 func (s *Service) learnPhrasings(ps []*Phrasing) {
-	if len(ps) == 0 {
-		return
+	if len(ps) == 0 || s.rk.Load() == nil {
+		return // no ranker yet: the first Reindex will train one on them
+	}
+	if n := s.learned.Add(int64(len(ps))); s.opts.RetrainEvery > 0 && n >= int64(s.opts.RetrainEvery) {
+		s.retrainInBackground()
 	}
 	for {
 		old := s.rk.Load()
@@ -243,6 +246,29 @@ func langOf(locale string) string {
 	l, _, _ := strings.Cut(strings.ToLower(locale), "-")
 	return l
 }
+
+// DefaultRetrainEvery is Options.RetrainEvery's default: retraining costs a
+// Reindex (seconds on a KB of thousands of phrasings), and until then the
+// neighbour vote already uses what was learned.
+const DefaultRetrainEvery = 25
+
+// retrainInBackground starts a Reindex unless one is running.
+func (s *Service) retrainInBackground() {
+	if !s.retraining.CompareAndSwap(false, true) {
+		return
+	}
+	s.retrainWG.Add(1)
+	go func() {
+		defer s.retrainWG.Done()
+		defer s.retraining.Store(false)
+		if err := s.Reindex(context.Background()); err != nil {
+			s.log.Error("kb: background retrain", "err", err)
+		}
+	}()
+}
+
+// WaitRetrain waits for a background retrain, if one is running.
+func (s *Service) WaitRetrain() { s.retrainWG.Wait() }
 
 // forgetPhrasing takes a phrasing learned since the last Reindex out of the
 // live ranker's vote (a no-op for any other).
@@ -304,4 +330,34 @@ func (r *ranker) withoutExample(id string) *ranker {
 	nr := *r
 	nr.knn = &k
 	return &nr
+}
+
+// catchUp adds to a ranker loaded from the store the phrasings learned since
+// the Reindex that trained it (by this node before a restart, or by
+// another node), so that every node votes with every accepted phrasing.
+func (s *Service) catchUp(ctx context.Context, rk *ranker) (*ranker, error) {
+	if rk == nil {
+		return nil, nil
+	}
+	known := make(map[string]bool, len(rk.texts))
+	for _, t := range rk.texts {
+		known[t] = true
+	}
+	arts, err := s.store.FindArticles(ctx, ArticleFilter{State: StatePublished})
+	if err != nil {
+		return nil, err
+	}
+	var missing []*Phrasing
+	for _, a := range arts {
+		ps, err := s.store.FindPhrasings(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ps {
+			if !known[p.Text] {
+				missing = append(missing, p)
+			}
+		}
+	}
+	return rk.withExamples(missing), nil
 }

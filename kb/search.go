@@ -58,13 +58,13 @@ const MaxSuggestions = 3
 const DefaultSuggestMin = 0.05
 
 // Suggestions returns the hits to offer when the result abstains: the best
-// MaxSuggestions hits, when the best scores at least min (the others come
+// MaxSuggestions hits, when the best scores at least that (the others come
 // with it: a customer tells related articles apart at a glance), else none.
-func (r SearchResult) Suggestions(min float64) []Hit {
-	if len(r.Hits) == 0 || r.Hits[0].Score < min {
+func (r SearchResult) Suggestions(least float64) []Hit {
+	if len(r.Hits) == 0 || r.Hits[0].Score < least {
 		return nil
 	}
-	return r.Hits[:len(r.Hits)-max(0, len(r.Hits)-MaxSuggestions)]
+	return r.Hits[:min(len(r.Hits), MaxSuggestions)]
 }
 
 // Search finds the published articles that best answer q. Candidates come

@@ -44,6 +44,12 @@ type Options struct {
 	// phrasings without an editor's review (a site that trusts its agents
 	// sets CandidateAgent). Default: none, every candidate is reviewed.
 	AutoAccept map[CandidateSource]bool
+	// RetrainEvery: once this many phrasings were learned (accepted
+	// candidates, attached questions) since the last Reindex, a Reindex
+	// runs in the background, folding them into the trained ranker and
+	// its confidence model; searches go on meanwhile. Default
+	// DefaultRetrainEvery; negative: never (retrain by Reindex).
+	RetrainEvery int
 	// Now returns the current time. Default time.Now.
 	Now func() time.Time
 }
@@ -81,6 +87,11 @@ type Service struct {
 	loaded *atomic.Bool // *ready, readable without mu
 	rk     *atomic.Pointer[ranker]
 	rc     *atomic.Pointer[retrievalCal]
+	// learned counts phrasings learned since the last Reindex; retraining
+	// and retrainWG track a background Reindex (Options.RetrainEvery).
+	learned    *atomic.Int64
+	retraining *atomic.Bool
+	retrainWG  *sync.WaitGroup
 	// inTx is set in the copy InTx hands out: its store is one
 	// transaction (one connection), so its reads cannot run at once.
 	inTx bool
@@ -115,10 +126,13 @@ func NewService(store Store, emb Embedder, opts Options) *Service {
 	if opts.Ranking == "" {
 		opts.Ranking = RankingModel
 	}
+	if opts.RetrainEvery == 0 {
+		opts.RetrainEvery = DefaultRetrainEvery
+	}
 	ready := false
 	rc := new(atomic.Pointer[retrievalCal])
 	rc.Store(&defaultRetrievalCal)
-	return &Service{store: store, emb: emb, opts: opts, log: opts.Logger, mu: new(sync.Mutex), ready: &ready, loaded: new(atomic.Bool), rk: new(atomic.Pointer[ranker]), rc: rc}
+	return &Service{store: store, emb: emb, opts: opts, log: opts.Logger, mu: new(sync.Mutex), ready: &ready, loaded: new(atomic.Bool), learned: new(atomic.Int64), retraining: new(atomic.Bool), retrainWG: new(sync.WaitGroup), rk: new(atomic.Pointer[ranker]), rc: rc}
 }
 
 // Threshold returns the abstain threshold in use.
@@ -565,6 +579,9 @@ func (s *Service) ensureReady(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if rk, err = s.catchUp(ctx, rk); err != nil {
+			return err
+		}
 		s.rk.Store(rk)
 	}
 	rc, err := loadRetrievalCal(ctx, s.store)
@@ -612,6 +629,7 @@ func (s *Service) reindex(ctx context.Context, withTx func(context.Context, func
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.learned.Store(0) // what is learned from now on is counted for the next
 	var trained *ranker
 	var calibrated retrievalCal
 	err := withTx(ctx, func(tx Store) error {
@@ -701,7 +719,10 @@ func (s *Service) reindex(ctx context.Context, withTx func(context.Context, func
 		return err
 	}
 	// Searches use the new ranker once the index it was trained for is
-	// committed.
+	// committed, with what was learned while it trained.
+	if trained, err = s.catchUp(ctx, trained); err != nil {
+		return err
+	}
 	s.rk.Store(trained)
 	s.rc.Store(&calibrated)
 	return nil

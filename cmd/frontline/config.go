@@ -40,6 +40,7 @@ var options = []option{
 	{Env: "FRONTLINE_HELP_CENTRE_NAME", Flag: "help-centre-name", Default: "Help centre", Help: "the name atop every help-centre page (/kb/) and the home page, e.g. \"Acme Outfitters help\""},
 	{Env: "FRONTLINE_HELP_CENTRE_COLOR", Flag: "help-centre-color", Default: "#1f5f99", Help: "the help centre's accent colour (#rrggbb): its header, links and buttons"},
 	{Env: "FRONTLINE_SEARCH_THRESHOLD", Flag: "search-threshold", Help: "confidence (0 to 1) below which the bot says it has no confident answer and offers a person (default: the built-in calibrated threshold)"},
+	{Env: "FRONTLINE_KB_AUTO_ACCEPT", Flag: "kb-auto-accept", Help: "learned phrasings accepted without an editor's review, by what resolved the question: agent, picked or \"agent,picked\"; empty: editors review every candidate"},
 	{Env: "FRONTLINE_EMBEDDER", Flag: "embedder", Default: "offline", Help: "offline (built in, no network) or openai (any OpenAI-compatible endpoint)"},
 	{Env: "FRONTLINE_EMBEDDINGS_URL", Flag: "embeddings-url", Help: "base URL of the OpenAI-compatible embeddings endpoint"},
 	{Env: "FRONTLINE_EMBEDDINGS_KEY", Flag: "embeddings-key", Help: "API key for the embeddings endpoint", Secret: true},

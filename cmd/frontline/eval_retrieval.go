@@ -140,7 +140,9 @@ func runEvalRetrievalWith(ctx context.Context, args []string, getenv func(string
 	}
 	defer closeStore()
 
-	opts := kb.Options{Votes: *votes, Ranking: *ranking, Expansion: *expansion}
+	// No background retrain: --learn-reindex says when, so that a run
+	// always measures the same state.
+	opts := kb.Options{Votes: *votes, Ranking: *ranking, Expansion: *expansion, RetrainEvery: -1}
 	if *threshold >= 0 {
 		opts.Threshold = *threshold
 		if opts.Threshold == 0 {

@@ -288,7 +288,18 @@ func (s *Server) newKB(ctx context.Context, store kb.Store) (*kb.Service, error)
 	if err != nil {
 		return nil, err
 	}
+	autoAccept := map[kb.CandidateSource]bool{}
+	for _, src := range strings.Split(s.settings["kb-auto-accept"], ",") {
+		switch src := kb.CandidateSource(strings.TrimSpace(src)); {
+		case src == "":
+		case src.Valid():
+			autoAccept[src] = true
+		default:
+			return nil, fmt.Errorf("kb-auto-accept: %q is not agent or picked", src)
+		}
+	}
 	svc := kb.NewService(store, emb, kb.Options{
+		AutoAccept:       autoAccept,
 		Threshold:        threshold,
 		Logger:           s.logger.With("part", "kb"),
 		ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
