@@ -164,7 +164,9 @@ func TestBenchSurvivesDroppedConnections(t *testing.T) {
 		proxy.cut()
 	}()
 	var out, errOut bytes.Buffer
-	args := []string{"--url", "http://" + proxy.ln.Addr().String(), "--json", "--customers", "5", "--duration", "1s", "--rate", "10"}
+	// Through the proxy, with the page origin the server allows.
+	args := []string{"--url", "http://" + proxy.ln.Addr().String(), "--origin", "http://" + srv.Listener.Addr().String(),
+		"--admin-token", benchAdminToken, "--json", "--customers", "5", "--duration", "1s", "--rate", "10"}
 	if err := runBench(context.Background(), args, &out, &errOut); err != nil {
 		t.Fatalf("runBench: %v\n%s", err, errOut.String())
 	}

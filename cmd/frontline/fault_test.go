@@ -52,7 +52,7 @@ func TestEveryMessageAnsweredOnceThroughFaults(t *testing.T) {
 		"FRONTLINE_LLM_URL=" + model.URL + "/v1",
 		"FRONTLINE_LLM_MODEL=slow-fake",
 		"FRONTLINE_LOG_LEVEL=warn",
-		"FRONTLINE_WIDGET_LIMITS=ip_connects_per_second=5000,ip_connect_burst=20000,ip_frames_per_second=1000000,ip_frame_burst=1000000",
+		"FRONTLINE_WIDGET_LIMITS=ip_connects_per_second=5000,ip_connect_burst=20000,ip_max_connections=20000,ip_frames_per_second=1000000,ip_frame_burst=1000000",
 	}}
 	node.start("--migrate", "--demo-kb", "true")
 	t.Cleanup(node.kill)

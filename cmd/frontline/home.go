@@ -36,8 +36,8 @@ a{color:{{.Accent}}}
 </style></head>
 <body><main>
 <h1>{{.Name}}</h1>
-<p>Find answers in the <a href="/kb/">help centre</a>, or ask us in the chat (bottom right).</p>
+{{if .SiteKey}}<p>Find answers in the <a href="/kb/">help centre</a>, or ask us in the chat (bottom right).</p>{{else}}<p>Find answers in the <a href="/kb/">help centre</a>.</p>{{end}}
 </main>
-<script src="{{.ScriptURL}}" data-site-key="{{.SiteKey}}" defer></script>
+{{if .SiteKey}}<script src="{{.ScriptURL}}" data-site-key="{{.SiteKey}}" defer></script>{{end}}
 </body></html>
 `))

@@ -157,7 +157,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	}
 	mux.Handle(kb.PublicPrefix, helpCentre)
 	if !s.demoOn() {
-		mux.Handle("GET /{$}", homePage(s.settings["help-centre-name"], s.settings["help-centre-color"], customers.ScriptURL(), demoSiteKey))
+		mux.Handle("GET /{$}", homePage(s.settings["help-centre-name"], s.settings["help-centre-color"], customers.ScriptURL(), homeSiteKey(widgetCfg, s.publicURL())))
 	}
 	// People's routes: every one through the one authorization check.
 	routes := slices.Concat(
@@ -426,4 +426,21 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// homeSiteKey is the widget site the plain home page embeds: one whose
+// allowed origins include the page's own (the demo site when listed), or
+// "" for none, when the page shows only the help-centre link.
+func homeSiteKey(cfg widget.Config, publicURL string) string {
+	own, err := originOf(publicURL)
+	if err != nil {
+		return ""
+	}
+	key := ""
+	for _, site := range cfg.Sites {
+		if slices.Contains(site.AllowedOrigins, own) && (key == "" || site.Key == demoSiteKey || site.Key < key && key != demoSiteKey) {
+			key = site.Key
+		}
+	}
+	return key
 }
