@@ -16,6 +16,7 @@
   // home is the first page the person's roles open.
   function home(user) {
     const roles = user.roles || [];
+    if (roles.includes("agent") || roles.includes("supervisor")) return "/console/";
     if (roles.includes("editor") || roles.includes("admin")) return "/editor/";
     return "/api/me";
   }
