@@ -59,7 +59,9 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	} else {
 		timers = memory.NewTimerRunner(handoffStore.(*memory.HandoffStore), nil, 0)
 	}
-	if err := timers.Start(ctx, queue.Fire); err != nil {
+	// The timers outlive ctx (start-up's): they stop at shutdown, after
+	// the ones being fired finish (River stops hard when its context ends).
+	if err := timers.Start(context.WithoutCancel(ctx), queue.Fire); err != nil {
 		return nil, err
 	}
 	s.onShutdown(func(ctx context.Context) {

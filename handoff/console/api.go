@@ -143,7 +143,7 @@ func excerpt(md string, max int) string {
 	n := 0
 	for _, para := range strings.Split(md, "\n\n") {
 		p := strings.TrimSpace(para)
-		if p == "" || strings.HasPrefix(p, "#") || strings.HasPrefix(p, "```") || strings.HasPrefix(p, "<") {
+		if p == "" || strings.HasPrefix(p, "#") || strings.HasPrefix(p, "```") || strings.HasPrefix(p, "<") || strings.HasPrefix(p, "|") {
 			continue
 		}
 		p = strings.Join(strings.Fields(p), " ")

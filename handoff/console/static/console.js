@@ -51,6 +51,7 @@
   }
 
   function alertHandoff(e, mine) {
+    if (state.cur && state.cur.id === e.conversation_id && !document.hidden) return; // on screen already
     const text = (mine ? "Assigned to you: " : "New hand-off: ") + FL.tier(e.tier) + " " + teamName(e.team) + " — " +
       FL.reasons(e.packet).map((r) => r.text).join(", ");
     $("alert-text").textContent = text;
@@ -92,7 +93,7 @@
     const b = el("button", { type: "button", class: "entry", dataset: { id: e.conversation_id } });
     if (state.cur && state.cur.id === e.conversation_id) b.setAttribute("aria-current", "true");
     const who = (e.packet && e.packet.profile && e.packet.profile.name) || "";
-    b.append(
+    b.append(...[
       el("span", { class: "line1" },
         el("span", { class: "prio prio-" + e.priority }, e.priority),
         el("span", { class: "tier" }, FL.tier(e.tier)),
@@ -103,7 +104,7 @@
       el("span", { class: "summary" }, (e.packet && e.packet.summary || "").slice(0, 140)),
       el("span", { class: "times" },
         el("span", { class: "waited", dataset: { since: e.enqueued_at } }, "waiting " + FL.dur(now - new Date(e.enqueued_at))),
-        el("span", { class: "sla" })));
+        el("span", { class: "sla" }))].filter(Boolean));
     b.addEventListener("click", () => openConv(e.conversation_id));
     const li = el("li", {}, b);
     tickItem(li, e, now);
@@ -313,7 +314,9 @@
 
   function renderHead() {
     const { entry, conv } = state.cur;
-    $("conv-title").textContent = customerName() + (conv.profile && conv.profile.email ? " <" + conv.profile.email + ">" : "");
+    const named = conv.profile && conv.profile.name;
+    $("conv-title").textContent = (named ? customerName() : conv.customer_id ? "Customer " + conv.customer_id : "Anonymous visitor") +
+      (conv.profile && conv.profile.email ? " <" + conv.profile.email + ">" : "");
     $("conv-title").tabIndex = -1;
     const st = $("conv-status");
     st.textContent = entry.status === "assigned" ? (entry.assignee_id === state.user.id ? "yours" : "with " + (entry.assignee_name || "an agent")) : entry.status;
@@ -329,7 +332,10 @@
     $("act-reopen").hidden = entry.status !== "resolved";
     if (!own) $("transfer-form").hidden = true;
     $("mode-reply").disabled = !mine;
+    // Only the assignee replies; when it becomes theirs, the box replies.
     if (!mine && state.mode === "reply") setMode("note");
+    else if (mine && state.cur.mine === false) setMode("reply");
+    state.cur.mine = mine;
     tick();
   }
 

@@ -74,7 +74,7 @@
       convs.append(el("tr", { dataset: { id: e.conversation_id, sla: st ? st.state : "none" } },
         el("td", {}, customer(e)),
         el("td", {}, el("span", { class: "prio prio-" + e.priority }, e.priority), " ", FL.tier(e.tier) + " " + teamName(e.team)),
-        el("td", { class: "badges" }, FL.reasons(e.packet).map((r) => el("span", { class: "badge reason-" + r.key }, r.text))),
+        el("td", {}, el("span", { class: "badges" }, FL.reasons(e.packet).map((r) => el("span", { class: "badge reason-" + r.key }, r.text)))),
         el("td", {}, e.status === "assigned" ? "with " + (e.assignee_name || "an agent") : "waiting"),
         el("td", { class: "num" }, FL.dur(now - new Date(e.enqueued_at))),
         el("td", {}, slaCell(st)),

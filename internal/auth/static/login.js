@@ -9,7 +9,9 @@
   // crafted link cannot send someone elsewhere.
   function next() {
     const n = new URLSearchParams(location.search).get("next") || "";
-    if (n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\")) return n;
+    // A redirect keeps the page's #fragment on this page (servers never
+    // see it): hand it on, so a console link to one conversation survives.
+    if (n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\")) return n.includes("#") ? n : n + location.hash;
     return "";
   }
 
