@@ -158,7 +158,7 @@ func screenshot(t *testing.T, tab *browsertest.Tab, name string) {
 // screenshots to docs/.
 func TestBrowserConsole(t *testing.T) {
 	t.Parallel()
-	base, _ := consoleSetup(t)
+	base, ids := consoleSetup(t)
 	tessBrowser, theoBrowser, sueBrowser := browsertest.New(t), browsertest.New(t), browsertest.New(t)
 
 	// Tess signs in: the console, live, with nothing in her queue.
@@ -310,6 +310,10 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	noInjection(t, sue, "supervisor")
 	screenshot(t, sue, "supervisor.png")
+	// She gives the double charge to Theo (away, but with room).
+	sue.Exec(`document.querySelector('#reassign-agent').value = ` + strconv.Quote(ids["theo@example.com"]))
+	sue.Do("reassign", chromedp.Click(chromedp.ID("reassign")))
+	sue.WaitJS("reassigned to Theo", `[...document.querySelectorAll('#convs tbody tr')].some(tr => tr.textContent.includes('with Theo Tiertwo'))`)
 
 	// The reports count it all.
 	sue.Do("reports", chromedp.Navigate(base+"/console/reports"))
