@@ -657,7 +657,11 @@
       if (!box.hidden) $("kb-q").focus();
     });
     $("kb-q").addEventListener("input", () => { clearTimeout(kbTimer); kbTimer = setTimeout(searchKB, 250); });
-    $("kb-q").addEventListener("keydown", (e) => { if (e.key === "Enter") { e.preventDefault(); clearTimeout(kbTimer); searchKB(); } });
+    $("kb-q").addEventListener("keydown", (e) => {
+      if (e.key === "Enter") { e.preventDefault(); clearTimeout(kbTimer); searchKB(); }
+      if (e.key === "Escape") { $("kb-search").hidden = true; $("insert-article").setAttribute("aria-expanded", "false"); $("insert-article").focus(); }
+    });
+    $("transfer-form").addEventListener("keydown", (e) => { if (e.key === "Escape") $("transfer-cancel").click(); });
     $("reply-form").addEventListener("submit", send);
     $("reply").addEventListener("input", () => {
       if (state.cur) sessionStorage.setItem(draftKey(state.cur.id), $("reply").value);
