@@ -31,6 +31,19 @@ func (s *ReportStore) Report(ctx context.Context, f handoff.ReportFilter) (*hand
 	defer st.mu.RUnlock()
 	in := func(t time.Time) bool { return !t.Before(f.From) && t.Before(f.To) }
 
+	// One pass for what the figures look up: which conversations were ever
+	// handed off, and each one's resolutions in id order.
+	everHandedOff := map[string]bool{}
+	resolutions := map[string][]frontline.Event{}
+	for _, e := range st.events {
+		switch e.Kind {
+		case frontline.EventHandoff:
+			everHandedOff[e.ConversationID] = true
+		case frontline.EventResolution:
+			resolutions[e.ConversationID] = append(resolutions[e.ConversationID], e)
+		}
+	}
+
 	signals := map[string]map[string]bool{}
 	var first, resolve []float64
 	type question struct {
@@ -67,8 +80,11 @@ func (s *ReportStore) Report(ctx context.Context, f handoff.ReportFilter) (*hand
 			if t, ok := s.firstAgentReply(e.ConversationID, e.CreatedAt); ok {
 				first = append(first, t.Sub(e.CreatedAt).Seconds())
 			}
-			if t, ok := s.resolutionAfter(e.ConversationID, e.ID); ok {
-				resolve = append(resolve, t.Sub(e.CreatedAt).Seconds())
+			for _, r := range resolutions[e.ConversationID] {
+				if r.ID > e.ID {
+					resolve = append(resolve, r.CreatedAt.Sub(e.CreatedAt).Seconds())
+					break
+				}
 			}
 		case frontline.EventSLABreach:
 			if in(e.CreatedAt) {
@@ -114,7 +130,7 @@ func (s *ReportStore) Report(ctx context.Context, f handoff.ReportFilter) (*hand
 	rep.Resolution = handoff.Durations{Count: len(resolve), P50: handoff.Percentile(resolve, 0.5), P90: handoff.Percentile(resolve, 0.9)}
 	rep.Conversations = len(started)
 	for id := range started {
-		if !st.everHandedOff(id) {
+		if !everHandedOff[id] {
 			rep.Deflected++
 		}
 	}
@@ -158,26 +174,4 @@ func (s *ReportStore) firstAgentReply(conversationID string, t time.Time) (time.
 		}
 	}
 	return best, !best.IsZero()
-}
-
-// resolutionAfter is the time of the first resolution event after the
-// event id. Called with the read lock held.
-func (s *ReportStore) resolutionAfter(conversationID string, afterID int64) (time.Time, bool) {
-	for _, e := range s.log.events {
-		if e.ID > afterID && e.ConversationID == conversationID && e.Kind == frontline.EventResolution {
-			return e.CreatedAt, true
-		}
-	}
-	return time.Time{}, false
-}
-
-// everHandedOff reports whether the conversation has any hand-off event.
-// Called with the read lock held.
-func (s *Store) everHandedOff(conversationID string) bool {
-	for _, e := range s.events {
-		if e.ConversationID == conversationID && e.Kind == frontline.EventHandoff {
-			return true
-		}
-	}
-	return false
 }
