@@ -36,10 +36,15 @@
     }
   }
 
+  // One audio context, made when the agent ticks Sound (a gesture, so
+  // browsers let it play later, in the background too).
+  let audio = null;
   function beep() {
     if (!$("sound").checked) return;
     try {
-      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      const ctx = audio;
+      if (ctx.state === "suspended") ctx.resume();
       const o = ctx.createOscillator(), g = ctx.createGain();
       o.frequency.value = 880;
       g.gain.setValueAtTime(0.15, ctx.currentTime);
