@@ -158,6 +158,10 @@ type ReplyRequest struct {
 	ClientMsgID string            `json:"client_msg_id,omitempty"`
 	CannedID    string            `json:"canned_id,omitempty"`
 	Vars        map[string]string `json:"vars,omitempty"`
+	// Citations are the published articles the reply rests on (an
+	// article inserted from the console); set by the server, never read
+	// from a request, so a citation always names a real article.
+	Citations []frontline.Citation `json:"-"`
 }
 
 // Reply posts the assignee's message, under their display name, and
@@ -187,7 +191,7 @@ func (s *Service) Reply(ctx context.Context, u *frontline.User, conversationID s
 	}
 	res, err := s.log.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
 		ConversationID: conversationID, Author: frontline.AuthorAgent, AuthorID: u.ID, AuthorName: name,
-		Body: body, ClientMsgID: r.ClientMsgID,
+		Body: body, ClientMsgID: r.ClientMsgID, Meta: frontline.MessageMeta{Citations: r.Citations},
 	}})
 	if err != nil {
 		return frontline.Message{}, err

@@ -542,6 +542,9 @@ func (c *conn) recordCSAT(f *csatFrame) {
 		c.pushError(f.ID, err, 0)
 		return
 	}
+	// Agents who have the conversation open see the rating now; a lost
+	// wake-up only delays it to their next refresh.
+	_ = c.s.bus.Publish(ctx, frontline.ConversationTopic(c.conv.ID), c.conv.LastSeq)
 	c.push(outbound{frame: &ackFrame{serverHeader: hdr(TypeAck), ID: f.ID}})
 }
 

@@ -115,6 +115,20 @@ var routeRules = map[string]rule{
 	"PUT /api/admin/sla-policies/{priority}":          admins,
 	"PUT /api/admin/canned/{id}":                      admins,
 	"DELETE /api/admin/canned/{id}":                   admins,
+	// The console pages and their API (handoff/console).
+	"GET /console/{$}":                           agents,
+	"GET /console/supervisor":                    supervisors,
+	"GET /console/reports":                       supervisors,
+	"GET /console/assets/{name}":                 public,
+	"GET /console":                               public,
+	"GET /api/agent/kb/search":                   agents,
+	"GET /api/agent/teams":                       agents,
+	"GET /api/agent/conversations/{id}/history":  agents,
+	"POST /api/agent/conversations/{id}/article": agents,
+	"GET /api/supervisor/overview":               supervisors,
+	"GET /api/reports":                           supervisors,
+	"GET /api/reports/export.csv":                supervisors,
+	"GET /api/reports/charts/{name}":             supervisors,
 }
 
 func routeKey(rt frontline.Route) string {

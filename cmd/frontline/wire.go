@@ -18,6 +18,7 @@ import (
 	"github.com/frontlinehq/frontline/bot"
 	"github.com/frontlinehq/frontline/bot/signal"
 	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/handoff/console"
 	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/obligation"
@@ -38,11 +39,13 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	var (
 		kbStore      kb.Store
 		handoffStore handoff.Store
+		reports      handoff.ReportStore
 	)
 	if s.db != nil {
-		kbStore, handoffStore = postgres.NewKBStore(s.db), postgres.NewHandoffStore(s.db)
+		kbStore, handoffStore, reports = postgres.NewKBStore(s.db), postgres.NewHandoffStore(s.db), postgres.NewReportStore(s.db)
 	} else {
 		kbStore, handoffStore = memory.NewKBStore(), memory.NewHandoffStore(s.log.(*memory.Store))
+		reports = memory.NewReportStore(s.log.(*memory.Store))
 	}
 
 	if c := s.settings["help-centre-color"]; !kb.ValidAccent(c) {
@@ -61,7 +64,9 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	} else {
 		timers = memory.NewTimerRunner(handoffStore.(*memory.HandoffStore), nil, 0)
 	}
-	if err := timers.Start(ctx, queue.Fire); err != nil {
+	// The timers outlive ctx (start-up's): they stop at shutdown, after
+	// the ones being fired finish (River stops hard when its context ends).
+	if err := timers.Start(context.WithoutCancel(ctx), queue.Fire); err != nil {
 		return nil, err
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
@@ -165,6 +170,11 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		editor.Routes(knowledge, editor.Options{Logger: s.logger.With("part", "editor")}),
 		handoff.APIRoutes(queue, s.logger.With("part", "handoff")),
 		queue.Routes(s.logger.With("part", "agent-api")),
+		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: s.log, Reports: reports}, console.Options{
+			ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
+			EditorPath:       editor.PagePrefix,
+			Logger:           s.logger.With("part", "console"),
+		}),
 	)
 	if err := people.Mount(mux, routes); err != nil {
 		return nil, err
@@ -253,8 +263,8 @@ func (s *Server) createDemoPeople(ctx context.Context, people *auth.Service) (ma
 		}
 		fmt.Fprintf(&b, "  %-10s  %-22s  %s\n", p.role, p.email, password)
 	}
-	fmt.Fprintf(&b, "frontline: pages: %s/ (shop with the widget), %s%s (KB editor), %s%s (hand-offs, JSON)\n",
-		base, base, editor.PagePrefix, base, handoff.APIPath)
+	fmt.Fprintf(&b, "frontline: pages: %s/ (shop with the widget), %s%s (agent console), %s%s (supervisor), %s%s (reports), %s%s (KB editor)\n",
+		base, base, console.PagePrefix, base, console.SupervisorPath, base, console.ReportsPath, base, editor.PagePrefix)
 	_, err := io.WriteString(s.stderr(), b.String())
 	return agents, err
 }

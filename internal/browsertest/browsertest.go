@@ -88,8 +88,16 @@ type Tab struct {
 // NewTab opens a tab that closes when the test ends or after Timeout.
 func (b *Browser) NewTab(t testing.TB) *Tab {
 	t.Helper()
+	return b.NewTabFor(t, Timeout)
+}
+
+// NewTabFor is NewTab for a tab that lives through a longer story (several
+// people's pages, one after the other): it closes after life. Each wait
+// in it is still bounded by Timeout.
+func (b *Browser) NewTabFor(t testing.TB, life time.Duration) *Tab {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(b.ctx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, Timeout)
+	ctx, cancelTimeout := context.WithTimeout(ctx, life)
 	// Listen opens the tab; page errors are kept for failure messages.
 	err := chromedp.Listen(ctx, func(ev any) {
 		switch e := ev.(type) {

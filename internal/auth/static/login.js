@@ -9,7 +9,9 @@
   // crafted link cannot send someone elsewhere.
   function next() {
     const n = new URLSearchParams(location.search).get("next") || "";
-    if (n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\")) return n;
+    // A redirect keeps the page's #fragment on this page (servers never
+    // see it): hand it on, so a console link to one conversation survives.
+    if (n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\")) return n.includes("#") ? n : n + location.hash;
     return "";
   }
 
@@ -18,8 +20,9 @@
   function places(user) {
     const roles = user.roles || [];
     const out = [];
+    if (roles.includes("agent") || roles.includes("supervisor")) out.push({ href: "/console/", label: "Agent console" });
+    if (roles.includes("supervisor") || roles.includes("admin")) out.push({ href: "/console/supervisor", label: "Supervisor view" }, { href: "/console/reports", label: "Reports" });
     if (roles.includes("editor") || roles.includes("admin")) out.push({ href: "/editor/", label: "Knowledge base editor" });
-    if (roles.includes("supervisor") || roles.includes("admin")) out.push({ href: "/api/handoffs", label: "Hand-offs (JSON)" });
     return out;
   }
 

@@ -148,7 +148,9 @@
     $("who-name").textContent = me.name;
     $("tabs").hidden = false;
     $("who").hidden = false;
-    await openList();
+    // The reports link here for the questions the KB did not answer.
+    if (location.hash === "#unanswered") await openUnanswered();
+    else await openList();
   }
 
   // ---- article list --------------------------------------------------------
