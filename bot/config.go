@@ -29,10 +29,10 @@ type Config struct {
 	// MaxAnswerRunes bounds an extractive answer; it is cut at a sentence
 	// boundary.
 	MaxAnswerRunes int `json:"max_answer_runes"`
-	// SuggestMinScore: when the bot has no confident answer, it still
-	// links up to three articles scoring at least this (the estimated
-	// probability the article is the right one), as reading, not as an
-	// answer. 0 turns suggestions off.
+	// SuggestMinScore: when the bot has no confident answer and the best
+	// article scores at least this (the estimated probability it is the
+	// right one), it offers the best three to pick from ("Is it one of
+	// these?") besides a person. 0 turns suggestions off.
 	SuggestMinScore float64 `json:"suggest_min_score"`
 	// MaxSearchHits is how many articles the bot retrieves per question.
 	MaxSearchHits int `json:"max_search_hits"`

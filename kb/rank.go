@@ -201,7 +201,13 @@ func (s *Service) rankByModel(ctx context.Context, rk *ranker, text string, vect
 			out[i].score = min(out[i].score, out[i-1].score)
 		}
 	} else {
-		sort.SliceStable(out, func(i, j int) bool { return out[i].score > out[j].score })
+		// The ranker's order (its probabilities), which is what the
+		// confidence model was fitted on: the score of the first is the
+		// probability that the ranker's choice is right.
+		sort.SliceStable(out, func(i, j int) bool { return out[i].rank < out[j].rank })
+		for i := 1; i < len(out); i++ {
+			out[i].score = min(out[i].score, out[i-1].score)
+		}
 	}
 	ranked := make([]rankedArticle, len(out))
 	scores := make([]float64, len(out))
