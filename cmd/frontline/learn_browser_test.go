@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/browsertest"
 )
 
@@ -16,9 +19,13 @@ import (
 // click; the same question asked again is answered directly.
 func TestBrowserSuggestPickLearn(t *testing.T) {
 	t.Parallel()
-	const token = "learn-loop-admin-token-0123"
-	srv, err := startServer(t, map[string]string{"FRONTLINE_ADMIN_TOKEN": token})
+	srv, err := startServer(t, nil)
 	if err != nil {
+		t.Fatal(err)
+	}
+	const editorEmail, editorPassword = "ann.editor@example.com", "ann-editor-password-0123"
+	if _, err := srv.people.CreateUser(context.Background(), auth.NewUser{Email: editorEmail, Name: "Ann Editor",
+		Roles: []frontline.Role{frontline.RoleEditor}, Password: editorPassword}); err != nil {
 		t.Fatal(err)
 	}
 	br := browsertest.New(t)
@@ -43,12 +50,13 @@ func TestBrowserSuggestPickLearn(t *testing.T) {
 
 	ed := br.NewTab(t)
 	ed.Do("sign in to the editor",
-		chromedp.Navigate(srv.URL()+"/editor/"),
-		chromedp.WaitVisible(chromedp.ID("login-token")),
-		chromedp.SendKeys(chromedp.ID("login-token"), token),
-		chromedp.SendKeys(chromedp.ID("login-name"), "Ann Editor"),
+		chromedp.Navigate(srv.URL()+"/login?next=/editor/"),
+		chromedp.WaitVisible(chromedp.ID("login-email")),
+		chromedp.SendKeys(chromedp.ID("login-email"), editorEmail),
+		chromedp.SendKeys(chromedp.ID("login-password"), editorPassword),
 		chromedp.Click(chromedp.ID("login-submit")),
 	)
+	ed.WaitPath("the editor after signing in", "/editor/")
 	ed.WaitJS("the article list", `document.querySelector('#article-rows a')`)
 	ed.Do("open the unanswered questions", chromedp.Click(chromedp.ID("tab-unanswered")))
 	ed.WaitJS("the customer's question as a candidate", `Array.from(document.querySelectorAll('#candidates li.candidate')).some(li => li.textContent.includes(`+strconv.Quote(question)+`) && li.textContent.includes(`+strconv.Quote(title)+`))`)

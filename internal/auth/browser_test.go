@@ -31,6 +31,10 @@ func TestBrowserSignInAndOut(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("login-password"), authtest.Password),
 		chromedp.Click(chromedp.ID("login-submit")),
 	)
+	// An agent goes on to the console (not served by this fixture); back on
+	// the sign-in page, it says who is signed in.
+	tab.WaitPath("sent on to the agent console", "/console/")
+	tab.Do("back to the sign-in page", chromedp.Navigate(srv.URL+"/login"), chromedp.WaitReady("body"))
 	tab.WaitJS("signed in", `!document.querySelector('#signed-in').hidden`)
 	if got := browsertest.Eval[string](tab, `document.querySelector('#signed-in-name').textContent`); got != hostile+" (al@example.com)" {
 		t.Errorf("signed in as %q, want the name as text", got)

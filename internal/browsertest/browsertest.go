@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -197,6 +198,29 @@ func (tab *Tab) WaitJS(what, js string) {
 	if err != nil {
 		tab.t.Fatalf("browser: waiting for %s (%s): %v%s", what, abbrev(js), err, tab.consoleNote())
 	}
+}
+
+// WaitPath waits until the tab's location has the given path, through any
+// navigation on the way (which WaitJS's in-page polling does not survive),
+// and fails the test when the tab's time is up.
+func (tab *Tab) WaitPath(what, path string) {
+	tab.t.Helper()
+	deadline := time.Now().Add(Timeout)
+	var last string
+	for time.Now().Before(deadline) {
+		if loc, err := chromedp.Run(tab.Ctx, chromedp.Location()); err == nil {
+			if u, err := url.Parse(loc); err == nil && u.Path == path {
+				return
+			}
+			last = loc
+		}
+		select {
+		case <-tab.Ctx.Done():
+			tab.t.Fatalf("browser: waiting for %s (path %s): %v", what, path, tab.Ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	tab.t.Fatalf("browser: waiting for %s: at %q, want path %s%s", what, last, path, tab.consoleNote())
 }
 
 // jsString quotes s as a JavaScript string literal; JSON's escapes are valid
