@@ -204,9 +204,14 @@ func (c *benchCustomer) reconnect(ctx context.Context) {
 
 // renew replaces a customer whose conversation went to the human queue (the
 // bot is silent there) with a new visitor, so the bot keeps working. The
-// old visit is kept for the final count.
+// old visit is kept for the final count. A visit with messages still
+// unacknowledged (the server was away) is kept until they are.
 func (c *benchCustomer) renew(ctx context.Context) error {
 	c.mu.Lock()
+	if len(c.visit.pending) > 0 {
+		c.mu.Unlock()
+		return nil
+	}
 	if conn := c.conn; conn != nil {
 		conn.retired.Store(true)
 		_ = conn.ws.Close()
@@ -218,7 +223,9 @@ func (c *benchCustomer) renew(ctx context.Context) error {
 	c.mu.Unlock()
 	c.handedOff.Store(false)
 	if err := c.dial(ctx); err != nil {
-		go c.reconnect(ctx) // the server is away: its messages wait, unacknowledged
+		// The server is away: the visit's messages wait, unacknowledged,
+		// for as long as the bench runs (not just the load).
+		go c.reconnect(c.b.ctx)
 	}
 	return nil
 }

@@ -126,6 +126,7 @@ func TestEveryMessageAnsweredOnceThroughFaults(t *testing.T) {
 		handedOff += res.HandedOff
 		t.Logf("%s: %d sent, %d acked, %d replies (%d customers handed off), %d reconnects; clients: lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d, unacked %d, unchecked %d; database: %s",
 			f.name, res.Sent, res.Acked, res.Replies, res.HandedOff, res.Reconnects, k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked, dbc)
+		t.Logf("%s: bench errors (expected while the server is away): %v", f.name, res.ErrorKinds)
 		if k != (benchCheck{}) || !dbc.ok() {
 			t.Errorf("%s: not every acknowledged message was kept, in order, and answered exactly once (see the counts above)\nserver log:\n%s", f.name, node.logTail())
 		}

@@ -239,7 +239,9 @@ func TestDeadNodesClaimIsAnswered(t *testing.T) {
 // noAnswer finishes without replying.
 type noAnswer struct{}
 
-func (noAnswer) HandleMessage(context.Context, *frontline.Conversation, frontline.Message) error { return nil }
+func (noAnswer) HandleMessage(context.Context, *frontline.Conversation, frontline.Message) error {
+	return nil
+}
 
 // A responder that finishes without answering leaves nothing owed, and the
 // log says why.
