@@ -174,7 +174,7 @@ func checkDatabase(t *testing.T, conn *pgx.Conn, schema string) dbCounts {
 		return n
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for q(`SELECT count(*) FROM $S.messages WHERE bot_due_at IS NOT NULL`) > 0 && time.Now().Before(deadline) {
+	for q(`SELECT count(*) FROM $S.bot_obligations`) > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return dbCounts{
@@ -185,7 +185,7 @@ func checkDatabase(t *testing.T, conn *pgx.Conn, schema string) dbCounts {
 		NotOnce: q(`SELECT count(*) FROM $S.messages m WHERE m.author = 'customer' AND
 			(SELECT count(*) FROM $S.messages r WHERE r.conversation_id = m.conversation_id AND r.author IN ('bot', 'system') AND (r.meta->>'reply_to')::bigint = m.seq)
 			+ (SELECT count(*) FROM $S.events e WHERE e.conversation_id = m.conversation_id AND e.kind = 'bot.dropped' AND e.seq = m.seq) <> 1`),
-		Owed:    q(`SELECT count(*) FROM $S.messages WHERE bot_due_at IS NOT NULL`),
+		Owed:    q(`SELECT count(*) FROM $S.bot_obligations`),
 		Dropped: q(`SELECT count(*) FROM $S.events WHERE kind = 'bot.dropped'`),
 	}
 }
