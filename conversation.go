@@ -126,6 +126,7 @@ type Log interface {
 	// FindEvents returns matching events in the order they were recorded.
 	FindEvents(ctx context.Context, filter EventFilter) ([]Event, error)
 
-	// Obligations are kept on the customer messages of this log.
+	// Obligations: the bot's answers owed to this log's customer messages,
+	// committed with them.
 	Obligations
 }

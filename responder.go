@@ -50,8 +50,9 @@ type ClaimOpts struct {
 	Lease time.Duration
 }
 
-// Obligations is the bot's durable to-do list, kept by the Log on the
-// customer messages themselves. Implementations: internal/postgres and
+// Obligations is the bot's durable to-do list, kept by the Log beside the
+// customer messages and committed with them. Implementations:
+// internal/postgres (a bot_obligations row per owed message) and
 // internal/memory.
 type Obligations interface {
 	// ClaimObligations leases up to opts.Limit due obligations, oldest due

@@ -46,6 +46,7 @@ type benchCustomer struct {
 // it on purpose (a new visit), so its reader does not reconnect.
 type benchConn struct {
 	ws      *websocket.Conn
+	visit   *benchVisit
 	retired atomic.Bool
 }
 
@@ -126,9 +127,13 @@ func (c *benchCustomer) dial(ctx context.Context) error {
 
 func (c *benchCustomer) dialVisit(ctx context.Context, v *benchVisit) error {
 	c.mu.Lock()
-	if c.visit != v {
+	switch {
+	case c.visit != v:
 		c.mu.Unlock()
 		return errVisitChanged
+	case c.conn != nil && c.conn.visit == v:
+		c.mu.Unlock()
+		return nil // another loop reconnected it
 	}
 	hello := map[string]any{"v": widget.ProtocolVersion, "type": "hello", "token": v.token, "last_seq": v.lastSeq}
 	c.mu.Unlock()
@@ -153,7 +158,7 @@ func (c *benchCustomer) dialVisit(ctx context.Context, v *benchVisit) error {
 		return fmt.Errorf("welcome: got %q %q %v", w.Type, w.Code, errorKind(err))
 	}
 	_ = ws.SetReadDeadline(time.Time{})
-	conn := &benchConn{ws: ws}
+	conn := &benchConn{ws: ws, visit: v}
 	c.mu.Lock()
 	if c.visit != v {
 		c.mu.Unlock()
@@ -179,13 +184,10 @@ func (c *benchCustomer) dialVisit(ctx context.Context, v *benchVisit) error {
 	return nil
 }
 
-// reconnect dials again, with back-off, until it succeeds, the customer
-// moves on to another visit, or the bench ends.
-func (c *benchCustomer) reconnect(ctx context.Context) {
+// reconnect dials visit v again, with back-off, until it succeeds, the
+// customer moves on to another visit, or the bench ends.
+func (c *benchCustomer) reconnect(ctx context.Context, v *benchVisit) {
 	c.b.reconnects.Add(1)
-	c.mu.Lock()
-	v := c.visit
-	c.mu.Unlock()
 	backoff := 100 * time.Millisecond
 	for !c.stopped.Load() {
 		select {
@@ -204,21 +206,29 @@ func (c *benchCustomer) reconnect(ctx context.Context) {
 
 // renew replaces a customer whose conversation went to the human queue (the
 // bot is silent there) with a new visitor, so the bot keeps working. The
-// old visit is kept for the final count.
+// old visit is kept for the final count. A visit with messages still
+// unacknowledged (the server was away) is kept until they are.
 func (c *benchCustomer) renew(ctx context.Context) error {
 	c.mu.Lock()
+	if len(c.visit.pending) > 0 {
+		c.mu.Unlock()
+		return nil
+	}
 	if conn := c.conn; conn != nil {
 		conn.retired.Store(true)
 		_ = conn.ws.Close()
 	}
 	c.conn = nil
 	c.b.renewed.Add(1)
-	c.visit = newBenchVisit()
-	c.visits = append(c.visits, c.visit)
+	v := newBenchVisit()
+	c.visit = v
+	c.visits = append(c.visits, v)
 	c.mu.Unlock()
 	c.handedOff.Store(false)
-	if err := c.dial(ctx); err != nil {
-		go c.reconnect(ctx) // the server is away: its messages wait, unacknowledged
+	if err := c.dialVisit(ctx, v); err != nil {
+		// The server is away: the visit's messages wait, unacknowledged,
+		// for as long as the bench runs (not just the load).
+		go c.reconnect(c.b.ctx, v)
 	}
 	return nil
 }
@@ -296,7 +306,7 @@ func (c *benchCustomer) read(conn *benchConn) {
 				c.b.fail("read: " + errorKind(err))
 			}
 			conn.ws.Close()
-			c.reconnect(c.b.ctx)
+			c.reconnect(c.b.ctx, conn.visit)
 			return
 		}
 		c.onFrame(f)

@@ -126,6 +126,7 @@ func TestEveryMessageAnsweredOnceThroughFaults(t *testing.T) {
 		handedOff += res.HandedOff
 		t.Logf("%s: %d sent, %d acked, %d replies (%d customers handed off), %d reconnects; clients: lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d, unacked %d, unchecked %d; database: %s",
 			f.name, res.Sent, res.Acked, res.Replies, res.HandedOff, res.Reconnects, k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked, dbc)
+		t.Logf("%s: bench errors (expected while the server is away): %v", f.name, res.ErrorKinds)
 		if k != (benchCheck{}) || !dbc.ok() {
 			t.Errorf("%s: not every acknowledged message was kept, in order, and answered exactly once (see the counts above)\nserver log:\n%s", f.name, node.logTail())
 		}
@@ -173,7 +174,7 @@ func checkDatabase(t *testing.T, conn *pgx.Conn, schema string) dbCounts {
 		return n
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for q(`SELECT count(*) FROM $S.messages WHERE bot_due_at IS NOT NULL`) > 0 && time.Now().Before(deadline) {
+	for q(`SELECT count(*) FROM $S.bot_obligations`) > 0 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	return dbCounts{
@@ -184,7 +185,7 @@ func checkDatabase(t *testing.T, conn *pgx.Conn, schema string) dbCounts {
 		NotOnce: q(`SELECT count(*) FROM $S.messages m WHERE m.author = 'customer' AND
 			(SELECT count(*) FROM $S.messages r WHERE r.conversation_id = m.conversation_id AND r.author IN ('bot', 'system') AND (r.meta->>'reply_to')::bigint = m.seq)
 			+ (SELECT count(*) FROM $S.events e WHERE e.conversation_id = m.conversation_id AND e.kind = 'bot.dropped' AND e.seq = m.seq) <> 1`),
-		Owed:    q(`SELECT count(*) FROM $S.messages WHERE bot_due_at IS NOT NULL`),
+		Owed:    q(`SELECT count(*) FROM $S.bot_obligations`),
 		Dropped: q(`SELECT count(*) FROM $S.events WHERE kind = 'bot.dropped'`),
 	}
 }

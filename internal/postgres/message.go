@@ -30,10 +30,10 @@ func scanMessage(row pgx.Row) (frontline.Message, error) {
 // appends per conversation, so seq has no gaps. The bus wake-up follows
 // the commit (see notifier).
 //
-// A customer message is inserted owing the bot's answer (bot_due_at set):
-// the obligation costs no statement of its own. A reply that answers one
-// (AppendRequest.Answers) locks that message's row, is inserted only while
-// it is still owed, and clears it in the same statement.
+// A customer message is inserted with the bot's obligation to answer it (a
+// bot_obligations row): it costs no statement of its own. A reply that
+// answers one (AppendRequest.Answers) locks that obligation, is inserted
+// only while it is still owed, and deletes it in the same statement.
 //
 // With the owner parameter (a visitor id) set, the conversation must be
 // that visitor's on the site parameter's site, or nothing is written (an
@@ -80,12 +80,12 @@ func appendStatement(withEvents, answers bool) string {
 		a := param() + "::bigint"
 		owed = `
 ), owed AS (
-	SELECT m.seq FROM messages m, conv
-	WHERE m.conversation_id = conv.id AND m.seq = ` + a + ` AND m.bot_due_at IS NOT NULL
-	FOR UPDATE OF m`
+	SELECT o.seq FROM bot_obligations o, conv
+	WHERE o.conversation_id = conv.id AND o.seq = ` + a + `
+	FOR UPDATE OF o`
 		ifOwed = ` AND EXISTS (SELECT 1 FROM owed)`
 		done = `, done AS (
-	UPDATE messages SET bot_due_at = NULL FROM ins WHERE messages.conversation_id = $1 AND messages.seq = ` + a + `
+	DELETE FROM bot_obligations o USING ins WHERE o.conversation_id = $1 AND o.seq = ` + a + `
 )`
 		owedOut = `EXISTS (SELECT 1 FROM owed)`
 	}
@@ -94,13 +94,15 @@ WITH conv AS (
 	SELECT id, last_seq, status, (` + owner + `::text IS NULL OR visitor_id = ` + owner + ` AND site_key = ` + site + `) AS theirs
 	FROM conversations WHERE id = $1 FOR NO KEY UPDATE` + owed + `
 ), ins AS (
-	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta, bot_due_at)
-	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7, CASE WHEN $3 = 'customer' THEN now() END FROM conv
+	INSERT INTO messages (conversation_id, seq, client_msg_id, author, author_id, author_name, body, meta)
+	SELECT conv.id, conv.last_seq + 1, $2, $3, $4, $5, $6, $7 FROM conv
 	WHERE conv.theirs AND ($3 <> 'bot' OR conv.status <> 'assigned')` + ifOwed + `
 	ON CONFLICT (conversation_id, client_msg_id) DO NOTHING
 	RETURNING seq, created_at
 ), bump AS (
 	UPDATE conversations SET last_seq = ins.seq, updated_at = ins.created_at FROM ins WHERE conversations.id = $1
+), owes AS (
+	INSERT INTO bot_obligations (conversation_id, seq) SELECT $1, ins.seq FROM ins WHERE $3 = 'customer'
 )` + events + done + `
 SELECT conv.status, conv.theirs, ins.seq, ins.created_at, ` + owedOut + ` FROM conv LEFT JOIN ins ON true`
 }

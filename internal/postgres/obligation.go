@@ -10,12 +10,13 @@ import (
 	"github.com/frontlinehq/frontline"
 )
 
-// The bot's obligations are kept on the customer message rows (migration
-// 0005) rather than in River, which DESIGN.md names for durable work: the
-// append that stores a message owes its answer in the same statement, so
-// the acknowledgement costs no insert into a job table, and the reply
-// clears it in its own statement; River's open-source release cannot run a
-// conversation's jobs one at a time in order, which the bot needs.
+// The bot's obligations are a narrow outbox table (migration 0005) rather
+// than River jobs, which DESIGN.md names for durable work: the append that
+// stores a message inserts its obligation in the same statement, so the
+// acknowledgement stays one round trip (a River insert is a statement of
+// its own in an explicit transaction), the reply deletes it in its own
+// statement, and River's open-source release cannot run a conversation's
+// jobs one at a time in order, which the bot needs.
 
 // claimSQL leases the due obligations: per conversation only the earliest
 // owed message (a later one waits for it, so answers keep the customer's
@@ -30,20 +31,21 @@ const claimSQL = `
 WITH async AS (
 	SELECT set_config('synchronous_commit', 'off', true)
 ), due AS (
-	SELECT m.conversation_id, m.seq FROM messages m
-	WHERE m.bot_due_at IS NOT NULL AND m.bot_due_at <= now()
-	  AND NOT EXISTS (SELECT 1 FROM messages p
-	                  WHERE p.conversation_id = m.conversation_id AND p.bot_due_at IS NOT NULL AND p.seq < m.seq)
-	ORDER BY m.bot_due_at, m.conversation_id, m.seq
+	SELECT o.conversation_id, o.seq FROM bot_obligations o
+	WHERE o.due_at <= now()
+	  AND NOT EXISTS (SELECT 1 FROM bot_obligations p WHERE p.conversation_id = o.conversation_id AND p.seq < o.seq)
+	ORDER BY o.due_at, o.conversation_id, o.seq
 	LIMIT $1
-	FOR UPDATE OF m SKIP LOCKED
+	FOR UPDATE OF o SKIP LOCKED
 ), claimed AS (
-	UPDATE messages m SET bot_due_at = now() + $2 * interval '1 microsecond', bot_attempts = m.bot_attempts + 1
-	FROM due WHERE m.conversation_id = due.conversation_id AND m.seq = due.seq
-	RETURNING m.conversation_id, m.seq, coalesce(m.client_msg_id, ''), m.author, m.author_id, m.author_name, m.body, m.meta, m.created_at, m.bot_attempts
+	UPDATE bot_obligations o SET due_at = now() + $2 * interval '1 microsecond', attempts = o.attempts + 1
+	FROM due WHERE o.conversation_id = due.conversation_id AND o.seq = due.seq
+	RETURNING o.conversation_id, o.seq, o.attempts
 )
-SELECT claimed.*, ` + prefixedConversationColumns + `
-FROM claimed JOIN conversations c ON c.id = claimed.conversation_id, async
+SELECT m.conversation_id, m.seq, coalesce(m.client_msg_id, ''), m.author, m.author_id, m.author_name, m.body, m.meta, m.created_at, claimed.attempts, ` + prefixedConversationColumns + `
+FROM claimed
+JOIN messages m ON m.conversation_id = claimed.conversation_id AND m.seq = claimed.seq
+JOIN conversations c ON c.id = claimed.conversation_id, async
 ORDER BY claimed.conversation_id, claimed.seq`
 
 const prefixedConversationColumns = `c.id, c.site_key, c.visitor_id, c.customer_id, c.status, c.private, c.assignee_id, c.last_seq, c.profile, c.created_at, c.updated_at`
@@ -85,9 +87,9 @@ func (db *DB) ExtendObligations(ctx context.Context, keys []frontline.Obligation
 		return nil
 	}
 	convs, seqs := splitKeys(keys)
-	_, err := db.pool.Exec(ctx, `UPDATE messages m SET bot_due_at = now() + $3 * interval '1 microsecond'
+	_, err := db.pool.Exec(ctx, `UPDATE bot_obligations o SET due_at = now() + $3 * interval '1 microsecond'
 		FROM unnest($1::text[], $2::bigint[]) AS k(conversation_id, seq)
-		WHERE m.conversation_id = k.conversation_id AND m.seq = k.seq AND m.bot_due_at IS NOT NULL`,
+		WHERE o.conversation_id = k.conversation_id AND o.seq = k.seq`,
 		convs, seqs, lease.Microseconds())
 	if err != nil {
 		return fmt.Errorf("extend obligations: %w", err)
@@ -105,20 +107,20 @@ func splitKeys(keys []frontline.ObligationKey) ([]string, []int64) {
 
 // RetryObligation implements frontline.Obligations.
 func (db *DB) RetryObligation(ctx context.Context, key frontline.ObligationKey, delay time.Duration) error {
-	_, err := db.pool.Exec(ctx, `UPDATE messages SET bot_due_at = now() + $3 * interval '1 microsecond'
-		WHERE conversation_id = $1 AND seq = $2 AND bot_due_at IS NOT NULL`, key.ConversationID, key.Seq, max(delay, 0).Microseconds())
+	_, err := db.pool.Exec(ctx, `UPDATE bot_obligations SET due_at = now() + $3 * interval '1 microsecond'
+		WHERE conversation_id = $1 AND seq = $2`, key.ConversationID, key.Seq, max(delay, 0).Microseconds())
 	if err != nil {
 		return fmt.Errorf("retry obligation: %w", err)
 	}
 	return nil
 }
 
-// dropSQL clears an owed obligation and records its events only if it was
-// owed: the message row's lock decides between a drop and a racing reply.
+// dropSQL deletes an owed obligation and records its events only if it
+// was owed: the obligation row's lock decides between a drop and a racing
+// reply.
 const dropSQL = `
 WITH d AS (
-	UPDATE messages SET bot_due_at = NULL
-	WHERE conversation_id = $1 AND seq = $2 AND bot_due_at IS NOT NULL
+	DELETE FROM bot_obligations WHERE conversation_id = $1 AND seq = $2
 	RETURNING seq
 ), ev AS (
 	INSERT INTO events (conversation_id, kind, actor, seq, data)
