@@ -14,6 +14,17 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "test-deps: PostgreSQL did not start" >&2; exit 1; }
 fi
 
+# The suite runs packages side by side, each with parallel tests on schemas
+# of their own and concurrency tests that hold 50 connections at once: the
+# stock 100 connections run out. Raise the ceiling once (a restart).
+if [ "$(psql -X -h 127.0.0.1 -U postgres -d postgres -tAc 'SHOW max_connections')" -lt 400 ]; then
+  echo "test-deps: raising PostgreSQL's max_connections to 400 (restarts the $PG_MAJOR/main cluster)" >&2
+  psql -X -q -h 127.0.0.1 -U postgres -d postgres -c "ALTER SYSTEM SET max_connections = 400"
+  pg_ctlcluster --skip-systemctl-redirect "$PG_MAJOR" main restart
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "test-deps: PostgreSQL did not come back" >&2; exit 1; }
+fi
+
 bash .ci/install-pgvector.sh
 bash .ci/install-chromium.sh
 

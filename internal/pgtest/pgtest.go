@@ -120,7 +120,7 @@ func NewUnmigratedDB(tb testing.TB) (*postgres.DB, string) {
 // "node" sharing the first one's database. Closed at cleanup.
 func OpenSchema(tb testing.TB, schema string) *postgres.DB {
 	tb.Helper()
-	db, err := postgres.Open(context.Background(), postgres.Options{URL: URL(), Schema: schema, MaxConns: 40})
+	db, err := postgres.Open(context.Background(), postgres.Options{URL: URL(), Schema: schema, MaxConns: 16})
 	if err != nil {
 		tb.Fatalf("pgtest: %v", err)
 	}
