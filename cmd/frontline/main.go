@@ -46,6 +46,7 @@ Usage:
   frontline kb export DIR          export articles as Markdown
   frontline eval retrieval ...     measure search quality on a labelled question set
   frontline eval escalation FILE   measure the hand-off detectors on labelled conversations
+  frontline train detectors ...    train the hand-off detectors on labelled conversations
   frontline bench ...              drive websocket customers against a running server
   frontline version                print the version
 
@@ -85,4 +86,5 @@ var subcommands = map[string]func(ctx context.Context, args []string, stdout, st
 	"bench": runBench,
 	"eval":  runEval,
 	"kb":    runKB,
+	"train": runTrain,
 }
