@@ -36,7 +36,8 @@ type Detector struct {
 
 // rules runs the cues of one compiled Config.
 type rules struct {
-	c *compiled
+	c    *compiled
+	memo map[*compiledCue]memoHits // nil: no memo (see reading)
 }
 
 // New compiles cfg with the embedded learned models; a bad pattern or an
@@ -67,7 +68,7 @@ func newDetector(cfg Config, m *learnedModel) (*Detector, error) {
 	if err != nil {
 		return nil, fmt.Errorf("signal: %w", err)
 	}
-	d := &Detector{c: c, rules: &rules{c}}
+	d := &Detector{c: c, rules: &rules{c: c}}
 	if cfg.Learned.Off {
 		return d, nil
 	}
@@ -78,7 +79,7 @@ func newDetector(cfg Config, m *learnedModel) (*Detector, error) {
 		if err != nil {
 			return nil, fmt.Errorf("signal: site cues: %w", err)
 		}
-		d.site = &rules{sc}
+		d.site = &rules{c: sc}
 	}
 	return d, nil
 }
@@ -118,7 +119,7 @@ func (d *Detector) Detect(turns []string) Result {
 		ft[i] = fold(truncate(t, maxTurnBytes))
 	}
 	if d.learned == nil {
-		return d.rules.detect(ft)
+		return d.rules.reading().detect(ft)
 	}
 	return d.detectLearned(ft)
 }
@@ -165,6 +166,14 @@ func truncate(s string, n int) string {
 // hits returns the matches of cues in every turn, without those a negation
 // cancels.
 func (d *rules) hits(cues []compiledCue, ft []folded) []hit {
+	if len(cues) == 0 {
+		return nil
+	}
+	if d.memo != nil {
+		if m, ok := d.memo[&cues[0]]; ok && m.n == len(cues) {
+			return slices.Clone(m.hits) // callers edit what they get
+		}
+	}
 	var out []hit
 	for i := range cues {
 		c := &cues[i]
@@ -177,7 +186,22 @@ func (d *rules) hits(cues []compiledCue, ft []folded) []hit {
 			}
 		}
 	}
+	if d.memo != nil {
+		d.memo[&cues[0]] = memoHits{n: len(cues), hits: slices.Clone(out)}
+	}
 	return out
+}
+
+// memoHits is one cue list's hits in the conversation being read.
+type memoHits struct {
+	n    int
+	hits []hit
+}
+
+// reading returns d for reading one conversation: each cue list's hits
+// are found once, however many detectors and features ask for them.
+func (d *rules) reading() *rules {
+	return &rules{c: d.c, memo: map[*compiledCue]memoHits{}}
 }
 
 func evidence(ft []folded, hs []hit) []frontline.Evidence {

@@ -175,7 +175,7 @@ func parseLearned(data []byte) (*learnedModel, error) {
 }
 
 var (
-	defaultRules = &rules{mustCompile(DefaultConfig())}
+	defaultRules = &rules{c: mustCompile(DefaultConfig())}
 	// defaultLearned parses the embedded model once, when first needed (a
 	// training run starts without one).
 	defaultLearned = sync.OnceValues(func() (*learnedModel, error) {
@@ -297,7 +297,12 @@ const minNorm = 16
 // extract computes the features of ft; cues is the default cues' verdict
 // on ft, d the default cues.
 func extract(ft []folded, opts FeatureOptions, d *rules, cues Result) *features {
-	f := &features{}
+	n := 64
+	for _, t := range ft {
+		n += 6 * len(t.tokens()) // words and pairs, in up to three groups
+	}
+	f := &features{bucket: make([]uint32, 0, n), value: make([]float32, 0, n), turn: make([]int16, 0, n),
+		tok: make([]int32, 0, n), ntok: make([]int8, 0, n), seen: make(map[uint32]int, n/2)}
 	last := len(ft) - 1
 	// The last turn, then the earlier ones: each group L2-normalised so a
 	// long letter weighs no more than a short line.
@@ -548,13 +553,14 @@ func (d *Detector) detectLearned(ft []folded) Result {
 	// The default cues' verdict is features for the models, and gives the
 	// named cues' evidence and the repetition signal; the decisions are
 	// the models'.
-	cues := d.base.detect(ft)
-	f := extract(ft, m.Features, d.base, cues)
+	base := d.base.reading()
+	cues := base.detect(ft)
+	f := extract(ft, m.Features, base, cues)
 	p := m.probs(f)
 	res := Result{Severity: frontline.SeverityNone, FrustrationModel: cues.FrustrationModel}
 	var site Result
 	if d.site != nil {
-		site = d.site.detect(ft)
+		site = d.site.reading().detect(ft)
 	}
 	cueSignal := func(r Result, kind frontline.SignalKind, topic frontline.Severity) (frontline.Signal, bool) {
 		for _, s := range r.Signals {
@@ -584,7 +590,7 @@ func (d *Detector) detectLearned(ft []folded) Result {
 		return ok
 	}
 	th := m.Thresholds
-	if th.frustrated(p[headFrustration], frustrationCueSeen(d.base, ft)) {
+	if th.frustrated(p[headFrustration], frustrationCueSeen(base, ft)) {
 		res.Frustrated = true
 		emit(frontline.SignalFrustration, "", headFrustration, fmt.Sprintf("frustrated (model %.2f)", p[headFrustration]))
 	} else if fromSite(frontline.SignalFrustration, "") {
