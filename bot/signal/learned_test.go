@@ -138,9 +138,9 @@ func TestTrainDetectorsIsDeterministic(t *testing.T) {
 		}
 		data = append(data, l)
 	}
-	cfg := signal.TrainConfig{Folds: 2, Iterations: 30, Candidates: []signal.Candidate{
-		{Features: signal.FeatureOptions{Bits: 12, CharN: 4, Bigrams: true, Decay: 0.5, Cues: true, Whole: true}, L2: 1e-3},
-		{Features: signal.FeatureOptions{Bits: 12, Bigrams: true, Decay: 0.5}, L2: 1e-2},
+	cfg := signal.TrainConfig{Folds: 2, Iterations: 20, Candidates: []signal.Candidate{
+		{Features: signal.FeatureOptions{Bits: 10, CharN: 3, Bigrams: true, Decay: 0.5, Cues: true, Whole: true, TextScale: 3}, L2: 1e-3, Multinomial: true},
+		{Features: signal.FeatureOptions{Bits: 10, Bigrams: true, Decay: 0.5}, L2: 1e-2},
 	}}
 	first, results, err := signal.TrainDetectors(data, cfg)
 	if err != nil {
