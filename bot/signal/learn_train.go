@@ -118,9 +118,13 @@ func TrainDetectors(data []Labelled, cfg TrainConfig) ([]byte, []CVResult, error
 		cues[i] = defaultRules.detect(ft[i])
 	}
 	cueSeen := make([]float64, len(data))
+	humanCue := make([]float64, len(data))
 	for i := range data {
 		if frustrationCueSeen(defaultRules, ft[i]) {
 			cueSeen[i] = 1
+		}
+		if cues[i].HumanRequest {
+			humanCue[i] = 1
 		}
 	}
 	labels := headLabels(data)
@@ -143,7 +147,7 @@ func TrainDetectors(data []Labelled, cfg TrainConfig) ([]byte, []CVResult, error
 			for _, i := range test {
 				// The heads' probabilities, then whether a frustration
 				// cue was seen (1 or 0), for the decisions.
-				oof[i] = append(m.probs(rows.features(i)), cueSeen[i])
+				oof[i] = append(m.probs(rows.features(i)), cueSeen[i], humanCue[i])
 			}
 		}
 		th, fig := chooseThresholds(oof, data, cand.Multinomial)
@@ -186,9 +190,9 @@ func TrainDetectors(data []Labelled, cfg TrainConfig) ([]byte, []CVResult, error
 
 func (r CVResult) String() string {
 	f := r.Candidate.Features
-	return fmt.Sprintf("char_n=%d bigrams=%v decay=%.2f cues=%v whole=%v text_scale=%g l2=%g multinomial=%v: frustration F1 %.3f, human request F1 %.3f, severity macro-F1 %.3f, hand-off accuracy %.3f (thresholds: frustration %.3f, without a cue %.3f, human request %.3f, severity %.3f argmax=%v)",
+	return fmt.Sprintf("char_n=%d bigrams=%v decay=%.2f cues=%v whole=%v text_scale=%g l2=%g multinomial=%v: frustration F1 %.3f, human request F1 %.3f, severity macro-F1 %.3f, hand-off accuracy %.3f (thresholds: frustration %.3f, without a cue %.3f, human request %.3f (or the cues: %v), severity %.3f argmax=%v)",
 		f.CharN, f.Bigrams, f.Decay, f.Cues, f.Whole, f.TextScale, r.Candidate.L2, r.Candidate.Multinomial, r.Figures.FrustrationF1, r.Figures.HumanRequestF1, r.Figures.SeverityMacroF1, r.Figures.HandoffAccuracy,
-		r.Thresholds.Frustration, r.Thresholds.FrustrationAlone, r.Thresholds.HumanRequest, r.Thresholds.Severity, r.Thresholds.Argmax)
+		r.Thresholds.Frustration, r.Thresholds.FrustrationAlone, r.Thresholds.HumanRequest, r.Thresholds.HumanCue, r.Thresholds.Severity, r.Thresholds.Argmax)
 }
 
 // headLabels gives each head's 0/1 labels.
@@ -568,21 +572,7 @@ func chooseThresholds(p [][]float64, data []Labelled, multinomial bool) (Thresho
 	for t := 0.1; t < 0.9001; t += 0.025 {
 		grid = append(grid, math.Round(t*1000)/1000)
 	}
-	binF1 := func(head int, want func(Labelled) bool, t float64) float64 {
-		var tp, fp, fn int
-		for i, c := range data {
-			got := p[i][head] >= t
-			switch w := want(c); {
-			case w && got:
-				tp++
-			case got:
-				fp++
-			case w:
-				fn++
-			}
-		}
-		return f1(tp, fp, fn)
-	}
+
 	// Of the thresholds within thresholdTolerance of the best score, the
 	// highest: the product sees more conversations that need no one than
 	// the training file, so among near-equal choices the stricter one.
@@ -625,9 +615,20 @@ func chooseThresholds(p [][]float64, data []Labelled, multinomial bool) (Thresho
 			}
 		}
 	}
-	th.HumanRequest = pick(func(t float64) float64 {
-		return binF1(headHuman, func(c Labelled) bool { return c.HumanRequest }, t)
-	})
+	humanF1 := func(t float64, cue bool) float64 {
+		var tp, fp, fn int
+		cand := Thresholds{HumanRequest: t, HumanCue: cue}
+		for i, c := range data {
+			count(c.HumanRequest, cand.human(p[i][headHuman], p[i][numHeads+1] == 1), &tp, &fp, &fn)
+		}
+		return f1(tp, fp, fn)
+	}
+	bestWith, bestWithout := -1.0, -1.0
+	for _, t := range grid {
+		bestWith, bestWithout = math.Max(bestWith, humanF1(t, true)), math.Max(bestWithout, humanF1(t, false))
+	}
+	th.HumanCue = bestWith > bestWithout
+	th.HumanRequest = pick(func(t float64) float64 { return humanF1(t, th.HumanCue) })
 	bestRule, bestS := false, -1.0
 	for _, argmax := range []bool{false, true} {
 		for _, t := range grid {
@@ -649,7 +650,7 @@ func Score(p [][]float64, data []Labelled, th Thresholds) Figures {
 	var fig Figures
 	var ftp, ffp, ffn, htp, hfp, hfn, right int
 	for i, c := range data {
-		fr, hr := th.frustrated(p[i][headFrustration], p[i][numHeads] == 1), p[i][headHuman] >= th.HumanRequest
+		fr, hr := th.frustrated(p[i][headFrustration], p[i][numHeads] == 1), th.human(p[i][headHuman], p[i][numHeads+1] == 1)
 		sev := topSeverity(p[i], th)
 		count(c.Frustration, fr, &ftp, &ffp, &ffn)
 		count(c.HumanRequest, hr, &htp, &hfp, &hfn)

@@ -89,6 +89,9 @@ type Thresholds struct {
 	// frustration, however often frustrated customers say it.
 	Frustration      float64 `json:"frustration"`
 	FrustrationAlone float64 `json:"frustration_alone,omitempty"`
+	// HumanCue: a request the cues find is one whatever the model says
+	// (chosen when it scores better in cross-validation).
+	HumanCue bool `json:"human_cue,omitempty"`
 	HumanRequest     float64 `json:"human_request"`
 	// Severity: a topic is open when its probability reaches it; among
 	// open topics the most severe wins (Argmax: the most probable).
@@ -496,6 +499,12 @@ func (th Thresholds) frustrated(p float64, cue bool) bool {
 	return p >= th.FrustrationAlone
 }
 
+// human decides a request for a person from its probability and the
+// cues' verdict.
+func (th Thresholds) human(p float64, cue bool) bool {
+	return p >= th.HumanRequest || th.HumanCue && cue
+}
+
 // frustrationCueSeen reports whether any frustration cue matched in any
 // turn (negated ones do not count), or capitals or "!!!" were written.
 func frustrationCueSeen(d *rules, ft []folded) bool {
@@ -596,7 +605,7 @@ func (d *Detector) detectLearned(ft []folded) Result {
 	} else if fromSite(frontline.SignalFrustration, "") {
 		res.Frustrated = true
 	}
-	if p[headHuman] >= th.HumanRequest {
+	if th.human(p[headHuman], cues.HumanRequest) {
 		res.HumanRequest = true
 		emit(frontline.SignalHumanRequest, "", headHuman, "asked for a person")
 	} else if fromSite(frontline.SignalHumanRequest, "") {
