@@ -91,8 +91,8 @@ type Thresholds struct {
 	FrustrationAlone float64 `json:"frustration_alone,omitempty"`
 	// HumanCue: a request the cues find is one whatever the model says
 	// (chosen when it scores better in cross-validation).
-	HumanCue bool `json:"human_cue,omitempty"`
-	HumanRequest     float64 `json:"human_request"`
+	HumanCue     bool    `json:"human_cue,omitempty"`
+	HumanRequest float64 `json:"human_request"`
 	// Severity: a topic is open when its probability reaches it; among
 	// open topics the most severe wins (Argmax: the most probable).
 	Severity float64 `json:"severity"`
