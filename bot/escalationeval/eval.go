@@ -94,6 +94,20 @@ func Subset(cases []Case, which string) ([]Case, error) {
 	return out, nil
 }
 
+// Labelled masks each case's turns with g, as the pipeline masks them, and
+// returns them with their labels, for signal.TrainDetectors.
+func Labelled(cases []Case, g *guard.Guard) []signal.Labelled {
+	out := make([]signal.Labelled, len(cases))
+	for i, c := range cases {
+		turns := make([]string, len(c.Turns))
+		for j, m := range g.MaskConversation(c.Turns) {
+			turns[j] = m.Text
+		}
+		out[i] = signal.Labelled{ID: c.ID, Turns: turns, Frustration: c.Frustration, HumanRequest: c.HumanRequest, Severity: c.Severity}
+	}
+	return out
+}
+
 // PRF is precision, recall and F1 of one label.
 type PRF struct {
 	Precision  float64 `json:"precision"`
@@ -151,6 +165,99 @@ type Report struct {
 	PIISpans      int      `json:"pii_spans"`
 	Misclassified []string `json:"misclassified"`
 	Misses        []Miss   `json:"misses,omitempty"`
+	// Languages: the figures of each language with at least
+	// MinLanguageCases conversations (guessed by Language), English first;
+	// the rest together as "other".
+	Languages []LanguageFigures `json:"languages"`
+}
+
+// MinLanguageCases is how many conversations a language needs for a row of
+// its own in the per-language figures.
+const MinLanguageCases = 10
+
+// LanguageFigures are one language group's figures.
+type LanguageFigures struct {
+	Language        string  `json:"language"`
+	Cases           int     `json:"cases"`
+	FrustrationF1   float64 `json:"frustration_f1"`
+	HumanRequestF1  float64 `json:"human_request_f1"`
+	SeverityMacroF1 float64 `json:"severity_macro_f1"`
+	HandoffAccuracy float64 `json:"handoff_accuracy"`
+}
+
+// prediction is one case with what the detectors said.
+type prediction struct {
+	c   Case
+	res signal.Result
+}
+
+// languageFigures groups preds by language and scores each group.
+func languageFigures(preds []prediction) []LanguageFigures {
+	byLang := map[string][]prediction{}
+	for _, p := range preds {
+		byLang[Language(p.c.Turns)] = append(byLang[Language(p.c.Turns)], p)
+	}
+	var other []prediction
+	var out []LanguageFigures
+	langs := make([]string, 0, len(byLang))
+	for l := range byLang {
+		langs = append(langs, l)
+	}
+	sort.Slice(langs, func(i, j int) bool {
+		if (langs[i] == "en") != (langs[j] == "en") {
+			return langs[i] == "en"
+		}
+		return langs[i] < langs[j]
+	})
+	for _, l := range langs {
+		if len(byLang[l]) < MinLanguageCases {
+			other = append(other, byLang[l]...)
+			continue
+		}
+		out = append(out, scoreGroup(l, byLang[l]))
+	}
+	if len(other) > 0 {
+		out = append(out, scoreGroup("other", other))
+	}
+	return out
+}
+
+func scoreGroup(lang string, preds []prediction) LanguageFigures {
+	var fr, hr PRF
+	sev := map[frontline.Severity]*PRF{}
+	for _, p := range preds {
+		if sev[p.c.Severity] == nil {
+			sev[p.c.Severity] = &PRF{}
+		}
+	}
+	right := 0
+	for _, p := range preds {
+		fr.add(p.c.Frustration, p.res.Frustrated)
+		hr.add(p.c.HumanRequest, p.res.HumanRequest)
+		for cl, x := range sev {
+			x.add(p.c.Severity == cl, p.res.Severity == cl)
+		}
+		want := p.c.Frustration || p.c.HumanRequest || p.c.Severity != frontline.SeverityNone
+		got := p.res.Frustrated || p.res.HumanRequest || p.res.Severity != frontline.SeverityNone
+		if want == got {
+			right++
+		}
+	}
+	fr.finish()
+	hr.finish()
+	classes := make([]string, 0, len(sev))
+	for cl := range sev {
+		classes = append(classes, string(cl))
+	}
+	sort.Strings(classes)
+	macro := 0.0
+	for _, cl := range classes {
+		x := sev[frontline.Severity(cl)]
+		x.finish()
+		macro += x.F1
+	}
+	return LanguageFigures{Language: lang, Cases: len(preds), FrustrationF1: fr.F1, HumanRequestF1: hr.F1,
+		SeverityMacroF1: round(macro / float64(len(classes))), HandoffAccuracy: ratio(right, len(preds))}
 }
 
 // Run puts every case through g and d and scores the predictions.
@@ -165,11 +272,12 @@ func Run(cases []Case, g *guard.Guard, d *signal.Detector) Report {
 		sev[cl] = &PRF{}
 	}
 	handoffRight, sevRight := 0, 0
+	var preds []prediction
 	for _, c := range cases {
 		masked := make([]string, len(c.Turns))
 		var problems []string
-		for i, t := range c.Turns {
-			m := g.Mask(t)
+		for i, m := range g.MaskConversation(c.Turns) {
+			t := c.Turns[i]
 			masked[i] = m.Text
 			rep.PIISpans += len(m.Spans)
 			for _, s := range m.Spans {
@@ -189,6 +297,7 @@ func Run(cases []Case, g *guard.Guard, d *signal.Detector) Report {
 			}
 		}
 		res := d.Detect(masked)
+		preds = append(preds, prediction{c, res})
 		rep.Frustration.add(c.Frustration, res.Frustrated)
 		rep.HumanRequest.add(c.HumanRequest, res.HumanRequest)
 		for cl, p := range sev {
@@ -235,6 +344,7 @@ func Run(cases []Case, g *guard.Guard, d *signal.Detector) Report {
 	}
 	rep.SeverityAccuracy = ratio(sevRight, len(cases))
 	rep.HandoffAccuracy = ratio(handoffRight, len(cases))
+	rep.Languages = languageFigures(preds)
 	return rep
 }
 
@@ -294,6 +404,11 @@ func (r Report) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "severity accuracy: %.3f\n", r.SeverityAccuracy)
 	fmt.Fprintf(&b, "\nhand-off accuracy: %.3f\n", r.HandoffAccuracy)
 	fmt.Fprintf(&b, "pii leaks: %d\npii over-masked spans: %d (of %d masked)\n", r.PIILeaks, r.PIIOvermasked, r.PIISpans)
+	fmt.Fprintf(&b, "\nper language (at least %d conversations; the rest as other)\n", MinLanguageCases)
+	fmt.Fprintf(&b, "  %-8s %6s %12s %14s %12s %9s\n", "language", "cases", "frustration", "human_request", "severity", "hand-off")
+	for _, l := range r.Languages {
+		fmt.Fprintf(&b, "  %-8s %6d %12.3f %14.3f %12.3f %9.3f\n", l.Language, l.Cases, l.FrustrationF1, l.HumanRequestF1, l.SeverityMacroF1, l.HandoffAccuracy)
+	}
 	fmt.Fprintf(&b, "\nmisclassified (%d):\n", len(r.Misses))
 	for _, m := range r.Misses {
 		fmt.Fprintf(&b, "  %s: %s\n", m.ID, strings.Join(m.Problems, "; "))

@@ -1,6 +1,7 @@
 package escalationeval_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -12,9 +13,13 @@ import (
 	"github.com/frontlinehq/frontline/internal/shareddata"
 )
 
+// setup uses the cues alone (the learned models off): these tests check the
+// eval's arithmetic, which needs predictions that stay put.
 func setup(t testing.TB) (*guard.Guard, *signal.Detector) {
 	t.Helper()
-	d, err := signal.New(signal.DefaultConfig())
+	cfg := signal.DefaultConfig()
+	cfg.Learned.Off = true
+	d, err := signal.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,5 +180,64 @@ func TestReportOutputs(t *testing.T) {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text lacks %q", want)
 		}
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		turns []string
+		want  string
+	}{
+		{[]string{"Hi, where is my parcel? It was due on Monday."}, "en"},
+		{[]string{"Hola, mi pedido no ha llegado y ya pasó una semana"}, "es"},
+		{[]string{"Bonjour, je n'ai pas reçu ma commande et vous ne répondez pas"}, "fr"},
+		{[]string{"Hallo, ich habe meine Bestellung nicht bekommen und das ist nicht gut"}, "de"},
+		{[]string{"Olá, o meu pedido não chegou e já é a segunda vez"}, "pt"},
+		{[]string{"Buongiorno, il mio ordine non è arrivato e sono molto deluso"}, "it"},
+		{[]string{"Hallo, mijn pakket is niet aangekomen en ik heb het al gevraagd"}, "nl"},
+		{[]string{"Dzień dobry, nie dostałem paczki i nikt nie odpowiada"}, "pl"},
+		{[]string{"Hej, jag har inte fått mitt paket och det är för sent"}, "sv"},
+		{[]string{"Merhaba, siparişim gelmedi ve bu çok kötü bir durum"}, "tr"},
+		{[]string{"Halo, pesanan saya belum sampai dan saya tidak bisa melacak"}, "id"},
+		{[]string{"Mera order abhi tak nahi aaya hai, kya aap check kar sakte ho"}, "hi"},
+		{[]string{"طلبي لم يصل بعد، أرجو المساعدة"}, "ar"},
+		{[]string{"注文した商品がまだ届いていません。確認してください。"}, "ja"},
+		{[]string{"ok"}, "en"},
+	}
+	for _, tt := range tests {
+		if got := escalationeval.Language(tt.turns); got != tt.want {
+			t.Errorf("Language(%q) = %s, want %s", tt.turns, got, tt.want)
+		}
+	}
+}
+
+// The report scores each language with enough conversations on its own,
+// English first, and puts the rest together as "other".
+func TestRunReportsLanguages(t *testing.T) {
+	t.Parallel()
+	g, d := setup(t)
+	var b strings.Builder
+	for i := range escalationeval.MinLanguageCases {
+		fmt.Fprintf(&b, `{"id":"e%d","turns":["I want to talk to a person about my parcel"],"frustration":false,"human_request":true,"severity":"none","pii":[]}`+"\n", i)
+		fmt.Fprintf(&b, `{"id":"s%d","turns":["Quiero hablar con una persona, por favor"],"frustration":false,"human_request":false,"severity":"none","pii":[]}`+"\n", i)
+	}
+	b.WriteString(`{"id":"f1","turns":["Je voudrais parler à un conseiller"],"frustration":false,"human_request":true,"severity":"none","pii":[]}` + "\n")
+	rep := escalationeval.Run(mustRead(t, b.String()), g, d)
+	var got []string
+	for _, l := range rep.Languages {
+		got = append(got, fmt.Sprintf("%s:%d", l.Language, l.Cases))
+	}
+	if want := []string{"en:10", "es:10", "other:1"}; !slices.Equal(got, want) {
+		t.Fatalf("languages = %v, want %v", got, want)
+	}
+	// Spanish asks for a person but is labelled no: human-request F1 0
+	// there, 1 in English.
+	if rep.Languages[0].HumanRequestF1 != 1 || rep.Languages[1].HumanRequestF1 != 0 {
+		t.Errorf("per-language human-request F1 = %v / %v, want 1 / 0", rep.Languages[0].HumanRequestF1, rep.Languages[1].HumanRequestF1)
+	}
+	var out strings.Builder
+	if err := rep.WriteText(&out); err != nil || !strings.Contains(out.String(), "per language") {
+		t.Errorf("text report lacks the per-language table: %v", err)
 	}
 }

@@ -9,9 +9,13 @@ import (
 
 // ---- payment cards ----
 
-// appendCards finds runs of digit groups separated by single spaces or dashes
-// and masks the longest stretch of whole groups holding 13 to 19 digits that
-// passes the Luhn check and looks like a card (network prefix 2–6, or the
+// isCardSeparator: how people split a card number's groups (zero-width
+// separators are gone by now, see normalize).
+func isCardSeparator(c byte) bool { return c == ' ' || c == '-' || c == '.' || c == '/' }
+
+// appendCards finds runs of digit groups separated by single spaces, dashes,
+// dots or slashes, and masks the longest stretch of whole groups holding 13
+// to 19 digits that passes the Luhn check and looks like a card (network prefix 2–6, or the
 // word "card" or a network name just before it).
 func appendCards(found []finding, text string) []finding {
 	type group struct{ start, end int }
@@ -28,7 +32,7 @@ func appendCards(found []finding, text string) []finding {
 				j++
 			}
 			groups = append(groups, group{s, j})
-			if j+1 < len(text) && (text[j] == ' ' || text[j] == '-') && isDigit(text[j+1]) && len(groups) < 12 {
+			if j+1 < len(text) && isCardSeparator(text[j]) && isDigit(text[j+1]) && len(groups) < 12 {
 				j++
 				continue
 			}
@@ -273,121 +277,6 @@ func appendCVVs(found []finding, text string) []finding {
 		found = append(found, finding{Span: Span{Kind: KindCVV, Start: m[2], End: m[3]}, placeholder: "[cvv]"})
 	}
 	return found
-}
-
-// ---- passwords stated as such ----
-
-// passwordRe finds a password word, then a separator (":", "=", or a
-// connector such as "is", "to", "es", "est", "ist", "é"), then the token.
-// Group 1 is the separator, group 2 the token.
-var passwordRe = regexp.MustCompile(`(?i)\b(?:password|passwort|passcode|pwd|pw|kennwort|wachtwoord|contraseña|contrasena|clave|mot de passe|mdp|senha)(\s*[:=]\s*|\s+(?:is now|is nu|is|was|to|es|era|est|était|etait|ist|war|lautet|é|e|als)(?:\s*[:=]\s*|\s+)|\s+)(\S+)`)
-
-// passwordNotValue are words that follow "my password is" without being the
-// password: "my password is wrong", "la contraseña es incorrecta".
-var passwordNotValue = map[string]bool{}
-
-func init() {
-	for _, w := range strings.Fields(`a an the is not no never too still being been now also just always
-		wrong incorrect invalid expired correct right ok okay fine working same reset changed forgotten
-		lost different weak strong long short case sensitive longer accepted rejected blocked locked
-		there here that this it which my your his her our their something anything nothing stored saved
-		hidden visible required needed mandatory empty blank set updated compromised leaked hacked stolen
-		and or but for of in on at with by from as if when so very really definitely probably what how
-		change changing manager field box page link email mail requirements rules policy broken weird
-		bad good great simple easy hard complicated secure unsafe safe old new temporary gone missing
-		unknown known fine. please help
-		incorrecta incorrecto correcta correcto mala malo muy la el una un no y o pero que de para
-		faux fausse incorrect incorrecte pas trop le la les un une et ou mais de pour
-		falsch nicht zu richtig der die das ein eine und oder aber von für
-		errada errado incorreta incorreto não nao muito o a um uma e ou mas de para
-		fout onjuist niet te de het een en of maar van voor`) {
-		passwordNotValue[w] = true
-	}
-}
-
-var passwordWords = []string{"passw", "passc", "pwd", "pw", "kennwort", "wachtwoord", "contrase", "clave", "mot de passe", "mdp", "senha"}
-
-func appendPasswords(found []finding, text string) []finding {
-	if !containsAny(strings.ToLower(text), passwordWords) {
-		return found
-	}
-	for _, m := range passwordRe.FindAllStringSubmatchIndex(text, -1) {
-		sep := strings.ToLower(strings.TrimSpace(text[m[2]:m[3]]))
-		vs, ve := m[4], m[5]
-		// A quoted password may hold spaces: take it up to the closing quote.
-		if q := firstRune(text[vs:ve]); q == '"' || q == '\'' || q == '“' {
-			closing := map[rune]string{'"': `"`, '\'': "'", '“': "”"}[q]
-			rest := text[vs+utf8.RuneLen(q):]
-			if i := strings.Index(rest, closing); i > 0 && i <= 64 && !strings.Contains(rest[:i], "\n") {
-				ve = vs + utf8.RuneLen(q) + i + len(closing)
-			}
-		}
-		// Trim surrounding quotes and trailing separators that are not part of it.
-		for vs < ve && strings.ContainsRune(`"'“‘«(`, firstRune(text[vs:ve])) {
-			_, n := utf8.DecodeRuneInString(text[vs:ve])
-			vs += n
-		}
-		for vs < ve && strings.ContainsRune(`"'”’»),;`, lastRune(text[vs:ve])) {
-			_, n := utf8.DecodeLastRuneInString(text[vs:ve])
-			ve -= n
-		}
-		if vs >= ve {
-			continue
-		}
-		value := text[vs:ve]
-		if strings.HasPrefix(value, "[") || passwordNotValue[strings.ToLower(strings.TrimRight(value, ".!?"))] {
-			continue
-		}
-		// "password: X", "password is X" state it; "password to X" or a bare
-		// "password X" only when X looks like a secret.
-		strong := sep != "" && sep != "to" && sep != "e"
-		quoted := vs > m[4]
-		if !strong && !quoted && !looksLikeSecret(value) {
-			continue
-		}
-		if strong && !quoted && looksLikeWord(value) && englishInflection(value) {
-			continue
-		}
-		found = append(found, finding{Span: Span{Kind: KindPassword, Start: vs, End: ve}, placeholder: "[password]"})
-	}
-	return found
-}
-
-// looksLikeSecret: mixes letters with digits or symbols, or has capitals
-// after the first character.
-func looksLikeSecret(s string) bool {
-	s = strings.TrimRight(s, ".")
-	var letters, digits, symbols, innerUpper int
-	for i, r := range s {
-		switch {
-		case unicode.IsLetter(r):
-			letters++
-			if i > 0 && unicode.IsUpper(r) {
-				innerUpper++
-			}
-		case unicode.IsDigit(r):
-			digits++
-		default:
-			symbols++
-		}
-	}
-	return len(s) >= 4 && (digits > 0 && letters > 0 || symbols > 0 && letters+digits > 0 || innerUpper > 0 || digits >= 4)
-}
-
-func looksLikeWord(s string) bool {
-	s = strings.TrimRight(s, ".!?")
-	for _, r := range s {
-		if !unicode.IsLetter(r) {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// englishInflection catches "my password is compromised/expiring/finally".
-func englishInflection(s string) bool {
-	s = strings.ToLower(strings.TrimRight(s, ".!?"))
-	return strings.HasSuffix(s, "ed") || strings.HasSuffix(s, "ing") || strings.HasSuffix(s, "ly")
 }
 
 // ---- phone numbers ----

@@ -24,6 +24,10 @@ const (
 	KindEmail    = "email"
 	KindPhone    = "phone"
 	KindPassword = "password"
+	KindPIN      = "pin"
+	// KindGovernmentID: passport, national ID, NIE/DNI, driver's licence
+	// and tax ID numbers stated as such.
+	KindGovernmentID = "government_id"
 )
 
 // Config tunes a Guard. The zero value is usable.
@@ -94,22 +98,54 @@ type finding struct {
 // priority decides overlaps: a password stated as such beats whatever its
 // characters also look like; a card beats the phone its digits resemble.
 var priority = map[string]int{
-	KindPassword: 7, KindEmail: 6, KindCard: 5, KindIBAN: 4, KindSSN: 3, KindCVV: 2, KindPhone: 1,
+	KindPassword: 9, KindEmail: 8, KindGovernmentID: 7, KindCard: 6, KindIBAN: 5, KindSSN: 4, KindPIN: 3, KindCVV: 2, KindPhone: 1,
 }
 
 // Mask replaces private data in text with placeholders. It never fails: bad
 // input is Check's business, and Mask on any string returns a string.
 func (g *Guard) Mask(text string) Masked {
+	return mask(text, maskContext{})
+}
+
+// MaskConversation masks a conversation's customer turns, oldest first. A
+// turn is read with the one before it: after "the hotel wants my passport",
+// "ok, it's PAB482913" is a passport number; after "can't log in", "I typed
+// Sk8erBoi_2011" is a password.
+func (g *Guard) MaskConversation(turns []string) []Masked {
+	out := make([]Masked, len(turns))
+	var ctx maskContext
+	for i, t := range turns {
+		out[i] = mask(t, ctx)
+		n := normalize(t).Text
+		ctx = maskContext{idTurn: mentionsID(n), credentialTurn: mentionsCredentials(n)}
+	}
+	return out
+}
+
+// maskContext is what the turn before said.
+type maskContext struct {
+	idTurn, credentialTurn bool
+}
+
+func mask(text string, ctx maskContext) Masked {
+	// Detectors read the normalised text; what is replaced is the original.
+	n := normalize(text)
+	t := n.Text
 	var found []finding
-	found = appendPasswords(found, text)
-	found = appendEmails(found, text)
-	found = appendCards(found, text)
-	found = appendIBANs(found, text)
-	found = appendSSNs(found, text)
-	found = appendCVVs(found, text)
-	found = appendPhones(found, text)
+	found = appendPasswords(found, t, ctx.credentialTurn)
+	found = appendEmails(found, t)
+	found = appendIDs(found, t, ctx.idTurn)
+	found = appendCards(found, t)
+	found = appendIBANs(found, t)
+	found = appendSSNs(found, t)
+	found = appendPINs(found, t)
+	found = appendCVVs(found, t)
+	found = appendPhones(found, t)
 	if len(found) == 0 {
 		return Masked{Text: text}
+	}
+	for i := range found {
+		found[i].Start, found[i].End = n.orig(found[i].Start, found[i].End)
 	}
 
 	// Highest priority first, then longest; keep what does not overlap.

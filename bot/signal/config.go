@@ -26,6 +26,16 @@ type Config struct {
 	HumanRequest HumanRequestConfig `yaml:"human_request" json:"human_request"`
 	Severity     SeverityConfig     `yaml:"severity" json:"severity"`
 	Repetition   RepetitionConfig   `yaml:"repetition" json:"repetition"`
+	// Learned switches the learned models off (Off: true), leaving every
+	// decision to the cues.
+	Learned LearnedConfig `yaml:"learned,omitempty" json:"learned,omitempty"`
+}
+
+// LearnedConfig: the learned models decide frustration, a request for a
+// person and severity, from the words, the cues and the earlier turns; their
+// thresholds were chosen by cross-validation and ship with the weights.
+type LearnedConfig struct {
+	Off bool `yaml:"off,omitempty" json:"off,omitempty"`
 }
 
 // FrustrationConfig: a turn's score is the sum of the weights of the cues

@@ -19,17 +19,69 @@ import (
 )
 
 // Detector runs the detectors of one Config. It is safe for concurrent use.
+//
+// By default the decisions are the learned models' (see learned.go): the
+// configured cues are their features, next to the customer's words and the
+// conversation's earlier turns. A site's own cues (those not in
+// DefaultConfig) fire on their own on top; Config.Learned.Off leaves every
+// decision to the cues.
 type Detector struct {
 	c *compiled
+	// rules are the configured cues; base are the default cues the
+	// learned models read as features (the same as rules without a site
+	// configuration); site holds only the site's own cues, nil when none.
+	rules, base, site *rules
+	learned           *learnedModel
 }
 
-// New compiles cfg; a bad pattern or an unknown topic is an error.
+// rules runs the cues of one compiled Config.
+type rules struct {
+	c    *compiled
+	memo map[*compiledCue]memoHits // nil: no memo (see reading)
+}
+
+// New compiles cfg with the embedded learned models; a bad pattern or an
+// unknown topic is an error.
 func New(cfg Config) (*Detector, error) {
+	var m *learnedModel
+	if !cfg.Learned.Off {
+		var err error
+		if m, err = defaultLearned(); err != nil {
+			return nil, fmt.Errorf("signal: %w", err)
+		}
+	}
+	return newDetector(cfg, m)
+}
+
+// NewWithModel is New with learned models written by TrainDetectors
+// instead of the embedded ones.
+func NewWithModel(cfg Config, model []byte) (*Detector, error) {
+	m, err := parseLearned(model)
+	if err != nil {
+		return nil, fmt.Errorf("signal: %w", err)
+	}
+	return newDetector(cfg, m)
+}
+
+func newDetector(cfg Config, m *learnedModel) (*Detector, error) {
 	c, err := compile(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("signal: %w", err)
 	}
-	return &Detector{c: c}, nil
+	d := &Detector{c: c, rules: &rules{c: c}}
+	if cfg.Learned.Off {
+		return d, nil
+	}
+	d.learned = m
+	d.base = defaultRules
+	if siteCfg, ok := siteOnly(cfg); ok {
+		sc, err := compile(siteCfg)
+		if err != nil {
+			return nil, fmt.Errorf("signal: site cues: %w", err)
+		}
+		d.site = &rules{c: sc}
+	}
+	return d, nil
 }
 
 // Default returns a Detector with DefaultConfig.
@@ -59,14 +111,22 @@ type Result struct {
 // Detect reads turns, the customer's messages in order (bot replies left
 // out), and reports the signals as of the last one.
 func (d *Detector) Detect(turns []string) Result {
-	res := Result{Severity: frontline.SeverityNone}
 	if len(turns) == 0 {
-		return res
+		return Result{Severity: frontline.SeverityNone}
 	}
 	ft := make([]folded, len(turns))
 	for i, t := range turns {
 		ft[i] = fold(truncate(t, maxTurnBytes))
 	}
+	if d.learned == nil {
+		return d.rules.reading().detect(ft)
+	}
+	return d.detectLearned(ft)
+}
+
+// detect is the cues' own verdict.
+func (d *rules) detect(ft []folded) Result {
+	res := Result{Severity: frontline.SeverityNone}
 	rep := d.repetition(ft)
 	if sig, ok := d.frustration(ft, rep, &res.FrustrationModel); ok {
 		res.Frustrated = true
@@ -105,7 +165,15 @@ func truncate(s string, n int) string {
 
 // hits returns the matches of cues in every turn, without those a negation
 // cancels.
-func (d *Detector) hits(cues []compiledCue, ft []folded) []hit {
+func (d *rules) hits(cues []compiledCue, ft []folded) []hit {
+	if len(cues) == 0 {
+		return nil
+	}
+	if d.memo != nil {
+		if m, ok := d.memo[&cues[0]]; ok && m.n == len(cues) {
+			return slices.Clone(m.hits) // callers edit what they get
+		}
+	}
 	var out []hit
 	for i := range cues {
 		c := &cues[i]
@@ -118,7 +186,22 @@ func (d *Detector) hits(cues []compiledCue, ft []folded) []hit {
 			}
 		}
 	}
+	if d.memo != nil {
+		d.memo[&cues[0]] = memoHits{n: len(cues), hits: slices.Clone(out)}
+	}
 	return out
+}
+
+// memoHits is one cue list's hits in the conversation being read.
+type memoHits struct {
+	n    int
+	hits []hit
+}
+
+// reading returns d for reading one conversation: each cue list's hits
+// are found once, however many detectors and features ask for them.
+func (d *rules) reading() *rules {
+	return &rules{c: d.c, memo: map[*compiledCue]memoHits{}}
 }
 
 func evidence(ft []folded, hs []hit) []frontline.Evidence {
@@ -147,7 +230,7 @@ type turnFrustration struct {
 
 // frustration scores the cues and asks the model; prob gets the model's
 // probability (0 when it is off or the customer calmed down).
-func (d *Detector) frustration(ft []folded, rep repetition, prob *float64) (frontline.Signal, bool) {
+func (d *rules) frustration(ft []folded, rep repetition, prob *float64) (frontline.Signal, bool) {
 	cfg := d.c.cfg.Frustration
 	hs := d.hits(d.c.frustration, ft)
 	excuserHits := map[int]map[string]bool{} // turn → excused groups
@@ -262,7 +345,7 @@ func (d *Detector) frustration(ft []folded, rep repetition, prob *float64) (fron
 
 // deniesFeeling reports whether a negatable frustration cue appears negated
 // in t ("not angry", "no estoy enfadado").
-func (d *Detector) deniesFeeling(t folded, turn int) bool {
+func (d *rules) deniesFeeling(t folded, turn int) bool {
 	for i := range d.c.frustration {
 		c := &d.c.frustration[i]
 		if !c.Negatable {
@@ -279,7 +362,7 @@ func (d *Detector) deniesFeeling(t folded, turn int) bool {
 
 // shoutedWords returns the words written all in capitals that are long
 // enough and not known acronyms.
-func (d *Detector) shoutedWords(s string) []string {
+func (d *rules) shoutedWords(s string) []string {
 	var out []string
 	var words []string
 	for _, token := range strings.Fields(s) {
@@ -326,7 +409,7 @@ func punctuationRuns(s string, minRun int) []string {
 
 // ---- human request ----
 
-func (d *Detector) humanRequest(ft []folded) (frontline.Signal, bool) {
+func (d *rules) humanRequest(ft []folded) (frontline.Signal, bool) {
 	cfg := d.c.cfg.HumanRequest
 	requests := d.hits(d.c.human, ft)
 	if len(requests) == 0 {
@@ -379,7 +462,7 @@ func (d *Detector) humanRequest(ft []folded) (frontline.Signal, bool) {
 
 // ---- severity ----
 
-func (d *Detector) severity(ft []folded) []frontline.Signal {
+func (d *rules) severity(ft []folded) []frontline.Signal {
 	cfg := d.c.cfg.Severity
 	// Markers are looked for only once a topic's cues are found: most
 	// messages raise no topic at all.
@@ -446,7 +529,7 @@ type repetition struct {
 
 var wordRe = regexp.MustCompile(`[\pL\pN]+`)
 
-func (d *Detector) contentWords(t folded) map[string]bool {
+func (d *rules) contentWords(t folded) map[string]bool {
 	words := map[string]bool{}
 	for _, w := range wordRe.FindAllString(t.Norm, -1) {
 		if len(w) < 3 || d.c.stopwords[w] {
@@ -467,7 +550,7 @@ func stem(w string) string {
 	return w
 }
 
-func (d *Detector) repetition(ft []folded) repetition {
+func (d *rules) repetition(ft []folded) repetition {
 	cfg := d.c.cfg.Repetition
 	var rep repetition
 	words := make([]map[string]bool, len(ft))

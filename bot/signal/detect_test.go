@@ -3,20 +3,32 @@ package signal_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/bot/escalationeval"
 	"github.com/frontlinehq/frontline/bot/signal"
+	"github.com/frontlinehq/frontline/internal/shareddata"
 )
 
+// setup returns the cues alone (the learned models off): these tests pin
+// down what each cue does, which is also what the learned models read.
 func setup(t testing.TB) *signal.Detector {
 	t.Helper()
-	d, err := signal.New(signal.DefaultConfig())
+	d, err := signal.New(cuesOnly())
 	if err != nil {
-		t.Fatalf("New(DefaultConfig()): %v", err)
+		t.Fatalf("New(cuesOnly()): %v", err)
 	}
 	return d
+}
+
+func cuesOnly() signal.Config {
+	cfg := signal.DefaultConfig()
+	cfg.Learned.Off = true
+	return cfg
 }
 
 func TestFrustration(t *testing.T) {
@@ -252,7 +264,7 @@ func TestLoadConfig(t *testing.T) {
 		return p
 	}
 	t.Run("yaml override keeps other defaults", func(t *testing.T) {
-		p := write("a.yaml", "frustration:\n  threshold: 5\n")
+		p := write("a.yaml", "learned:\n  off: true\nfrustration:\n  threshold: 5\n")
 		cfg, err := signal.LoadConfig(p)
 		if err != nil {
 			t.Fatalf("LoadConfig: %v", err)
@@ -276,7 +288,7 @@ func TestLoadConfig(t *testing.T) {
 		}
 		d, _ := signal.New(cfg)
 		got := d.Detect([]string{"get me the BIG boss"})
-		if !got.HumanRequest || got.Signals[0].Evidence[0].Rule != "wants_boss" {
+		if !got.HumanRequest || !hasRule(got, frontline.SignalHumanRequest, "wants_boss") {
 			t.Errorf("operator cue did not fire with its name: %+v", got)
 		}
 	})
@@ -331,17 +343,72 @@ func FuzzDetect(f *testing.F) {
 	})
 }
 
+// BenchmarkDetect measures the default detector (learned models and cues)
+// on one conversation of up to four turns per call, as the bot calls it for
+// each customer message, and reports p50 and p99 per message. Messages in
+// the labelled sets are at most about 450 bytes; see also
+// BenchmarkDetectDevSet.
 func BenchmarkDetect(b *testing.B) {
 	d, err := signal.New(signal.DefaultConfig())
 	if err != nil {
 		b.Fatal(err)
 	}
-	turns := []string{
-		"Hi, my order #100455 still hasn't arrived and the tracking page shows nothing since last week.",
-		"I already asked this yesterday. Where is my parcel?",
-		"This is the third time I ask!! Can I please talk to a real person?",
+	convs := [][]string{
+		{"Hi, my order #100455 still hasn't arrived and the tracking page shows nothing since last week.",
+			"I already asked this yesterday. Where is my parcel?",
+			"This is the third time I ask!! Can I please talk to a real person?"},
+		{"How do I change my delivery address?"},
+		{"Dear team, I noticed two charges of €49.90 on my statement this month for the same subscription, although I only have one account. " +
+			"I have attached the bank statement. Could you please look into this and refund the duplicate payment as soon as possible? Kind regards, Ana"},
+		{"la app no funciona desde ayer", "sigo sin poder entrar, quiero hablar con alguien"},
+		{"ok"},
+		{"Good afternoon. I am writing because the washing machine I ordered three weeks ago was meant to be delivered last Thursday. " +
+			"Nobody came, the tracking page has said 'out for delivery' for six days, and when I rang the courier they told me to contact you. " +
+			"I took a day off work to wait for it. Could you please tell me where it is and when it will arrive? Many thanks."},
 	}
-	for b.Loop() {
-		d.Detect(turns)
+	lat := make([]time.Duration, 0, 1<<16)
+	for i := 0; b.Loop(); i++ {
+		start := time.Now()
+		d.Detect(convs[i%len(convs)])
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkDetectDevSet runs the default detector over the conversations of
+// the escalation dev set (read from the shared data, never copied) and
+// reports p50 and p99 per conversation.
+func BenchmarkDetectDevSet(b *testing.B) {
+	path := shareddata.Path(b, "escalation/dev.jsonl")
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	cases, err := escalationeval.ReadCases(f, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  signal.Config
+	}{{"learned", signal.DefaultConfig()}, {"cues", cuesOnly()}} {
+		b.Run(tc.name, func(b *testing.B) {
+			d, err := signal.New(tc.cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			lat := make([]time.Duration, 0, 1<<16)
+			for i := 0; b.Loop(); i++ {
+				start := time.Now()
+				d.Detect(cases[i%len(cases)].Turns)
+				lat = append(lat, time.Since(start))
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+		})
 	}
 }

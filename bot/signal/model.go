@@ -106,7 +106,7 @@ const earlierTurnValue = 0.5
 // modelFeatures turns a conversation into the model's features: the stems of
 // its words and word pairs (last turn 1, earlier turns earlierTurnValue),
 // shouted capitals, runs of "!?" and questions asked again.
-func (d *Detector) modelFeatures(ft []folded, rep repetition) []feature {
+func (d *rules) modelFeatures(ft []folded, rep repetition) []feature {
 	byName := map[string]int{}
 	var out []feature
 	add := func(name string, value float64, turn int, text string) {
@@ -166,7 +166,7 @@ func (d *Detector) modelFeatures(ft []folded, rep repetition) []feature {
 // ("the", "is", "my") that carry no feeling alone: the model sees them only
 // in pairs with a content word, so its evidence never quotes "is" alone.
 // The stopwords that do carry impatience stay words of their own.
-func (d *Detector) isFunctionWord(w string) bool {
+func (d *rules) isFunctionWord(w string) bool {
 	return d.c.stopwords[w] && !feelingStopwords[w]
 }
 

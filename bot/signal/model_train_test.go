@@ -92,14 +92,14 @@ func TestTrainModelRejectsBadInput(t *testing.T) {
 func TestFrustrationModelEvidence(t *testing.T) {
 	t.Parallel()
 	turns := []string{"I've now spent my whole lunch break on this, it's fine, I'll keep refreshing I suppose"}
-	off := signal.DefaultConfig()
+	off := cuesOnly()
 	off.Frustration.Model.Off = true
 	tests := []struct {
 		name      string
 		cfg       signal.Config
 		wantModel bool
 	}{
-		{"model on", signal.DefaultConfig(), true},
+		{"model on", cuesOnly(), true},
 		{"model off", off, false},
 	}
 	for _, tt := range tests {

@@ -12,7 +12,7 @@ import (
 // window, and name the cue in the evidence.
 func TestNearCue(t *testing.T) {
 	t.Parallel()
-	cfg := signal.DefaultConfig()
+	cfg := cuesOnly()
 	cfg.HumanRequest.Cues = append(cfg.HumanRequest.Cues, signal.Cue{
 		Name: "wants_boss", Weight: 1, Within: 3,
 		Near: [][]string{{"boss*"}, {"now", "today"}},

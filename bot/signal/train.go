@@ -41,7 +41,7 @@ func TrainModel(examples []Example, opts TrainOptions) (*Model, error) {
 	if len(examples) == 0 {
 		return nil, fmt.Errorf("signal train: no examples")
 	}
-	d := Default()
+	d := defaultRules
 	// Each example's features by name, then a vocabulary of the names seen
 	// in at least MinCount examples, in sorted order.
 	raw := make([][]feature, len(examples))

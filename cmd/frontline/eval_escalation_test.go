@@ -30,7 +30,7 @@ func TestRunEvalEscalation(t *testing.T) {
 			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 				t.Fatalf("output is not one JSON object: %v\n%s", err, stdout.String())
 			}
-			for _, key := range []string{"frustration", "human_request", "severity_macro_f1", "handoff_accuracy", "pii_leaks", "pii_overmasked", "misclassified"} {
+			for _, key := range []string{"frustration", "human_request", "severity_macro_f1", "handoff_accuracy", "pii_leaks", "pii_overmasked", "misclassified", "languages"} {
 				if _, ok := got[key]; !ok {
 					t.Errorf("JSON lacks %q", key)
 				}

@@ -54,6 +54,7 @@ Usage:
   frontline user list              list the people who sign in
   frontline eval retrieval ...     measure search quality on a labelled question set
   frontline eval escalation FILE   measure the hand-off detectors on labelled conversations
+  frontline train detectors ...    train the hand-off detectors on labelled conversations
   frontline bench ...              drive websocket customers against a running server
   frontline version                print the version
   frontline help [COMMAND]         this text, or a command's flags
@@ -104,4 +105,5 @@ var subcommands = map[string]func(ctx context.Context, args []string, stdout, st
 	"eval":  runEval,
 	"kb":    runKB,
 	"user":  runUser,
+	"train": runTrain,
 }
