@@ -315,7 +315,12 @@ func (h *handlers) putTeam(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t.ID = r.PathValue("id")
-	err := h.svc.PutTeam(r.Context(), t)
+	// Validated here too, so the answer shows what was stored (a team
+	// without a name is named by its id).
+	err := ValidateTeam(&t)
+	if err == nil {
+		err = h.svc.PutTeam(r.Context(), t)
+	}
 	h.ok(w, r, t, err)
 }
 

@@ -288,3 +288,17 @@ func TestActionsRefuseNobody(t *testing.T) {
 		t.Fatalf("entry changed: %+v", e)
 	}
 }
+
+// A team put without a name is named by its id, and the answer says so.
+func TestPutTeamAnswersWhatWasStored(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	admin := &frontline.User{ID: "u_ada", Name: "Ada", Roles: []frontline.Role{frontline.RoleAdmin}}
+	code, body := d.do(t, admin, "PUT", "/api/admin/teams/returns", `{}`)
+	if code != 200 || body["name"] != "returns" {
+		t.Fatalf("PUT team without a name = %d %v, want 200 named returns", code, body)
+	}
+	if code, body := d.do(t, admin, "DELETE", "/api/admin/teams/no_such_team", ""); code != 404 || errCode(body) != frontline.ENotFound {
+		t.Fatalf("DELETE of a team that does not exist = %d %v, want 404 not_found", code, body)
+	}
+}
