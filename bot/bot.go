@@ -118,6 +118,12 @@ func (b *Bot) Prepare(text string) (masked string, redactions []string, err erro
 	return b.guard.Prepare(text)
 }
 
+// PrepareAfter is Prepare reading text with the customer's previous
+// message (a number given in the turn after "my passport number is").
+func (b *Bot) PrepareAfter(prev, text string) (masked string, redactions []string, err error) {
+	return b.guard.PrepareAfter(prev, text)
+}
+
 // Message kinds the bot writes (Meta.Kind).
 const (
 	KindAnswer   = "answer"

@@ -170,6 +170,14 @@ type Guard interface {
 	Prepare(text string) (masked string, redactions []string, err error)
 }
 
+// ContextGuard is a Guard that can read a message with the customer's
+// previous one, which the connection remembers (masked): a number given
+// in the turn after "my passport number is" is masked too.
+type ContextGuard interface {
+	Guard
+	PrepareAfter(prev, text string) (masked string, redactions []string, err error)
+}
+
 // BusinessHours are the hours humans answer, in one time zone.
 type BusinessHours struct {
 	Location *time.Location

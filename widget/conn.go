@@ -69,6 +69,9 @@ type conn struct {
 	verified  bool
 	conv      *frontline.Conversation
 	badRun    int
+	// prevCustomer is the customer's last message here, masked: the
+	// context the next one is masked in.
+	prevCustomer string
 
 	// registeredConv is where Server.byConv lists this connection (under Server.mu).
 	registeredConv string
@@ -455,6 +458,20 @@ func (c *conn) adopt(conv *frontline.Conversation) {
 	})
 }
 
+// prepare masks a customer's message, read with their previous one on this
+// connection when the guard can (a reconnect starts without it).
+func (c *conn) prepare(body string) (string, []string, error) {
+	cg, ok := c.s.guard.(ContextGuard)
+	if !ok {
+		return c.s.guard.Prepare(body)
+	}
+	masked, redactions, err := cg.PrepareAfter(c.prevCustomer, body)
+	if err == nil {
+		c.prevCustomer = masked
+	}
+	return masked, redactions, err
+}
+
 // appendCustomer stores a customer message and acks it once committed. It
 // reports whether the message is stored.
 func (c *conn) appendCustomer(id, body, kind string) bool {
@@ -466,7 +483,7 @@ func (c *conn) appendCustomer(id, body, kind string) bool {
 	ctx, cancel := c.storeCtx()
 	defer cancel()
 	// Mask before anything else sees the text: the log, the bus, the bot.
-	masked, redactions, err := c.s.guard.Prepare(body)
+	masked, redactions, err := c.prepare(body)
 	if err != nil {
 		c.pushError(id, err, 0)
 		return false

@@ -34,3 +34,33 @@ func TestCustomerSecretsMaskedBeforeStorage(t *testing.T) {
 		t.Fatalf("stored %q with redactions %v, want the card's last four and both kinds recorded", m.Body, m.Meta.Redactions)
 	}
 }
+
+// A number given in the turn after the customer says what it is ("the hotel
+// needs my passport number" … "ok it's PAB482913") is masked too: the
+// connection reads each message with the one before it.
+func TestSecretInTheNextTurnMasked(t *testing.T) {
+	t.Parallel()
+	b := setup(t)
+	c := b.dial(t)
+	defer c.close()
+	c.hello("", 0)
+	const passport = "PAB482913"
+	var tok frame
+	for i, body := range []string{"the hotel needs my passport number for the booking", "ok it's " + passport} {
+		c.send(map[string]any{"type": "message", "id": "m" + string(rune('1'+i)), "body": body})
+		c.until(TypeAck, func(f frame) {
+			if f.Type == TypeToken {
+				tok = f
+			}
+		})
+	}
+	stored, err := b.store.ReadMessages(context.Background(), tok.ConversationID, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range stored {
+		if strings.Contains(m.Body, passport) {
+			t.Fatalf("stored %q: the passport number in clear", m.Body)
+		}
+	}
+}

@@ -182,6 +182,23 @@ func mask(text string, ctx maskContext) Masked {
 	return m
 }
 
+// PrepareAfter is Prepare reading text with the customer's previous
+// message, as MaskConversation does: after "the hotel wants my passport",
+// "ok, it's PAB482913" is masked as a passport number. prev may be the
+// stored (masked) text: the words that give the context survive masking.
+func (g *Guard) PrepareAfter(prev, text string) (masked string, kinds []string, err error) {
+	if err := g.Check(text); err != nil {
+		return "", nil, err
+	}
+	var ctx maskContext
+	if prev != "" {
+		n := normalize(prev).Text
+		ctx = maskContext{idTurn: mentionsID(n), credentialTurn: mentionsCredentials(n)}
+	}
+	m := mask(text, ctx)
+	return m.Text, m.Kinds, nil
+}
+
 // Prepare checks text and masks it: what a channel stores for a customer's
 // message, with the kinds of private data found. EInvalid or ETooLarge for
 // text no step should see (empty, binary, too large).
