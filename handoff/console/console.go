@@ -18,6 +18,7 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/handoff"
+	"github.com/frontlinehq/frontline/internal/pageasset"
 	"github.com/frontlinehq/frontline/kb"
 )
 
@@ -72,11 +73,11 @@ func Routes(d Deps, opts Options) []frontline.Route {
 		return frontline.Route{Method: method, Pattern: pattern, Roles: roles, Handler: f}
 	}
 	return []frontline.Route{
-		r("GET", PagePrefix+"{$}", agentRoles, h.page("console.html")),
-		r("GET", SupervisorPath, bossRoles, h.page("supervisor.html")),
-		r("GET", ReportsPath, bossRoles, h.page("reports.html")),
+		r("GET", PagePrefix+"{$}", agentRoles, h.assets.Page("console.html")),
+		r("GET", SupervisorPath, bossRoles, h.assets.Page("supervisor.html")),
+		r("GET", ReportsPath, bossRoles, h.assets.Page("reports.html")),
 		// Scripts and styles hold no data: public, cached for good.
-		{Method: "GET", Pattern: PagePrefix + "assets/{name}", Public: true, Handler: http.HandlerFunc(h.serveAsset)},
+		{Method: "GET", Pattern: PagePrefix + "assets/{name}", Public: true, Handler: http.HandlerFunc(h.assets.ServeAsset)},
 		{Method: "GET", Pattern: "/console", Public: true, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, PagePrefix, http.StatusFound)
 		})},
@@ -96,5 +97,5 @@ type handler struct {
 	d      Deps
 	opts   Options
 	log    *slog.Logger
-	assets *assets
+	assets *pageasset.Set
 }

@@ -33,8 +33,8 @@ var (
 // people.
 func (s *Service) Routes() []frontline.Route {
 	return []frontline.Route{
-		{Method: "GET", Pattern: LoginPath, Public: true, Handler: http.HandlerFunc(s.serveLoginPage)},
-		{Method: "GET", Pattern: LoginPath + "/assets/{name}", Public: true, Handler: http.HandlerFunc(serveAsset)},
+		{Method: "GET", Pattern: LoginPath, Public: true, Handler: loginAssets.Page("login.html")},
+		{Method: "GET", Pattern: LoginPath + "/assets/{name}", Public: true, Handler: http.HandlerFunc(loginAssets.ServeAsset)},
 		{Method: "POST", Pattern: "/api/login", Public: true, Handler: http.HandlerFunc(s.login)},
 		{Method: "POST", Pattern: LogoutPath, Public: true, Handler: http.HandlerFunc(s.logout)},
 

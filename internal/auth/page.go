@@ -1,15 +1,11 @@
 package auth
 
 import (
-	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"html/template"
-	"mime"
 	"net/http"
-	"path"
-	"strings"
+
+	"github.com/frontlinehq/frontline/internal/pageasset"
 )
 
 //go:embed static
@@ -19,61 +15,9 @@ var static embed.FS
 const pageCSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-type asset struct {
-	contentType string
-	data        []byte
-}
-
-// loginAssets are the embedded files under names holding their content
-// hash (cached for good), and the page with those names filled in. They
-// are part of the binary: a failure is a build mistake and panics.
-var loginAssets, loginPage = func() (map[string]asset, []byte) {
-	byName := map[string]asset{}
-	urls := map[string]string{}
-	for _, name := range []string{"login.js", "login.css"} {
-		data, err := static.ReadFile("static/" + name)
-		if err != nil {
-			panic("auth: embedded asset missing: " + err.Error())
-		}
-		sum := sha256.Sum256(data)
-		ext := path.Ext(name)
-		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		byName[hashed] = asset{contentType: mime.TypeByExtension(ext), data: data}
-		urls[name] = LoginPath + "/assets/" + hashed
-	}
-	var buf bytes.Buffer
-	if err := template.Must(template.ParseFS(static, "static/login.html")).Execute(&buf, urls); err != nil {
-		panic("auth: login page template: " + err.Error())
-	}
-	return byName, buf.Bytes()
-}()
-
-func pageHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Security-Policy", pageCSP)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Referrer-Policy", "no-referrer")
-}
-
-func (s *Service) serveLoginPage(w http.ResponseWriter, r *http.Request) {
-	pageHeaders(w)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-cache")
-	_, _ = w.Write(loginPage)
-}
-
-func serveAsset(w http.ResponseWriter, r *http.Request) {
-	a, ok := loginAssets[r.PathValue("name")]
-	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	pageHeaders(w)
-	w.Header().Set("Content-Type", a.contentType)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	_, _ = w.Write(a.data)
-}
+// loginAssets are the sign-in page and its hashed script and style.
+var loginAssets = pageasset.MustLoad(static, "static", LoginPath+"/assets/", pageCSP,
+	[]string{"login.js", "login.css"}, []string{"login.html"})
 
 var forbiddenTmpl = template.Must(template.New("forbidden").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -85,7 +29,7 @@ var forbiddenTmpl = template.Must(template.New("forbidden").Parse(`<!doctype htm
 // forbiddenPage tells a signed-in person, in a page, why a page is not
 // theirs, and offers to sign in as someone else.
 func (s *Service) forbiddenPage(w http.ResponseWriter, r *http.Request, message string) {
-	pageHeaders(w)
+	loginAssets.Headers(w)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusForbidden)

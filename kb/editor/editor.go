@@ -17,6 +17,7 @@ import (
 	"net/http"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/pageasset"
 	"github.com/frontlinehq/frontline/kb"
 )
 
@@ -45,10 +46,10 @@ func Routes(svc *kb.Service, opts Options) []frontline.Route {
 		return frontline.Route{Method: "GET", Pattern: pattern, Roles: Roles, Handler: f}
 	}
 	routes := []frontline.Route{
-		page(PagePrefix+"{$}", h.servePage),
+		page(PagePrefix+"{$}", h.assets.Page("index.html")),
 		// The scripts and styles hold no data: the sign-in page may load
 		// them before anyone signs in, and browsers cache them for good.
-		{Method: "GET", Pattern: PagePrefix + "assets/{name}", Public: true, Handler: http.HandlerFunc(h.serveAsset)},
+		{Method: "GET", Pattern: PagePrefix + "assets/{name}", Public: true, Handler: http.HandlerFunc(h.assets.ServeAsset)},
 		{Method: "GET", Pattern: PagePrefix, Public: true, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, PagePrefix, http.StatusFound)
 		})},
@@ -59,5 +60,5 @@ func Routes(svc *kb.Service, opts Options) []frontline.Route {
 type handler struct {
 	svc    *kb.Service
 	log    *slog.Logger
-	assets *assets
+	assets *pageasset.Set
 }
