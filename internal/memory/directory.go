@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -23,23 +24,14 @@ func (s *HandoffStore) PutTeam(ctx context.Context, t frontline.Team) error {
 func (s *HandoffStore) DeleteTeam(ctx context.Context, id string) error {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	if _, ok := s.teams[id]; !ok {
-		return frontline.Errorf(frontline.ENotFound, "no team %q", id)
-	}
-	delete(s.teams, id)
-	return nil
+	return deleteRecord(s.teams, id, "team")
 }
 
 // FindTeams implements handoff.Directory.
 func (s *HandoffStore) FindTeams(ctx context.Context) ([]frontline.Team, error) {
 	s.log.mu.RLock()
 	defer s.log.mu.RUnlock()
-	out := make([]frontline.Team, 0, len(s.teams))
-	for _, t := range s.teams {
-		out = append(out, t)
-	}
-	slices.SortFunc(out, func(a, b frontline.Team) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	return valuesByID(s.teams), nil
 }
 
 // PutAgent implements handoff.Directory.
@@ -145,21 +137,30 @@ func (s *HandoffStore) PutCannedReply(ctx context.Context, c handoff.CannedReply
 func (s *HandoffStore) DeleteCannedReply(ctx context.Context, id string) error {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()
-	if _, ok := s.canned[id]; !ok {
-		return frontline.Errorf(frontline.ENotFound, "no canned reply %q", id)
-	}
-	delete(s.canned, id)
-	return nil
+	return deleteRecord(s.canned, id, "canned reply")
 }
 
 // FindCannedReplies implements handoff.Directory.
 func (s *HandoffStore) FindCannedReplies(ctx context.Context) ([]handoff.CannedReply, error) {
 	s.log.mu.RLock()
 	defer s.log.mu.RUnlock()
-	out := make([]handoff.CannedReply, 0, len(s.canned))
-	for _, c := range s.canned {
-		out = append(out, c)
+	return valuesByID(s.canned), nil
+}
+
+// deleteRecord removes id from a directory map; ENotFound names what.
+func deleteRecord[V any](m map[string]V, id, what string) error {
+	if _, ok := m[id]; !ok {
+		return frontline.Errorf(frontline.ENotFound, "no %s %q", what, id)
 	}
-	slices.SortFunc(out, func(a, b handoff.CannedReply) int { return strings.Compare(a.ID, b.ID) })
-	return out, nil
+	delete(m, id)
+	return nil
+}
+
+// valuesByID lists a directory map's records in id order.
+func valuesByID[V any](m map[string]V) []V {
+	out := make([]V, 0, len(m))
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, m[id])
+	}
+	return out
 }
