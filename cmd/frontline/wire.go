@@ -446,11 +446,17 @@ func homeSiteKey(cfg widget.Config, publicURL string) string {
 	if err != nil {
 		return ""
 	}
-	key := ""
+	var keys []string
 	for _, site := range cfg.Sites {
-		if slices.Contains(site.AllowedOrigins, own) && (key == "" || site.Key == demoSiteKey || site.Key < key && key != demoSiteKey) {
-			key = site.Key
+		if slices.Contains(site.AllowedOrigins, own) {
+			keys = append(keys, site.Key)
 		}
 	}
-	return key
+	switch {
+	case len(keys) == 0:
+		return ""
+	case slices.Contains(keys, demoSiteKey):
+		return demoSiteKey
+	}
+	return slices.Min(keys)
 }
