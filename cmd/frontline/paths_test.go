@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,27 +14,7 @@ import (
 	"github.com/frontlinehq/frontline/internal/pgtest"
 )
 
-// logBuffer collects a server's log output for a test to search.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// startLoggedServer is startServer with the log at level (text format)
-// captured.
-func startLoggedServer(t *testing.T, env map[string]string, level string) (*Server, *logBuffer) {
+func startLoggedServer(t *testing.T, env map[string]string, level string) (*Server, *syncBuffer) {
 	t.Helper()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -44,7 +22,7 @@ func startLoggedServer(t *testing.T, env map[string]string, level string) (*Serv
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &logBuffer{}
+	logs := &syncBuffer{}
 	srv, err := NewServer(s, logs)
 	if err != nil {
 		t.Fatal(err)
