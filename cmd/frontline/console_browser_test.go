@@ -317,7 +317,17 @@ func TestBrowserConsole(t *testing.T) {
 	sue.Do("reassign", chromedp.Click(chromedp.ID("reassign")))
 	sue.WaitJS("reassigned to Theo", `[...document.querySelectorAll('#convs tbody tr')].some(tr => tr.textContent.includes('with Theo Tiertwo'))`)
 
-	// The reports count it all.
+	// The reports count it all. The breach the supervisor view derives
+	// from the deadline is recorded by the SLA timer's job, which may come
+	// a moment later: wait for it in the report's own API.
+	sue.Exec(`(async () => {
+		for (;;) {
+			const r = await fetch('/api/reports', {credentials: 'same-origin'}).then(r => r.json()).catch(() => null);
+			if (r && r.sla_breaches && r.sla_breaches.first_response) { window.__breachRecorded = true; return; }
+			await new Promise(res => setTimeout(res, 100));
+		}
+	})()`)
+	sue.WaitJS("the breach recorded", `window.__breachRecorded`)
 	sue.Do("reports", chromedp.Navigate(base+"/console/reports"))
 	sue.WaitJS("the report", `window.__reports && window.__reports.report`)
 	r := browsertest.Eval[map[string]any](sue, `window.__reports.report`)
