@@ -14,12 +14,26 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "test-deps: PostgreSQL did not start" >&2; exit 1; }
 fi
 
-# The suite runs packages side by side, each with parallel tests on schemas
-# of their own and concurrency tests that hold 50 connections at once: the
-# stock 100 connections run out. Raise the ceiling once (a restart).
-if [ "$(psql -X -h 127.0.0.1 -U postgres -d postgres -tAc 'SHOW max_connections')" -lt 400 ]; then
-  echo "test-deps: raising PostgreSQL's max_connections to 400 (restarts the $PG_MAJOR/main cluster)" >&2
+# Settings that need a restart, applied once. The suite runs packages side by
+# side, each with parallel tests on schemas of their own and concurrency
+# tests that hold 50 connections at once: the stock 100 connections run out.
+# pg_stat_statements lets so `frontline bench` can attribute each message's
+# statements (issue 17).
+pg_show() { psql -X -h 127.0.0.1 -U postgres -d postgres -tAc "SHOW $1"; }
+restart=
+if [ "$(pg_show max_connections)" -lt 400 ]; then
   psql -X -q -h 127.0.0.1 -U postgres -d postgres -c "ALTER SYSTEM SET max_connections = 400"
+  restart=1
+fi
+case ",$(pg_show shared_preload_libraries | tr -d ' ')," in
+  *,pg_stat_statements,*) ;;
+  *)
+    psql -X -q -h 127.0.0.1 -U postgres -d postgres -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'"
+    restart=1
+    ;;
+esac
+if [ -n "$restart" ]; then
+  echo "test-deps: raising max_connections to 400 and loading pg_stat_statements (restarts the $PG_MAJOR/main cluster)" >&2
   pg_ctlcluster --skip-systemctl-redirect "$PG_MAJOR" main restart
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
   pg_isready -h 127.0.0.1 -p 5432 >/dev/null || { echo "test-deps: PostgreSQL did not come back" >&2; exit 1; }
