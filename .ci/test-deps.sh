@@ -17,7 +17,7 @@ fi
 # Settings that need a restart, applied once. The suite runs packages side by
 # side, each with parallel tests on schemas of their own and concurrency
 # tests that hold 50 connections at once: the stock 100 connections run out.
-# pg_stat_statements lets so `frontline bench` can attribute each message's
+# pg_stat_statements lets `frontline bench` attribute each message's
 # statements (issue 17).
 pg_show() { psql -X -h 127.0.0.1 -U postgres -d postgres -tAc "SHOW $1"; }
 restart=
