@@ -36,14 +36,23 @@ const (
 
 type benchOptions struct {
 	url, site, origin, adminToken, message string
-	customers, dialers                     int
-	duration                               time.Duration
-	rate                                   float64
-	idle, idleMessage, baseline, json      bool
-	drain                                  time.Duration
-	askHuman                               float64
-	connectRate                            float64
+	// servers are the nodes (--url, comma-separated): customer n starts
+	// on servers[n % len] and, when its socket drops, reconnects to the
+	// next one; url is the first (memory figures come from it).
+	servers                           []benchNode
+	customers, dialers                int
+	duration                          time.Duration
+	rate                              float64
+	idle, idleMessage, baseline, json bool
+	drain                             time.Duration
+	askHuman                          float64
+	connectRate                       float64
+	agentTokens                       string // file of agents' API tokens, one a line
+	agentDelay                        time.Duration
 }
+
+// benchNode is one node: its base URL and the Origin its widget accepts.
+type benchNode struct{ url, origin string }
 
 // benchResult is what --json prints.
 type benchResult struct {
@@ -83,6 +92,8 @@ type benchResult struct {
 	// counted at the end against the log (all should be 0).
 	Reconnects int64      `json:"reconnects"`
 	Check      benchCheck `json:"check"`
+	// Agents is what the --agent-tokens agents did and saw.
+	Agents *benchAgentResult `json:"agents,omitempty"`
 }
 
 // runBench drives real websocket customers against a running server and
@@ -121,6 +132,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	before, err := b.stats(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v (no memory figures)\n", err)
+	}
+	if o.agentTokens != "" {
+		if err := b.startAgents(ctx); err != nil {
+			return err
+		}
+		defer b.stopAgents()
 	}
 	fmt.Fprintf(stderr, "bench: connecting %d customers to %s\n", o.customers, o.url)
 	b.connectAll(ctx)
@@ -169,7 +186,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		res.WSPingP50Ms, res.WSPingP99Ms = benchMS(benchPercentile(pings, 50)), benchMS(benchPercentile(pings, 99))
 		res.DurationS = time.Since(start).Seconds()
+		drainEnd := time.Now().Add(o.drain)
 		b.waitOutstanding(ctx, o.drain)
+		if b.agents != nil {
+			b.agents.waitSettled(ctx, time.Until(drainEnd))
+		}
 		if len(concurrent) > 0 {
 			res.BaselineCommitP50Ms = benchMS(benchPercentile(concurrent, 50))
 			res.BaselineCommitP99Ms = benchMS(benchPercentile(concurrent, 99))
@@ -189,6 +210,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res.ServerConnections, res.ServerGoroutines = after.Connections, after.Goroutines
 	if !o.idle || o.idleMessage {
 		res.Check = b.check(ctx)
+	}
+	if b.agents != nil {
+		res.Agents = b.agents.result()
 	}
 	res.Reconnects = b.reconnects.Load()
 
@@ -239,7 +263,7 @@ ip_ widget limits raised: FRONTLINE_WIDGET_LIMITS).
 func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, error) {
 	fs := newFlagSet("bench", benchUsage)
 	var o benchOptions
-	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running server's `url` (loopback only)")
+	fs.StringVar(&o.url, "url", "http://127.0.0.1:8080", "the running server's `url` (loopback only); several nodes comma-separated: customers are spread over them and reconnect to the next when one goes away")
 	fs.StringVar(&o.site, "site", "demo", "widget site key")
 	fs.StringVar(&o.origin, "origin", "", "Origin header to send (default: the server's own origin, which the demo site allows)")
 	adminToken := &secretValue{s: os.Getenv("FRONTLINE_ADMIN_TOKEN"), arg: "token"}
@@ -255,6 +279,8 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object")
 	fs.Float64Var(&o.askHuman, "ask-human", 0, "share of messages (0..1) sent with the \"talk to a human\" button instead of typed")
+	fs.StringVar(&o.agentTokens, "agent-tokens", "", "`file` of agents' API tokens, one a line: each becomes an agent on the agent socket (spread over the nodes) who goes online, answers and resolves every conversation assigned to it")
+	fs.DurationVar(&o.agentDelay, "agent-delay", time.Second, "how long an agent takes before answering an assigned conversation")
 	fs.DurationVar(&o.drain, "drain", benchDrain, "after the load, how long to wait for outstanding acks and replies (customers reconnect meanwhile)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return o, err
@@ -276,17 +302,21 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 	case o.dialers < 1:
 		return o, fmt.Errorf("bench: --dialers: want at least 1")
 	}
-	u, err := url.Parse(o.url)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return o, fmt.Errorf("bench: --url %q: want http://host:port", o.url)
+	for _, raw := range strings.Split(o.url, ",") {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return o, fmt.Errorf("bench: --url %q: want http://host:port", raw)
+		}
+		if err := requireLoopback(u.Hostname()); err != nil {
+			return o, err
+		}
+		srv := benchNode{url: strings.TrimRight(u.String(), "/"), origin: o.origin}
+		if srv.origin == "" {
+			srv.origin = u.Scheme + "://" + u.Host
+		}
+		o.servers = append(o.servers, srv)
 	}
-	if err := requireLoopback(u.Hostname()); err != nil {
-		return o, err
-	}
-	if o.origin == "" {
-		o.origin = u.Scheme + "://" + u.Host
-	}
-	o.url = strings.TrimRight(u.String(), "/")
+	o.url = o.servers[0].url
 	return o, nil
 }
 
@@ -331,6 +361,7 @@ type bench struct {
 	customers  []*benchCustomer
 	sent       atomic.Int64
 	renewed    atomic.Int64 // customers replaced after a hand-off
+	agents     *benchAgents // nil without --agent-tokens
 
 	mu       sync.Mutex
 	acks     []time.Duration
@@ -366,8 +397,11 @@ var benchQuestions = []string{
 	"How do gift cards work?",
 }
 
-func (b *bench) wsURL() string {
-	return "ws" + strings.TrimPrefix(b.o.url, "http") + "/widget/ws?site=" + url.QueryEscape(b.o.site)
+// server is the n-th node, round the list.
+func (b *bench) server(n int) benchNode { return b.o.servers[n%len(b.o.servers)] }
+
+func (b *bench) wsURL(srv benchNode) string {
+	return "ws" + strings.TrimPrefix(srv.url, "http") + "/widget/ws?site=" + url.QueryEscape(b.o.site)
 }
 
 func (b *bench) connectAll(ctx context.Context) {
@@ -530,7 +564,8 @@ func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
 // connection, pausing between them, until ctx ends: what the transport
 // alone costs under the same load.
 func (b *bench) probePings(ctx context.Context, pause time.Duration) ([]time.Duration, error) {
-	ws, _, err := (&websocket.Dialer{HandshakeTimeout: 10 * time.Second}).DialContext(ctx, b.wsURL(), http.Header{"Origin": {b.o.origin}})
+	srv := b.server(0)
+	ws, _, err := (&websocket.Dialer{HandshakeTimeout: 10 * time.Second}).DialContext(ctx, b.wsURL(srv), http.Header{"Origin": {srv.origin}})
 	if err != nil {
 		return nil, fmt.Errorf("bench: ping probe: %w", err)
 	}
@@ -636,6 +671,10 @@ func printBench(w io.Writer, r benchResult, o benchOptions) {
 	k := r.Check
 	fmt.Fprintf(w, "every client's view  lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d (unacknowledged %d, unchecked %d)\n",
 		k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked)
+	if a := r.Agents; a != nil {
+		fmt.Fprintf(w, "agents             %d: %d conversations assigned (%d to two agents), %d replied, %d resolved, %d unfinished, %d still queued; %d SLA frames, %d reconnects, errors %v\n",
+			a.Agents, a.Assigned, a.AssignedTwice, a.Replied, a.Resolved, a.Unfinished, a.Queued, a.SLAFrames, a.Reconnects, a.Errors)
+	}
 	fmt.Fprintf(w, "errors             %d", r.Errors)
 	for k, v := range r.ErrorKinds {
 		fmt.Fprintf(w, "  [%s: %d]", k, v)

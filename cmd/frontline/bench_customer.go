@@ -27,7 +27,10 @@ type benchCustomer struct {
 	dialer    *websocket.Dialer
 	n         int
 	handedOff atomic.Bool // the current visit's conversation went to a person
-	stopped   atomic.Bool // closeAll: no more reconnects
+	// node counts up from n: the customer talks to server(node) and moves
+	// to the next node when a reconnect fails.
+	node    atomic.Int64
+	stopped atomic.Bool // closeAll: no more reconnects
 
 	wmu sync.Mutex // one writer at a time on the socket
 
@@ -102,6 +105,7 @@ func (v *benchVisit) outstanding() int {
 
 func (b *bench) connect(ctx context.Context, dialer *websocket.Dialer, n int) (*benchCustomer, error) {
 	c := &benchCustomer{b: b, n: n, dialer: dialer, done: make(chan struct{})}
+	c.node.Store(int64(n))
 	c.visit = newBenchVisit()
 	c.visits = []*benchVisit{c.visit}
 	if err := c.dial(ctx); err != nil {
@@ -137,7 +141,8 @@ func (c *benchCustomer) dialVisit(ctx context.Context, v *benchVisit) error {
 	}
 	hello := map[string]any{"v": widget.ProtocolVersion, "type": "hello", "token": v.token, "last_seq": v.lastSeq}
 	c.mu.Unlock()
-	ws, resp, err := c.dialer.DialContext(ctx, c.b.wsURL(), http.Header{"Origin": {c.b.o.origin}})
+	srv := c.b.server(int(c.node.Load()))
+	ws, resp, err := c.dialer.DialContext(ctx, c.b.wsURL(srv), http.Header{"Origin": {srv.origin}})
 	if err != nil {
 		if resp != nil {
 			return fmt.Errorf("dial: HTTP %d", resp.StatusCode)
@@ -200,6 +205,8 @@ func (c *benchCustomer) reconnect(ctx context.Context, v *benchVisit) {
 		case err == nil, errors.Is(err, errVisitChanged):
 			return
 		}
+		c.node.Add(1) // that node may be gone: try the next
+
 		backoff = min(backoff*2, 2*time.Second)
 	}
 }
@@ -470,6 +477,9 @@ func (c *benchCustomer) check(ctx context.Context) benchCheck {
 			continue
 		}
 		msgs, err := c.transcript(ctx, token, lastSeq)
+		for try := 1; err != nil && try < len(c.b.o.servers); try++ {
+			msgs, err = c.transcript(ctx, token, lastSeq) // on the next node
+		}
 		if err != nil {
 			c.b.fail("check: " + err.Error())
 			k.Unchecked++
@@ -538,8 +548,10 @@ func (v *benchVisit) count(msgs []benchMessage) benchCheck {
 func (c *benchCustomer) transcript(ctx context.Context, token string, lastSeq int64) ([]benchMessage, error) {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	ws, _, err := c.dialer.DialContext(ctx, c.b.wsURL(), http.Header{"Origin": {c.b.o.origin}})
+	srv := c.b.server(int(c.node.Load()))
+	ws, _, err := c.dialer.DialContext(ctx, c.b.wsURL(srv), http.Header{"Origin": {srv.origin}})
 	if err != nil {
+		c.node.Add(1)
 		return nil, errors.New("dial: " + errorKind(err))
 	}
 	defer ws.Close()

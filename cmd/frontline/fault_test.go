@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -37,10 +36,7 @@ import (
 // obligations still owed must all be 0.
 func TestEveryMessageAnsweredOnceThroughFaults(t *testing.T) {
 	t.Parallel()
-	bin := filepath.Join(t.TempDir(), "frontline")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	model := newSlowModel(t, 300*time.Millisecond)
 	db, schema := pgtest.NewUnmigratedDB(t)
 	appName := "fault_" + schema
