@@ -57,15 +57,32 @@ func (q *queueWatch) remove(c *conn) {
 	q.mu.Unlock()
 }
 
+// queueRecheck is how long after a queue change the places are worked out
+// once more. The hand-off service answers places from a per-node cache up
+// to half a second old, so a change made through another node may not show
+// in the refresh its note wakes; without a second look those customers
+// would keep a stale place until the next change.
+const queueRecheck = 600 * time.Millisecond
+
 func (q *queueWatch) run(ctx context.Context) {
 	notes, cancel := q.s.bus.Subscribe(frontline.TopicQueue)
 	defer cancel()
+	recheck := time.NewTimer(queueRecheck)
+	recheck.Stop()
+	armed := false
 	for {
 		select {
 		case <-ctx.Done():
+			recheck.Stop()
 			return
 		case <-notes:
+			if !armed {
+				recheck.Reset(queueRecheck)
+				armed = true
+			}
 		case <-q.kick:
+		case <-recheck.C:
+			armed = false
 		}
 		q.refresh(ctx)
 	}

@@ -344,7 +344,7 @@ func TestThreeNodes(t *testing.T) {
 		}
 		ann.send(map[string]any{"type": "resolve", "id": "x1", "conversation_id": id1})
 		ann.await("the resolution", ackOf("x1"))
-		first.await("resolved on node 1", queuePlace("resolved", 0))
+		first.await("the resolution on node 1", messageFrom("system", "resolved", ""))
 		// Sue gives the second to Ann, who answers and resolves it: the
 		// desk is clear for the load.
 		sue.send(map[string]any{"type": "reassign", "id": "k2", "conversation_id": id2, "agent_id": annID})

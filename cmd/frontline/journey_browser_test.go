@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -32,19 +33,41 @@ const (
 	journeyFrustrated = "this is the third time, useless"
 )
 
+// journeySite is a running server and the people of the journey.
+type journeySite struct {
+	base                        string
+	agentEmail, agentPassword   string
+	agentName                   string
+	editorEmail, editorPassword string
+	// goOnline: the agent sets herself online in the console first (the
+	// in-memory demo's agent starts away).
+	goOnline bool
+	// shots: write the screenshots (to docs/ with UPDATE_SCREENSHOTS=1).
+	shots bool
+}
+
 // TestBrowserJourney is the whole path as one customer, one agent and one
-// editor live it, in headless Chromium on the real binary and the real
-// Postgres: a Tier-1 question gets a cited answer; a question the KB
-// lacks gets an honest "not sure" with articles and a person offered;
-// frustration hands off with its reason; the agent's console alerts and
-// shows the packet (the customer's quoted words, the articles tried, the
-// summary) without anyone asking the customer again; her reply shows in
-// the widget under her name; she resolves; the customer rates 5; the
-// editor finds the unanswered question and attaches it to the article
-// that answers it; asked again, it gets that article. The screenshots of
-// the README's five demo steps come from here (UPDATE_SCREENSHOTS=1).
+// editor live it, in headless Chromium on the real binary: on the real
+// Postgres, and on the in-memory demo that `go run ./cmd/frontline`
+// starts (with the accounts it prints), as the README's five steps walk
+// it. A Tier-1 question gets a cited answer; a question the KB lacks gets
+// an honest "not sure" with articles and a person offered; frustration
+// hands off, saying to whom; the agent's console alerts and shows the
+// packet (why, the customer's quoted words, the articles tried, the
+// summary, the whole transcript) so nobody asks the customer again; her
+// reply shows in the widget under her name; she resolves; the customer
+// rates 5; the editor finds the unanswered question and attaches it to
+// the article that answers it; asked again, it gets that article. The
+// README's screenshots come from the demo run (UPDATE_SCREENSHOTS=1).
 func TestBrowserJourney(t *testing.T) {
 	t.Parallel()
+	t.Run("postgres", func(t *testing.T) { runJourney(t, journeyOnPostgres(t)) })
+	t.Run("in-memory demo", func(t *testing.T) { runJourney(t, journeyOnDemo(t)) })
+}
+
+// journeyOnPostgres runs the binary on a fresh schema with an agent
+// (online) and an editor.
+func journeyOnPostgres(t *testing.T) journeySite {
 	ctx := context.Background()
 	db, schema := pgtest.NewUnmigratedDB(t)
 	if _, err := db.Migrate(ctx); err != nil {
@@ -80,13 +103,41 @@ func TestBrowserJourney(t *testing.T) {
 	}}
 	node.start()
 	t.Cleanup(node.kill)
-	base := "http://" + node.addr
+	return journeySite{base: "http://" + node.addr, agentEmail: "tess@example.com", agentPassword: consolePassword, agentName: "Tess Tierone",
+		editorEmail: "eddie@example.com", editorPassword: consolePassword}
+}
+
+// journeyOnDemo runs the binary as the README's first command does, with
+// nothing configured, and signs in with the accounts it prints.
+func journeyOnDemo(t *testing.T) journeySite {
+	node := &faultNode{t: t, bin: buildBinary(t), addr: freeAddr(t), env: []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}}
+	node.start()
+	t.Cleanup(node.kill)
+	printed := node.logTail()
+	password := func(role string) string {
+		m := regexp.MustCompile(`(?m)^\s+` + role + `\s+(\S+@\S+)\s+(\S+)$`).FindStringSubmatch(printed)
+		if m == nil {
+			t.Fatalf("the demo printed no %s account:\n%s", role, printed)
+		}
+		return m[2]
+	}
+	return journeySite{base: "http://" + node.addr, agentEmail: "agent@example.com", agentPassword: password("agent"), agentName: "Alex Agent",
+		editorEmail: "editor@example.com", editorPassword: password("editor"), goOnline: true, shots: true}
+}
+
+// runJourney walks the journey on site.
+func runJourney(t *testing.T, site journeySite) {
+	base := site.base
 	customerBrowser, tessBrowser, eddieBrowser := browsertest.New(t), browsertest.New(t), browsertest.New(t)
 
 	// Tess is at her console before anyone writes.
 	tess := tessBrowser.NewTabFor(t, storyTime)
-	signIn(tess, base, "/console/", "tess@example.com", "claim-next")
-	tess.WaitJS("Tess's live console", `document.querySelector('#conn.up')`)
+	signInAs(tess, base, "/console/", site.agentEmail, site.agentPassword, "claim-next")
+	tess.WaitJS("the agent's live console", `document.querySelector('#conn.up')`)
+	if site.goOnline {
+		tess.Exec(`const p = document.querySelector('#presence'); p.value = 'online'; p.dispatchEvent(new Event('change', {bubbles: true}))`)
+	}
+	tess.WaitJS("the agent online", `document.querySelector('#presence').value === 'online'`)
 
 	// 1. A Tier-1 question: a cited answer.
 	customer := customerBrowser.NewTabFor(t, storyTime)
@@ -100,7 +151,7 @@ func TestBrowserJourney(t *testing.T) {
 	if browsertest.Eval[bool](customer, lastBot+`.querySelector('.picks') !== null`) {
 		t.Fatalf("asked %q: suggestions, want a direct answer", journeyAnswered)
 	}
-	screenshot(t, customer, "journey-1-answer.png")
+	shot(t, site, customer, "journey-1-answer.png")
 
 	// 2. A question the KB has no article for: the bot says it is not
 	// sure, offers articles and a person.
@@ -113,7 +164,7 @@ func TestBrowserJourney(t *testing.T) {
 	if n := browsertest.Eval[int](customer, lastBot+`.querySelectorAll('.picks button').length`); n < 2 {
 		t.Errorf("asked %q: %d buttons, want articles to pick and none-of-these", journeyGap, n)
 	}
-	screenshot(t, customer, "journey-2-not-sure.png")
+	shot(t, site, customer, "journey-2-not-sure.png")
 
 	// 3. Frustration: the bot hands off, saying why, and the customer sees
 	// their place in line.
@@ -123,7 +174,7 @@ func TestBrowserJourney(t *testing.T) {
 		t.Errorf("the hand-off notice reads %q, want it to say who takes over", got)
 	}
 	tess.WaitJS("the hand-off alert", `!document.querySelector('#alert').hidden`)
-	screenshot(t, customer, "journey-3-handoff.png")
+	shot(t, site, customer, "journey-3-handoff.png")
 
 	// 4. Tess's console: the packet says why, quotes the customer and
 	// lists what the bot tried; the transcript is all there.
@@ -140,14 +191,14 @@ func TestBrowserJourney(t *testing.T) {
 			t.Errorf("the console's %s reads %q, want it to mention %q", c.what, got, c.want)
 		}
 	}
-	screenshot(t, tess, "journey-4-console.png")
+	shot(t, site, tess, "journey-4-console.png")
 
 	// Tess replies; the customer sees it under her name; she resolves and
 	// the customer rates 5.
 	tess.WaitJS("the reply box", `document.querySelector('#reply') && !document.querySelector('#reply').disabled`)
 	tess.SetValue("#reply", "Sorry about the runaround. We take cards, PayPal and gift cards, not bitcoin.")
 	tess.Exec(`document.querySelector('#reply-form').requestSubmit()`)
-	customer.WaitJS("Tess's reply under her name", `[...`+wRoot+`.querySelectorAll('li.msg.agent')].some(li => li.querySelector('.who').textContent === 'Tess Tierone' && li.textContent.includes('not bitcoin'))`)
+	customer.WaitJS("Tess's reply under her name", `[...`+wRoot+`.querySelectorAll('li.msg.agent')].some(li => li.querySelector('.who').textContent === `+strconv.Quote(site.agentName)+` && li.textContent.includes('not bitcoin'))`)
 	tess.Do("resolve", chromedp.Click(chromedp.ID("act-resolve")))
 	tess.WaitJS("resolved", `document.querySelector('#conv-status').textContent === 'resolved'`)
 	customer.WaitJS("the rating form", wq(`.csat button[aria-label="5 of 5"]`))
@@ -158,7 +209,7 @@ func TestBrowserJourney(t *testing.T) {
 	// 5. The editor finds the question among the unanswered ones and
 	// attaches it to the article that answers it.
 	eddie := eddieBrowser.NewTabFor(t, storyTime)
-	signIn(eddie, base, "/editor/", "eddie@example.com", "tab-unanswered")
+	signInAs(eddie, base, "/editor/", site.editorEmail, site.editorPassword, "tab-unanswered")
 	eddie.Do("open the unanswered questions", chromedp.Click(chromedp.ID("tab-unanswered")))
 	group := `[...document.querySelectorAll('#groups article.group')].find(g => g.textContent.includes(` + strconv.Quote(journeyGap) + `))`
 	eddie.WaitJS("the question in a group", group)
@@ -167,7 +218,7 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	articleID := browsertest.Eval[string](eddie, `[...`+group+`.querySelectorAll('select.attach-to option')].find(o => o.textContent.startsWith(`+strconv.Quote(journeyGapArticle)+`)).value`)
 	eddie.Exec(`const s = ` + group + `.querySelector('select.attach-to'); s.value = ` + strconv.Quote(articleID) + `; s.dispatchEvent(new Event('change'));`)
-	screenshot(t, eddie, "journey-5-editor.png")
+	shot(t, site, eddie, "journey-5-editor.png")
 	eddie.Exec(group + `.querySelector('button.attach').click()`)
 	eddie.WaitJS("attached", `!`+group+` && document.querySelector('#flash') && document.querySelector('#flash').textContent.includes('Attached')`)
 
@@ -181,11 +232,27 @@ func TestBrowserJourney(t *testing.T) {
 	if browsertest.Eval[bool](customer, lastBot+`.querySelector('.picks') !== null`) {
 		t.Errorf("asked %q again: suggestions, want the article", journeyGap)
 	}
-	screenshot(t, customer, "journey-6-learned.png")
+	shot(t, site, customer, "journey-6-learned.png")
 
 	for _, b := range []*browsertest.Browser{customerBrowser, tessBrowser, eddieBrowser} {
 		if p := b.Console(); len(p) > 0 {
 			t.Errorf("a page reported: %q", p)
 		}
 	}
+}
+
+func shot(t *testing.T, site journeySite, tab *browsertest.Tab, name string) {
+	t.Helper()
+	if site.shots {
+		screenshot(t, tab, name)
+	}
+}
+
+// signInAs opens path signed out, signs in and waits for the element with
+// id ready on the page it returns to.
+func signInAs(tab *browsertest.Tab, base, path, email, password, ready string) {
+	tab.Do("open "+path+" signed out", chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("login-email")))
+	tab.SetValue("#login-email", email)
+	tab.SetValue("#login-password", password)
+	tab.Do("sign in as "+email, chromedp.Click(chromedp.ID("login-submit")), chromedp.WaitVisible(chromedp.ID(ready)))
 }
