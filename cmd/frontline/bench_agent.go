@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,8 @@ import (
 // where the queue frame tells them what they still hold; replies carry a
 // client message id, so answering again after a reconnect never
 // duplicates. Each counts what it saw, for the final check.
+
+var convIDs = regexp.MustCompile(`c_[a-z0-9]+`)
 
 // benchAgentResult is what the agents did and saw (--json: "agents").
 type benchAgentResult struct {
@@ -73,6 +76,10 @@ type benchAgent struct {
 type benchWork struct {
 	due               time.Time // when the agent answers
 	replied, resolved bool
+	// sentOn is the socket the last action went out on: it is not sent
+	// again until it is answered or that socket is gone (queue frames
+	// come on every change of the queue; resending on each floods it).
+	sentOn *websocket.Conn
 }
 
 // startAgents reads the tokens and connects one agent per token, going
@@ -168,6 +175,7 @@ type agentFrame struct {
 	Type     string `json:"type"`
 	ID       string `json:"id"`
 	Code     string `json:"code"`
+	Message  string `json:"message"`
 	Handoffs []struct {
 		ConversationID string `json:"conversation_id"`
 		Status         string `json:"status"`
@@ -233,16 +241,23 @@ func (a *benchAgent) onFrame(ws *websocket.Conn, f agentFrame) {
 		a.slaFrames++
 	case "ack":
 		if id, ok := strings.CutPrefix(f.ID, "r-"); ok && a.work[id] != nil {
-			a.work[id].replied = true
+			a.work[id].replied, a.work[id].sentOn = true, nil
 			go a.step(id)
 		} else if id, ok := strings.CutPrefix(f.ID, "x-"); ok && a.work[id] != nil {
 			a.work[id].resolved = true
 		}
 	case "error":
-		a.all.fail("agent error frame: " + f.Code)
-		// Resolving again after a reconnect finds it resolved already.
-		if id, ok := strings.CutPrefix(f.ID, "x-"); ok && a.work[id] != nil && f.Code == "conflict" {
-			a.work[id].resolved = true
+		// Grouped by action and message, without the conversation's id.
+		action, id, _ := strings.Cut(f.ID, "-")
+		a.all.fail("agent error frame: " + action + ": " + f.Code + ": " + convIDs.ReplaceAllString(f.Message, "c_…"))
+		if w := a.work[id]; w != nil {
+			w.sentOn = nil
+			// Resolving again after a reconnect (the ack was lost with the
+			// node) finds it resolved already. (A reply refused so would
+			// mean someone else resolved it: the replies are counted.)
+			if f.Code == "conflict" && strings.Contains(f.Message, "resolved") {
+				w.resolved = true
+			}
 		}
 	}
 }
@@ -260,7 +275,7 @@ func (a *benchAgent) take(id string) {
 		time.AfterFunc(a.all.b.o.agentDelay, func() { a.step(id) })
 		return
 	}
-	if !w.resolved && time.Now().After(w.due) {
+	if !w.resolved && time.Now().After(w.due) && w.sentOn != a.ws {
 		go a.step(id)
 	}
 }
@@ -271,12 +286,15 @@ func (a *benchAgent) take(id string) {
 func (a *benchAgent) step(id string) {
 	a.mu.Lock()
 	w, ws := a.work[id], a.ws
-	a.mu.Unlock()
-	if w == nil || ws == nil || w.resolved {
+	if w == nil || ws == nil || w.resolved || w.sentOn == ws {
+		a.mu.Unlock()
 		return // no socket: the reconnect's queue frame resumes it
 	}
+	w.sentOn = ws
+	replied := w.replied
+	a.mu.Unlock()
 	f := map[string]any{"type": "resolve", "id": "x-" + id, "conversation_id": id}
-	if !w.replied {
+	if !replied {
 		f = map[string]any{"type": "reply", "id": "r-" + id, "conversation_id": id, "client_msg_id": "r-" + id,
 			"body": "Thanks for waiting: I have sorted this out for you."}
 	}

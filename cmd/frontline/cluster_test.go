@@ -237,6 +237,9 @@ func (s *socket) await(what string, match func(map[string]any) bool) map[string]
 	}
 }
 
+// quoteLiteral quotes an id the server made as an SQL string.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // Frame predicates.
 func queuePlace(status string, position int) func(map[string]any) bool {
 	return func(f map[string]any) bool {
@@ -326,6 +329,16 @@ func TestThreeNodes(t *testing.T) {
 		second.await("second in line", queuePlace("waiting", 2))
 		ann.await("the hand-off on node 2", inQueue(id1, "waiting"))
 		sue.await("the hand-off on node 3", inQueue(id1, "waiting"))
+		// The breach is recorded by whichever node's timer fires it...
+		start := time.Now()
+		for c.count(`SELECT count(*) FROM $S.events WHERE kind = 'sla.breach' AND conversation_id = `+quoteLiteral(id1)) == 0 {
+			if time.Since(start) > time.Minute {
+				t.Fatalf("no SLA breach recorded for %s within a minute of its 3 s deadline", id1)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		t.Logf("the first response's breach was recorded %v after the check began", time.Since(start).Round(time.Millisecond))
+		// ...and reaches the agent and the supervisor on their nodes.
 		ann.await("the SLA breach on node 2", slaBreached(id1))
 		sue.await("the SLA breach on node 3", slaBreached(id1))
 
@@ -429,6 +442,17 @@ func TestThreeNodes(t *testing.T) {
 		if !dbc.ok() {
 			t.Errorf("database: not every acknowledged message was kept and answered exactly once")
 		}
+		rows, err := c.admin.Query(context.Background(), "SELECT state::text || ' ' || kind || ' ' || count(*)::text FROM "+pgx.Identifier{c.schema}.Sanitize()+".river_job GROUP BY state, kind")
+		if err != nil {
+			t.Log(err)
+		} else {
+			for rows.Next() {
+				var s string
+				rows.Scan(&s)
+				t.Logf("river: %s", s)
+			}
+			rows.Close()
+		}
 		h := c.checkHandoffs()
 		t.Logf("database: %s", h)
 		if !h.ok() {
@@ -453,6 +477,7 @@ type handoffCounts struct {
 	TimersOpen    int64 // SLA timer jobs past due and not finished
 	TimersFailed  int64 // SLA timer jobs discarded after failing
 	TimersDone    int64 // SLA timer jobs completed
+	TimersAll     int64 // SLA timer jobs in the table
 }
 
 func (h handoffCounts) ok() bool {
@@ -461,8 +486,8 @@ func (h handoffCounts) ok() bool {
 }
 
 func (h handoffCounts) String() string {
-	return fmt.Sprintf("%d hand-offs: lost %d, not resolved %d, claimed twice %d, without exactly one agent reply %d; first responses breached %d (a target breached or warned twice %d, late replies with no breach %d); SLA timer jobs completed %d, past due and open %d, failed %d",
-		h.Handoffs, h.Lost, h.NotResolved, h.ClaimedTwice, h.RepliesNotOne, h.Breached, h.BreachedTwice, h.MissedBreach, h.TimersDone, h.TimersOpen, h.TimersFailed)
+	return fmt.Sprintf("%d hand-offs: lost %d, not resolved %d, claimed twice %d, without exactly one agent reply %d; first responses breached %d (a target breached or warned twice %d, late replies with no breach %d); SLA timer jobs %d: completed %d, past due and open %d, failed %d",
+		h.Handoffs, h.Lost, h.NotResolved, h.ClaimedTwice, h.RepliesNotOne, h.Breached, h.BreachedTwice, h.MissedBreach, h.TimersAll, h.TimersDone, h.TimersOpen, h.TimersFailed)
 }
 
 // checkHandoffs counts from the schema; SLA timers a killed node was
@@ -490,5 +515,6 @@ func (c *cluster) checkHandoffs() handoffCounts {
 		TimersOpen:   c.count(open),
 		TimersFailed: c.count(`SELECT count(*) FROM $S.river_job WHERE kind = 'frontline_sla_timer' AND state = 'discarded'`),
 		TimersDone:   c.count(`SELECT count(*) FROM $S.river_job WHERE kind = 'frontline_sla_timer' AND state = 'completed'`),
+		TimersAll:    c.count(`SELECT count(*) FROM $S.river_job`),
 	}
 }

@@ -61,7 +61,7 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 	}
 	schema := opts.Schema
 	if schema == "" {
-		schema = "public"
+		schema = schemaOfSearchPath(cfg.ConnConfig.RuntimeParams["search_path"])
 	}
 	if !validIdentifier(schema) {
 		return nil, fmt.Errorf("postgres: invalid schema name %q", schema)
@@ -118,6 +118,19 @@ func (db *DB) Close() {
 
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+// schemaOfSearchPath is where unqualified tables go with this search_path
+// (a URL's search_path parameter): its first schema, or public. River's
+// jobs and the NOTIFY channel follow it, so two deployments in two
+// schemas of one database neither share SLA timers nor wake each other.
+func schemaOfSearchPath(sp string) string {
+	first, _, _ := strings.Cut(sp, ",")
+	first = strings.TrimSpace(first)
+	if !validIdentifier(first) {
+		return "public" // empty, "$user" or quoted: the default
+	}
+	return first
+}
 
 func notifyChannel(schema string) string {
 	if schema == "public" {
