@@ -213,18 +213,22 @@ func (n *faultNode) start(args ...string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute) // a loaded machine imports the demo KB slowly
+	var why string
 	for {
 		resp, err := http.Get("http://" + n.addr + "/readyz")
 		if err == nil {
-			io.Copy(io.Discard, resp.Body)
+			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return
 			}
+			why = fmt.Sprintf("HTTP %d %s", resp.StatusCode, body)
+		} else {
+			why = err.Error()
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the server was not ready within 60s:\n%s", n.logTail())
+			t.Fatalf("the server was not ready within 2 minutes (/readyz: %s):\n%s", why, n.logTail())
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
