@@ -184,6 +184,17 @@ func (b *Bot) HandleMessage(ctx context.Context, conv *frontline.Conversation, m
 		t.pending = append(t.pending, signalEvent(t, s))
 	}
 	if !conv.Status.BotMaySend() {
+		// A hand-off routed to an agent at once, whose notice never
+		// reached the customer (the node that queued it died before
+		// posting it), is announced now, answering this message: the
+		// customer learns a person has it.
+		route, ok, err := b.unannounced(ctx, t)
+		if err != nil {
+			return err
+		}
+		if ok {
+			return b.announce(ctx, t, route)
+		}
 		// The customer now waits for the agent: their next-response clock
 		// starts (when the hand-off side keeps one).
 		if w, ok := b.handoff.(customerWaits); ok {

@@ -120,3 +120,42 @@ func TestUnannouncedHandoffIsAnnounced(t *testing.T) {
 		}
 	})
 }
+
+// When routing gave the conversation to an agent at once, before the node
+// died, the notice is still owed and posted, once: the customer learns a
+// person has it (the three-node kill test saw customers told nothing).
+func TestUnannouncedHandoffToAnAgentIsAnnounced(t *testing.T) {
+	onBothStores(t, func(t *testing.T, f fixture) {
+		c := f.newConversation(t)
+		res, err := f.log.AppendMessage(ctx(t), frontline.AppendRequest{Message: frontline.Message{
+			ConversationID: c.ID, Author: frontline.AuthorCustomer, AuthorID: c.VisitorID, Body: "I want to talk to a person"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.handoff.Enqueue(ctx(t), frontline.HandoffPacket{ConversationID: c.ID, Reason: "asked for a person",
+			Tier: frontline.Tier1, Team: "support", Priority: frontline.PriorityNormal}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.handoff.Claim(ctx(t), agent1(t, f), c.ID); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			if err := f.bot.HandleMessage(ctx(t), f.conversation(t, c.ID), res.Message); err != nil {
+				t.Fatal(err)
+			}
+		}
+		after, err := f.log.ReadMessages(ctx(t), c.ID, res.Message.Seq, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		notices := 0
+		for _, m := range after {
+			if m.Author == frontline.AuthorSystem && m.Meta.Kind == bot.KindHandoff && m.Meta.ReplyTo == res.Message.Seq {
+				notices++
+			}
+		}
+		if notices != 1 {
+			t.Fatalf("after the retried hand-off:%s\nwant one system hand-off notice answering seq %d", describe(after), res.Message.Seq)
+		}
+	})
+}
