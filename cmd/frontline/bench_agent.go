@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -63,9 +65,15 @@ type benchAgent struct {
 
 	wmu sync.Mutex // one writer at a time
 
-	mu         sync.Mutex
-	ws         *websocket.Conn // nil while disconnected
-	userID     string
+	mu     sync.Mutex
+	ws     *websocket.Conn // nil while disconnected
+	userID string
+	// Queue frames list the whole visible queue and come on every change
+	// of it: only the first after a connect is read at once (what the
+	// agent still holds); of the others the latest is kept, unread, for
+	// waitSettled. New work comes in "assigned" frames.
+	resumed    bool
+	latest     []byte
 	work       map[string]*benchWork // conversation id → progress
 	lastQueue  int                   // entries (waiting or assigned) in the latest queue frame
 	slaFrames  int64
@@ -152,7 +160,7 @@ func (a *benchAgent) dial(ctx context.Context) error {
 	}
 	_ = ws.SetReadDeadline(time.Time{})
 	a.mu.Lock()
-	a.ws, a.userID = ws, w.User.ID
+	a.ws, a.userID, a.resumed = ws, w.User.ID, false
 	a.mu.Unlock()
 	if err := a.write(ws, map[string]any{"type": "presence", "id": fmt.Sprintf("p%d-%d", a.n, rand.Uint32()), "presence": "online"}); err != nil {
 		ws.Close()
@@ -189,7 +197,23 @@ type agentFrame struct {
 func (a *benchAgent) read(ws *websocket.Conn) {
 	for {
 		var f agentFrame
-		if err := ws.ReadJSON(&f); err != nil {
+		_, raw, err := ws.ReadMessage()
+		if err == nil && isQueueFrame(raw) {
+			a.mu.Lock()
+			skip := a.resumed && a.ws == ws
+			a.resumed = a.resumed || a.ws == ws
+			if skip {
+				a.latest = raw
+			}
+			a.mu.Unlock()
+			if skip {
+				continue
+			}
+		}
+		if err == nil {
+			err = json.Unmarshal(raw, &f)
+		}
+		if err != nil {
 			ws.Close()
 			a.mu.Lock()
 			if a.ws == ws {
@@ -231,12 +255,7 @@ func (a *benchAgent) onFrame(ws *websocket.Conn, f agentFrame) {
 	case "assigned":
 		a.take(f.Entry.ConversationID)
 	case "queue":
-		a.lastQueue = len(f.Handoffs)
-		for _, h := range f.Handoffs {
-			if h.Status == "assigned" && h.AssigneeID == a.userID {
-				a.take(h.ConversationID) // after a reconnect: what it still holds
-			}
-		}
+		a.applyQueue(f)
 	case "sla":
 		a.slaFrames++
 	case "ack":
@@ -260,6 +279,36 @@ func (a *benchAgent) onFrame(ws *websocket.Conn, f agentFrame) {
 			}
 		}
 	}
+}
+
+// isQueueFrame tells a queue frame by its end: the server writes a
+// frame's keys in order, so "type" and "v" come last.
+func isQueueFrame(raw []byte) bool {
+	return bytes.Contains(raw[max(0, len(raw)-40):], []byte(`"type":"queue"`))
+}
+
+// applyQueue takes what the frame says the agent holds (after a
+// reconnect: what it still holds); called with a.mu held.
+func (a *benchAgent) applyQueue(f agentFrame) {
+	a.lastQueue = len(f.Handoffs)
+	for _, h := range f.Handoffs {
+		if h.Status == "assigned" && h.AssigneeID == a.userID {
+			a.take(h.ConversationID)
+		}
+	}
+}
+
+// readLatest applies the latest queue frame left unread; called with
+// a.mu held.
+func (a *benchAgent) readLatest() {
+	if a.latest == nil {
+		return
+	}
+	var f agentFrame
+	if json.Unmarshal(a.latest, &f) == nil {
+		a.applyQueue(f)
+	}
+	a.latest = nil
 }
 
 // take starts (or, after a reconnect, resumes) work on a conversation;
@@ -318,6 +367,7 @@ func (all *benchAgents) waitSettled(ctx context.Context, max time.Duration) {
 func (all *benchAgents) settled() bool {
 	for _, a := range all.agents {
 		a.mu.Lock()
+		a.readLatest()
 		busy := a.ws == nil || a.lastQueue > 0
 		for _, w := range a.work {
 			busy = busy || !w.resolved
@@ -335,6 +385,7 @@ func (all *benchAgents) result() *benchAgentResult {
 	holders := map[string]int{}
 	for _, a := range all.agents {
 		a.mu.Lock()
+		a.readLatest()
 		for id, w := range a.work {
 			holders[id]++
 			if w.replied {

@@ -316,15 +316,16 @@ func (c *benchCustomer) read(conn *benchConn) {
 			c.reconnect(c.b.ctx, conn.visit)
 			return
 		}
-		c.onFrame(f)
+		c.onFrame(conn.visit, f)
 	}
 }
 
-func (c *benchCustomer) onFrame(f serverFrame) {
+// onFrame applies a frame to the visit of the socket it came on: a frame
+// still buffered on a socket left for a new visit belongs to the old one.
+func (c *benchCustomer) onFrame(v *benchVisit, f serverFrame) {
 	now := time.Now()
 	var retry string
 	c.mu.Lock()
-	v := c.visit
 	switch f.Type {
 	case "ack":
 		if s, ok := v.pending[f.ID]; ok {
@@ -384,7 +385,7 @@ func (c *benchCustomer) onFrame(f serverFrame) {
 			retry = f.ID // refused for now (a stalled store, a restart): send again
 		}
 	}
-	if c.idle != nil && v.outstanding() == 0 {
+	if c.idle != nil && c.visit.outstanding() == 0 {
 		close(c.idle)
 		c.idle = nil
 	}

@@ -402,7 +402,7 @@ func TestThreeNodes(t *testing.T) {
 			var out bytes.Buffer
 			// Agents answer after 4 s: past the 3 s first response, so
 			// every hand-off's timers warn and breach.
-			benchErr = runBench(context.Background(), []string{"--url", strings.Join(urls, ","), "--customers", "300", "--rate", "0.1",
+			benchErr = runBench(context.Background(), []string{"--url", strings.Join(urls, ","), "--customers", "300", "--rate", "0.05",
 				"--ask-human", "0.1", "--duration", "15s", "--drain", "150s", "--json", "--admin-token", "cluster-test-admin-token",
 				"--agent-tokens", tokens, "--agent-delay", "4s"}, &out, stderr)
 			if benchErr == nil {
@@ -442,14 +442,20 @@ func TestThreeNodes(t *testing.T) {
 		if !dbc.ok() {
 			t.Errorf("database: not every acknowledged message was kept and answered exactly once")
 		}
-		rows, err := c.admin.Query(context.Background(), "SELECT state::text || ' ' || kind || ' ' || count(*)::text FROM "+pgx.Identifier{c.schema}.Sanitize()+".river_job GROUP BY state, kind")
-		if err != nil {
-			t.Log(err)
-		} else {
+		for _, q := range []string{
+			`SELECT kind || ' ' || coalesce(data->>'escalation', data->>'reason', '') || ': ' || count(*)::text FROM $S.events WHERE kind IN ('unassign', 'escalation', 'transfer') GROUP BY kind, coalesce(data->>'escalation', data->>'reason', '')`,
+			`SELECT id || ' ' || (doc->>'escalation') FROM $S.handoff_directory WHERE kind = 'sla_policy'`,
+		} {
+			rows, err := c.admin.Query(context.Background(), strings.ReplaceAll(q, "$S.", pgx.Identifier{c.schema}.Sanitize()+"."))
+			if err != nil {
+				t.Fatal(err)
+			}
 			for rows.Next() {
 				var s string
-				rows.Scan(&s)
-				t.Logf("river: %s", s)
+				if err := rows.Scan(&s); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("database: %s", s)
 			}
 			rows.Close()
 		}

@@ -377,8 +377,12 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 			}
 			cfg.DemoSiteKey = demoSiteKey
 		}
+		name := key
+		if key == demoSiteKey && s.demoOn() {
+			name = demo.ShopName // the widget's title on the demo shop's page
+		}
 		cfg.Sites = append(cfg.Sites, widget.Site{
-			Key: key, Name: key, AllowedOrigins: origins,
+			Key: key, Name: name, AllowedOrigins: origins,
 			IdentitySecret: s.settings["identity-secret"],
 			Hours:          hours,
 		})

@@ -10,6 +10,9 @@ import (
 	"io/fs"
 )
 
+// ShopName is the demo shop's name, as its page and the widget show it.
+const ShopName = "Acme Outfitters"
+
 //go:embed articles/*.md
 var articles embed.FS
 
