@@ -291,9 +291,18 @@ func isQueueFrame(raw []byte) bool {
 // reconnect: what it still holds); called with a.mu held.
 func (a *benchAgent) applyQueue(f agentFrame) {
 	a.lastQueue = len(f.Handoffs)
+	held := map[string]bool{}
 	for _, h := range f.Handoffs {
 		if h.Status == "assigned" && h.AssigneeID == a.userID {
+			held[h.ConversationID] = true
 			a.take(h.ConversationID)
+		}
+	}
+	// Answered and no longer held: its resolution went through, and its
+	// ack was lost with a node (the database check counts resolutions).
+	for id, w := range a.work {
+		if w.replied && !w.resolved && !held[id] {
+			w.resolved = true
 		}
 	}
 }

@@ -445,6 +445,12 @@ func TestThreeNodes(t *testing.T) {
 		for _, q := range []string{
 			`SELECT kind || ' ' || coalesce(data->>'escalation', data->>'reason', '') || ': ' || count(*)::text FROM $S.events WHERE kind IN ('unassign', 'escalation', 'transfer') GROUP BY kind, coalesce(data->>'escalation', data->>'reason', '')`,
 			`SELECT id || ' ' || (doc->>'escalation') FROM $S.handoff_directory WHERE kind = 'sla_policy'`,
+			// The conversations claimed twice and targets fired twice, event by event.
+			`SELECT conversation_id || ' ' || string_agg(kind || '(' || actor || ' ' || coalesce(data->>'agent_id', data->>'target', '') || ' ' || to_char(created_at, 'MI:SS.MS') || ')', ' ' ORDER BY id)
+				FROM $S.events WHERE kind IN ('handoff', 'claim', 'unassign', 'sla.warning', 'sla.breach', 'resolution') AND conversation_id IN (
+					SELECT conversation_id FROM $S.events WHERE kind = 'claim' GROUP BY 1 HAVING count(*) > 1
+					UNION SELECT conversation_id FROM $S.events WHERE kind IN ('sla.breach', 'sla.warning') GROUP BY conversation_id, kind, data->>'target' HAVING count(*) > 1)
+				GROUP BY conversation_id LIMIT 6`,
 		} {
 			rows, err := c.admin.Query(context.Background(), strings.ReplaceAll(q, "$S.", pgx.Identifier{c.schema}.Sanitize()+"."))
 			if err != nil {
