@@ -205,13 +205,23 @@ func (s *Service) Reply(ctx context.Context, u *frontline.User, conversationID s
 			return nil, nil // it moved on meanwhile; the message stands
 		}
 		e := *cur
+		var events []frontline.Event
 		if e.RespondedAt.IsZero() {
 			e.RespondedAt = now
+			// A first response after its deadline whose breach timer has
+			// not fired yet (due a moment ago, or held by a node that died
+			// while firing it) is recorded as breached here: the timer
+			// goes stale with this change and would record nothing.
+			if !e.DueAt.IsZero() && now.After(e.DueAt) && !contains(e.Breached, TargetFirstResponse) {
+				e.Breached = append(e.Breached, TargetFirstResponse)
+				events = append(events, frontline.Event{ConversationID: e.ConversationID, Kind: frontline.EventSLABreach, Actor: "sla",
+					Data: frontline.MustJSON(SLAData{Target: TargetFirstResponse, DueAt: e.DueAt, Assignee: cur.AssigneeID})})
+			}
 		}
 		e.LastReplyAt, e.NextDueAt = now, time.Time{}
 		e.Warned = without(e.Warned, TargetFirstResponse, TargetNextResponse)
 		e.Epoch++
-		return &Change{Entry: e, Conversation: frontline.StatusAssigned, Timers: s.timers(&e, pol)}, nil
+		return &Change{Entry: e, Conversation: frontline.StatusAssigned, Events: events, Timers: s.timers(&e, pol)}, nil
 	})
 	return res.Message, err
 }

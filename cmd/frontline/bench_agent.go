@@ -33,8 +33,10 @@ var convIDs = regexp.MustCompile(`c_[a-z0-9]+`)
 // benchAgentResult is what the agents did and saw (--json: "agents").
 type benchAgentResult struct {
 	Agents int `json:"agents"`
-	// Assigned: conversations assigned to an agent (each counted once);
-	// AssignedTwice: of those, held by two agents in the run.
+	// Assigned: hand-offs assigned to the agents (a conversation handed
+	// off again after its resolution counts again); AssignedTwice: of the
+	// conversations, those held by two agents in the run (a new hand-off
+	// may go to another agent).
 	Assigned      int64 `json:"assigned"`
 	AssignedTwice int64 `json:"assigned_twice"`
 	Replied       int64 `json:"replied"`  // replies acknowledged
@@ -74,15 +76,17 @@ type benchAgent struct {
 	// waitSettled. New work comes in "assigned" frames.
 	resumed    bool
 	latest     []byte
-	work       map[string]*benchWork // conversation id → progress
+	work       map[string]*benchWork // conversation id → the current hand-off's progress
+	done       []*benchWork          // earlier hand-offs of conversations handed off again
 	lastQueue  int                   // entries (waiting or assigned) in the latest queue frame
 	slaFrames  int64
 	reconnects int64
 }
 
-// benchWork is one conversation an agent holds.
+// benchWork is one hand-off an agent holds.
 type benchWork struct {
 	due               time.Time // when the agent answers
+	msgID             string    // the reply's client message id: one reply per hand-off
 	replied, resolved bool
 	// sentOn is the socket the last action went out on: it is not sent
 	// again until it is answered or that socket is gone (queue frames
@@ -253,7 +257,7 @@ func (a *benchAgent) onFrame(ws *websocket.Conn, f agentFrame) {
 	defer a.mu.Unlock()
 	switch f.Type {
 	case "assigned":
-		a.take(f.Entry.ConversationID)
+		a.take(f.Entry.ConversationID, true)
 	case "queue":
 		a.applyQueue(f)
 	case "sla":
@@ -295,7 +299,7 @@ func (a *benchAgent) applyQueue(f agentFrame) {
 	for _, h := range f.Handoffs {
 		if h.Status == "assigned" && h.AssigneeID == a.userID {
 			held[h.ConversationID] = true
-			a.take(h.ConversationID)
+			a.take(h.ConversationID, false)
 		}
 	}
 	// Answered and no longer held: its resolution went through, and its
@@ -321,14 +325,19 @@ func (a *benchAgent) readLatest() {
 }
 
 // take starts (or, after a reconnect, resumes) work on a conversation;
-// called with a.mu held.
-func (a *benchAgent) take(id string) {
+// assigned says the server just assigned it: a conversation resolved
+// before is a new hand-off. Called with a.mu held.
+func (a *benchAgent) take(id string, assigned bool) {
 	if id == "" {
 		return
 	}
 	w := a.work[id]
+	if w != nil && w.resolved && assigned {
+		a.done = append(a.done, w)
+		w = nil
+	}
 	if w == nil {
-		w = &benchWork{due: time.Now().Add(a.all.b.o.agentDelay)}
+		w = &benchWork{due: time.Now().Add(a.all.b.o.agentDelay), msgID: fmt.Sprintf("a%d-%d", a.n, rand.Uint64())}
 		a.work[id] = w
 		time.AfterFunc(a.all.b.o.agentDelay, func() { a.step(id) })
 		return
@@ -353,7 +362,7 @@ func (a *benchAgent) step(id string) {
 	a.mu.Unlock()
 	f := map[string]any{"type": "resolve", "id": "x-" + id, "conversation_id": id}
 	if !replied {
-		f = map[string]any{"type": "reply", "id": "r-" + id, "conversation_id": id, "client_msg_id": "r-" + id,
+		f = map[string]any{"type": "reply", "id": "r-" + id, "conversation_id": id, "client_msg_id": w.msgID,
 			"body": "Thanks for waiting: I have sorted this out for you."}
 	}
 	if err := a.write(ws, f); err != nil {
@@ -395,8 +404,15 @@ func (all *benchAgents) result() *benchAgentResult {
 	for _, a := range all.agents {
 		a.mu.Lock()
 		a.readLatest()
-		for id, w := range a.work {
+		for id := range a.work {
 			holders[id]++
+		}
+		works := append([]*benchWork(nil), a.done...)
+		for _, w := range a.work {
+			works = append(works, w)
+		}
+		for _, w := range works {
+			r.Assigned++
 			if w.replied {
 				r.Replied++
 			}
@@ -412,7 +428,6 @@ func (all *benchAgents) result() *benchAgentResult {
 		a.mu.Unlock()
 	}
 	for _, n := range holders {
-		r.Assigned++
 		if n > 1 {
 			r.AssignedTwice++
 		}

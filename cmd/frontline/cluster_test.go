@@ -379,7 +379,7 @@ func TestThreeNodes(t *testing.T) {
 
 	t.Run("node killed under load", func(t *testing.T) {
 		c.t = t
-		before := c.count(`SELECT count(*) FROM $S.handoff_queue`) // the fan-out's
+		before := c.count(`SELECT count(*) FROM $S.events WHERE kind = 'handoff'`) // the fan-out's
 		tokens := filepath.Join(t.TempDir(), "agent-tokens")
 		var lines []string
 		for i := range clusterAgents {
@@ -430,8 +430,8 @@ func TestThreeNodes(t *testing.T) {
 		if k != (benchCheck{}) {
 			t.Errorf("clients' view: not every acknowledged message was kept, in order, and answered exactly once: %+v", k)
 		}
-		if a.AssignedTwice != 0 || a.Unfinished != 0 || a.Queued != 0 || a.Assigned == 0 || a.Replied != a.Assigned || a.Resolved != a.Assigned {
-			t.Errorf("agents' view: every hand-off should be assigned to one agent, answered and resolved: %+v", a)
+		if a.Unfinished != 0 || a.Queued != 0 || a.Assigned == 0 || a.Replied != a.Assigned || a.Resolved != a.Assigned {
+			t.Errorf("agents' view: every hand-off should be answered and resolved: %+v", a)
 		}
 		if a.Reconnects == 0 || res.Reconnects == 0 {
 			t.Errorf("nobody reconnected (agents %d, customers %d): the kill reached no client", a.Reconnects, res.Reconnects)
@@ -478,18 +478,18 @@ func TestThreeNodes(t *testing.T) {
 
 // handoffCounts is what the database says of the hand-offs of a run.
 type handoffCounts struct {
-	Handoffs      int64 // queue entries (each conversation handed off)
+	Handoffs      int64 // hand-offs (a conversation handed off again counts again)
 	Lost          int64 // conversations with a hand-off notice and no queue entry
 	NotResolved   int64
-	ClaimedTwice  int64 // entries claimed more than once
-	RepliesNotOne int64 // entries without exactly one agent reply
+	ClaimedTwice  int64 // conversations claimed more often than handed off or released
+	RepliesNotOne int64 // conversations without exactly one agent reply per hand-off
 	Breached      int64 // first-response breaches recorded
-	BreachedTwice int64 // a target breached (or warned) twice
+	BreachedTwice int64 // a target breached (or warned) more often than the conversation was handed off or released
 	MissedBreach  int64 // first replies 5 s or more after the deadline with no breach recorded
 	TimersOpen    int64 // SLA timer jobs past due and not finished
 	TimersFailed  int64 // SLA timer jobs discarded after failing
 	TimersDone    int64 // SLA timer jobs completed
-	TimersAll     int64 // SLA timer jobs in the table
+	TimersAll     int64 // SLA timer jobs
 }
 
 func (h handoffCounts) ok() bool {
@@ -510,23 +510,28 @@ func (c *cluster) checkHandoffs() handoffCounts {
 	for c.count(open) > 0 && time.Now().Before(deadline) {
 		time.Sleep(500 * time.Millisecond)
 	}
+	// A conversation may be handed off again after its resolution (its
+	// customer wrote again): claims, replies and SLA targets are counted
+	// per hand-off, and per release (an unassignment) within one.
+	const rounds = `((SELECT count(*) FROM $S.events h WHERE h.conversation_id = x.conversation_id AND h.kind = 'handoff')
+		+ (SELECT count(*) FROM $S.events u WHERE u.conversation_id = x.conversation_id AND u.kind = 'unassign'))`
 	return handoffCounts{
-		Handoffs: c.count(`SELECT count(*) FROM $S.handoff_queue`),
+		Handoffs: c.count(`SELECT count(*) FROM $S.events WHERE kind = 'handoff'`),
 		Lost: c.count(`SELECT count(DISTINCT conversation_id) FROM $S.messages m WHERE m.meta->>'kind' = 'handoff' AND m.author IN ('bot', 'system')
 			AND NOT EXISTS (SELECT 1 FROM $S.handoff_queue q WHERE q.conversation_id = m.conversation_id)`),
-		NotResolved:  c.count(`SELECT count(*) FROM $S.handoff_queue WHERE status <> 'resolved'`),
-		ClaimedTwice: c.count(`SELECT count(*) FROM (SELECT conversation_id FROM $S.events WHERE kind = 'claim' GROUP BY 1 HAVING count(*) > 1) x`),
-		RepliesNotOne: c.count(`SELECT count(*) FROM $S.handoff_queue q WHERE
-			(SELECT count(*) FROM $S.messages m WHERE m.conversation_id = q.conversation_id AND m.author = 'agent') <> 1`),
+		NotResolved: c.count(`SELECT count(*) FROM $S.handoff_queue WHERE status <> 'resolved'`),
+		ClaimedTwice: c.count(`SELECT count(*) FROM (SELECT conversation_id, count(*) AS n FROM $S.events WHERE kind = 'claim' GROUP BY 1) x WHERE n > ` + rounds),
+		RepliesNotOne: c.count(`SELECT count(*) FROM (SELECT conversation_id, (SELECT count(*) FROM $S.messages m WHERE m.conversation_id = q.conversation_id AND m.author = 'agent') AS n
+			FROM $S.handoff_queue q) x WHERE n <> (SELECT count(*) FROM $S.events h WHERE h.conversation_id = x.conversation_id AND h.kind = 'handoff')`),
 		Breached: c.count(`SELECT count(*) FROM $S.events WHERE kind = 'sla.breach' AND data->>'target' = 'first_response'`),
-		BreachedTwice: c.count(`SELECT count(*) FROM (SELECT conversation_id, kind, data->>'target' FROM $S.events
-			WHERE kind IN ('sla.breach', 'sla.warning') GROUP BY 1, 2, 3 HAVING count(*) > 1) x`),
+		BreachedTwice: c.count(`SELECT count(*) FROM (SELECT conversation_id, count(*) AS n FROM $S.events
+			WHERE kind IN ('sla.breach', 'sla.warning') AND data->>'target' IN ('first_response', 'resolution') GROUP BY conversation_id, kind, data->>'target') x WHERE n > ` + rounds),
 		MissedBreach: c.count(`SELECT count(*) FROM $S.handoff_queue q WHERE
-			(SELECT min(created_at) FROM $S.messages m WHERE m.conversation_id = q.conversation_id AND m.author = 'agent') > q.due_at + interval '5 seconds'
-			AND NOT EXISTS (SELECT 1 FROM $S.events e WHERE e.conversation_id = q.conversation_id AND e.kind = 'sla.breach' AND e.data->>'target' = 'first_response')`),
+			(SELECT min(created_at) FROM $S.messages m WHERE m.conversation_id = q.conversation_id AND m.author = 'agent' AND m.created_at > q.enqueued_at) > q.due_at + interval '5 seconds'
+			AND NOT EXISTS (SELECT 1 FROM $S.events e WHERE e.conversation_id = q.conversation_id AND e.kind = 'sla.breach' AND e.data->>'target' = 'first_response' AND e.created_at > q.enqueued_at)`),
 		TimersOpen:   c.count(open),
 		TimersFailed: c.count(`SELECT count(*) FROM $S.river_job WHERE kind = 'frontline_sla_timer' AND state = 'discarded'`),
 		TimersDone:   c.count(`SELECT count(*) FROM $S.river_job WHERE kind = 'frontline_sla_timer' AND state = 'completed'`),
-		TimersAll:    c.count(`SELECT count(*) FROM $S.river_job`),
+		TimersAll:    c.count(`SELECT count(*) FROM $S.river_job WHERE kind = 'frontline_sla_timer'`),
 	}
 }

@@ -50,6 +50,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"TransferRetargetsOrChangesNothing", testTransfer},
 		{"TimersFireOnceAndStaleOnesDoNothing", testTimersOnce},
 		{"NoAnswerPassesItOn", testNoAnswer},
+		{"LateFirstResponseIsABreach", testLateFirstResponse},
 		{"DirectoryRoundTrips", testDirectory},
 		{"NextResponseClock", testNextResponse},
 		{"PlacementKeepsQueueOrder", testPlacementOrder},
@@ -677,6 +678,47 @@ func testTimersOnce(t *testing.T, b bundle) {
 	got, _ := b.svc.Entry(ctx(t), c.ID)
 	if got.Tier != frontline.Tier2 { // urgent escalates up a tier by default
 		t.Fatalf("after an urgent breach: tier %s, want t2", got.Tier)
+	}
+}
+
+// A first response after its deadline is a breach even when the breach
+// timer has not fired (a node died holding it; River fires it a minute
+// later, stale by then): the reply records it, once.
+func testLateFirstResponse(t *testing.T, b bundle) {
+	now := time.Now().UTC()
+	svc := handoff.NewService(b.Queue, b.Log, b.Bus, handoff.Config{AverageHandleTime: 3 * time.Minute, Now: func() time.Time { return now }})
+	ana := putAgent(t, b, "ana", 2, frontline.PresenceAway, "general")
+	late := storetest.MustCreateConversation(t, b.Log, "v_1")
+	onTime := storetest.MustCreateConversation(t, b.Log, "v_2")
+	var entries []*frontline.QueueEntry
+	for _, c := range []*frontline.Conversation{late, onTime} {
+		e, err := svc.Enqueue(ctx(t), packet(c.ID, frontline.Tier1, "general", frontline.PriorityNormal))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Claim(ctx(t), ana, c.ID); err != nil {
+			t.Fatal(err)
+		}
+		entries = append(entries, e)
+	}
+	if _, err := svc.Reply(ctx(t), ana, onTime.ID, handoff.ReplyRequest{Body: "In time"}); err != nil {
+		t.Fatal(err)
+	}
+	now = entries[0].DueAt.Add(time.Minute)
+	if _, err := svc.Reply(ctx(t), ana, late.ID, handoff.ReplyRequest{Body: "Sorry for the wait"}); err != nil {
+		t.Fatal(err)
+	}
+	// The timer, fired late, is stale and adds nothing.
+	if err := svc.Fire(ctx(t), handoff.Timer{ConversationID: late.ID, Kind: handoff.TimerBreach, Target: handoff.TargetFirstResponse, Epoch: entries[0].Epoch, At: entries[0].DueAt}); err != nil {
+		t.Fatal(err)
+	}
+	evs := events(t, b.Log, late.ID, frontline.EventSLABreach)
+	var d handoff.SLAData
+	if len(evs) != 1 || json.Unmarshal(evs[0].Data, &d) != nil || d.Target != handoff.TargetFirstResponse {
+		t.Fatalf("breaches of the late answer = %+v, want one of first_response", evs)
+	}
+	if n := len(events(t, b.Log, onTime.ID, frontline.EventSLABreach)); n != 0 {
+		t.Fatalf("%d breaches of the answer in time, want none", n)
 	}
 }
 
