@@ -519,7 +519,7 @@ func (c *cluster) checkHandoffs() handoffCounts {
 		Handoffs: c.count(`SELECT count(*) FROM $S.events WHERE kind = 'handoff'`),
 		Lost: c.count(`SELECT count(DISTINCT conversation_id) FROM $S.messages m WHERE m.meta->>'kind' = 'handoff' AND m.author IN ('bot', 'system')
 			AND NOT EXISTS (SELECT 1 FROM $S.handoff_queue q WHERE q.conversation_id = m.conversation_id)`),
-		NotResolved: c.count(`SELECT count(*) FROM $S.handoff_queue WHERE status <> 'resolved'`),
+		NotResolved:  c.count(`SELECT count(*) FROM $S.handoff_queue WHERE status <> 'resolved'`),
 		ClaimedTwice: c.count(`SELECT count(*) FROM (SELECT conversation_id, count(*) AS n FROM $S.events WHERE kind = 'claim' GROUP BY 1) x WHERE n > ` + rounds),
 		RepliesNotOne: c.count(`SELECT count(*) FROM (SELECT conversation_id, (SELECT count(*) FROM $S.messages m WHERE m.conversation_id = q.conversation_id AND m.author = 'agent') AS n
 			FROM $S.handoff_queue q) x WHERE n <> (SELECT count(*) FROM $S.events h WHERE h.conversation_id = x.conversation_id AND h.kind = 'handoff')`),
