@@ -40,6 +40,7 @@ type benchOptions struct {
 	duration                               time.Duration
 	rate                                   float64
 	idle, idleMessage, baseline, json      bool
+	costs                                  bool
 	drain                                  time.Duration
 	askHuman                               float64
 	connectRate                            float64
@@ -83,6 +84,8 @@ type benchResult struct {
 	// counted at the end against the log (all should be 0).
 	Reconnects int64      `json:"reconnects"`
 	Check      benchCheck `json:"check"`
+	// Costs per message (--costs).
+	Costs *benchCosts `json:"costs,omitempty"`
 }
 
 // runBench drives real websocket customers against a running server and
@@ -118,7 +121,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.BaselineIdleP50Ms = benchMS(benchPercentile(idle, 50))
 	}
 
-	before, err := b.stats(ctx)
+	var meter *costMeter
+	if o.costs {
+		dbURL := os.Getenv("DATABASE_URL")
+		if dbURL == "" {
+			return errors.New("bench: --costs needs DATABASE_URL (the server's database)")
+		}
+		if meter, err = newCostMeter(ctx, dbURL, func(ctx context.Context) (widget.Stats, error) { return b.stats(ctx, 0) }); err != nil {
+			return err
+		}
+		defer meter.Close(context.WithoutCancel(ctx))
+	}
+
+	before, err := b.stats(ctx, 3)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v (no memory figures)\n", err)
 	}
@@ -140,6 +155,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// warm-up: measured are customers in a conversation, as in a chat.
 		b.waitOutstanding(ctx, benchIdleDrain)
 		b.resetCounts()
+		if meter != nil {
+			if err := meter.start(ctx); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(stderr, "bench: %d customers sending %.2g messages/s each for %s\n", res.Connected, o.rate, o.duration)
 		var concurrent, pings []time.Duration
 		var probeErr, pingErr error
@@ -170,12 +190,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.WSPingP50Ms, res.WSPingP99Ms = benchMS(benchPercentile(pings, 50)), benchMS(benchPercentile(pings, 99))
 		res.DurationS = time.Since(start).Seconds()
 		b.waitOutstanding(ctx, o.drain)
+		if meter != nil {
+			b.mu.Lock()
+			acked := int64(len(b.acks))
+			b.mu.Unlock()
+			if res.Costs, err = meter.stop(ctx, acked, int64(len(concurrent))); err != nil {
+				return err
+			}
+		}
 		if len(concurrent) > 0 {
 			res.BaselineCommitP50Ms = benchMS(benchPercentile(concurrent, 50))
 			res.BaselineCommitP99Ms = benchMS(benchPercentile(concurrent, 99))
 		}
 	}
-	after, err := b.stats(ctx)
+	after, err := b.stats(ctx, 3)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v (no memory figures)\n", err)
 	}
@@ -254,6 +282,7 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 	fs.Float64Var(&o.connectRate, "connect-rate", 0, "new connections per second while connecting (0: as fast as --dialers allow)")
 	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object")
+	fs.BoolVar(&o.costs, "costs", false, "attribute what each message costs during the load: server CPU and wake-ups (needs the admin token), PostgreSQL statements, commits and CPU (needs DATABASE_URL, pg_stat_statements, and the bench on the database's machine)")
 	fs.Float64Var(&o.askHuman, "ask-human", 0, "share of messages (0..1) sent with the \"talk to a human\" button instead of typed")
 	fs.DurationVar(&o.drain, "drain", benchDrain, "after the load, how long to wait for outstanding acks and replies (customers reconnect meanwhile)")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
@@ -499,8 +528,9 @@ func (b *bench) check(ctx context.Context) benchCheck {
 	return total
 }
 
-func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.o.url+"/debug/widget/stats?gc=3", nil)
+// stats reads the server's figures after gc garbage collections.
+func (b *bench) stats(ctx context.Context, gc int) (widget.Stats, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/widget/stats?gc=%d", b.o.url, gc), nil)
 	if err != nil {
 		return widget.Stats{}, err
 	}
@@ -636,6 +666,9 @@ func printBench(w io.Writer, r benchResult, o benchOptions) {
 	k := r.Check
 	fmt.Fprintf(w, "every client's view  lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d (unacknowledged %d, unchecked %d)\n",
 		k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked)
+	if r.Costs != nil {
+		printCosts(w, r.Costs)
+	}
 	fmt.Fprintf(w, "errors             %d", r.Errors)
 	for k, v := range r.ErrorKinds {
 		fmt.Fprintf(w, "  [%s: %d]", k, v)
