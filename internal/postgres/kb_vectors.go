@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,19 +49,33 @@ type vectorEntry struct {
 // vectorCache is kbShared's copy and what invalidates it.
 type vectorCache struct {
 	index atomic.Pointer[vectorIndex]
-	// gen counts invalidations: a load that raced one is not kept.
-	gen  atomic.Int64
+	// loading lets one query at a time load a copy: the others wait for
+	// it rather than each reading the whole index.
+	loading sync.Mutex
+	// mu orders installing a copy against dropping it; gen counts the
+	// drops, so a load that raced one is not kept.
+	mu   sync.Mutex
+	gen  int64
 	subs atomic.Pointer[<-chan frontline.Notification]
 	// served counts the queries the copy answered (for tests).
 	served atomic.Int64
 }
 
 func (c *vectorCache) invalidate() {
-	c.gen.Add(1)
+	c.mu.Lock()
+	c.gen++
 	c.index.Store(nil)
+	c.mu.Unlock()
 }
 
-// current returns the copy to search, or nil to search in Postgres. It
+func (c *vectorCache) fresh() *vectorIndex {
+	if idx := c.index.Load(); idx != nil && time.Since(idx.loadedAt) < vectorCacheTTL {
+		return idx
+	}
+	return nil
+}
+
+// currentVectors returns the copy to search, or nil to search in Postgres. It
 // subscribes to the bus on first use; until a bus exists there is no copy.
 func (s *KBStore) currentVectors(ctx context.Context) (*vectorIndex, error) {
 	c := &s.shared.vectors
@@ -86,8 +101,13 @@ func (s *KBStore) currentVectors(ctx context.Context) (*vectorIndex, error) {
 		c.invalidate()
 	default:
 	}
-	if idx := c.index.Load(); idx != nil && time.Since(idx.loadedAt) < vectorCacheTTL {
+	if idx := c.fresh(); idx != nil {
 		return idx, nil
+	}
+	c.loading.Lock()
+	defer c.loading.Unlock()
+	if idx := c.fresh(); idx != nil {
+		return idx, nil // loaded while this query waited
 	}
 	return s.loadVectors(ctx)
 }
@@ -96,7 +116,9 @@ func (s *KBStore) currentVectors(ctx context.Context) (*vectorIndex, error) {
 // may each load; the copy is kept only if nothing changed meanwhile.
 func (s *KBStore) loadVectors(ctx context.Context) (*vectorIndex, error) {
 	c := &s.shared.vectors
-	gen := c.gen.Load()
+	c.mu.Lock()
+	gen := c.gen
+	c.mu.Unlock()
 	idx := &vectorIndex{loadedAt: time.Now()}
 	err := s.read(ctx, func(conn kbConn) error {
 		rows, err := conn.Query(ctx, `SELECT `+passageColumns+`, a.slug, a.title, v.lang, v.embedding::real[]
@@ -126,9 +148,11 @@ func (s *KBStore) loadVectors(ctx context.Context) (*vectorIndex, error) {
 	if len(idx.entries) >= exactBelow {
 		idx.large, idx.entries = true, nil
 	}
-	if c.gen.Load() == gen {
-		c.index.CompareAndSwap(nil, idx)
+	c.mu.Lock()
+	if c.gen == gen {
+		c.index.Store(idx)
 	}
+	c.mu.Unlock()
 	return idx, nil
 }
 
