@@ -22,8 +22,10 @@ import (
 // of the KB store sends kbIndexTopic on the bus when it commits, and every
 // node that hears it (or hears the bus resync) drops its copy and reloads
 // on the next query. The node that wrote drops its copy at once, so it
-// reads its own writes. Without a bus (no listening node, e.g. the CLI) or
-// in a transaction, queries go to PostgreSQL as before.
+// reads its own writes. Without a bus (the CLI) or in a transaction,
+// queries go to PostgreSQL as before; a bus that was made but never
+// started hears no other node, so a copy is never older than
+// vectorCacheTTL either way.
 
 // kbIndexTopic is woken when the KB's passages or articles change.
 const kbIndexTopic = "kb:index"
@@ -85,11 +87,10 @@ func (s *KBStore) currentVectors(ctx context.Context) (*vectorIndex, error) {
 		if hub == nil {
 			return nil, nil
 		}
-		ch, _ := hub.Subscribe(kbIndexTopic) // for the store's life
+		ch, cancel := hub.Subscribe(kbIndexTopic) // for the store's life
 		var r <-chan frontline.Notification = ch
 		if !c.subs.CompareAndSwap(nil, &r) {
-			// Another query subscribed first; this channel stays
-			// unread, which costs the hub nothing (it never blocks).
+			cancel() // another query subscribed first
 			sub = c.subs.Load()
 		} else {
 			sub = &r
@@ -112,8 +113,8 @@ func (s *KBStore) currentVectors(ctx context.Context) (*vectorIndex, error) {
 	return s.loadVectors(ctx)
 }
 
-// loadVectors reads the whole index when it is small. Concurrent queries
-// may each load; the copy is kept only if nothing changed meanwhile.
+// loadVectors reads the whole index when it is small (else notes that it
+// is large). The copy is kept only if no write was heard meanwhile.
 func (s *KBStore) loadVectors(ctx context.Context) (*vectorIndex, error) {
 	c := &s.shared.vectors
 	c.mu.Lock()
