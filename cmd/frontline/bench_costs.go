@@ -40,6 +40,7 @@ type benchStatement struct {
 type costMeter struct {
 	stats  *postgres.StatementStats
 	server func(context.Context) (widget.Stats, error)
+	dbName string // whose backends count, with the server's own processes
 
 	pg      postgres.StatementSnapshot
 	srv     widget.Stats
@@ -52,7 +53,7 @@ func newCostMeter(ctx context.Context, dbURL string, server func(context.Context
 	if err != nil {
 		return nil, fmt.Errorf("bench: --costs: %w", err)
 	}
-	return &costMeter{stats: st, server: server}, nil
+	return &costMeter{stats: st, server: server, dbName: st.Database()}, nil
 }
 
 func (m *costMeter) Close(ctx context.Context) { m.stats.Close(ctx) }
@@ -65,7 +66,7 @@ func (m *costMeter) start(ctx context.Context) error {
 	if m.pg, err = m.stats.Snapshot(ctx); err != nil {
 		return err
 	}
-	m.pgCPU, m.selfCPU = postgresCPUSeconds(), selfCPUSeconds()
+	m.pgCPU, m.selfCPU = postgresCPUSeconds(m.dbName), selfCPUSeconds()
 	return nil
 }
 
@@ -80,7 +81,7 @@ func (m *costMeter) stop(ctx context.Context, messages, probeCommits int64) (*be
 	if err != nil {
 		return nil, err
 	}
-	pgCPU, selfCPU := postgresCPUSeconds(), selfCPUSeconds()
+	pgCPU, selfCPU := postgresCPUSeconds(m.dbName), selfCPUSeconds()
 	if messages <= 0 {
 		return nil, fmt.Errorf("bench: --costs: no message acknowledged")
 	}
@@ -107,7 +108,7 @@ func (m *costMeter) stop(ctx context.Context, messages, probeCommits int64) (*be
 func printCosts(w io.Writer, c *benchCosts) {
 	fmt.Fprintf(w, "cost per message   (over %d messages acknowledged in the load, their replies included)\n", c.Messages)
 	fmt.Fprintf(w, "  server           %.3f ms CPU, %.1f wake-ups (voluntary context switches)\n", c.ServerCPUMs, c.ServerWakeups)
-	fmt.Fprintf(w, "  postgres         %.3f ms CPU (every postgres process here), %.2f statements, %.2f commits, %.3f ms executing\n",
+	fmt.Fprintf(w, "  postgres         %.3f ms CPU (this database's backends and the server's own processes), %.2f statements, %.2f commits, %.3f ms executing\n",
 		c.PostgresCPUMs, c.Statements, c.Commits, c.StatementExecMs)
 	fmt.Fprintf(w, "  bench            %.3f ms CPU (the customers' side)\n", c.BenchCPUMs)
 	fmt.Fprintf(w, "  statements       calls/msg   ms/msg  query\n")
@@ -124,11 +125,13 @@ func selfCPUSeconds() float64 {
 	return float64(ru.Utime.Sec+ru.Stime.Sec) + float64(ru.Utime.Usec+ru.Stime.Usec)/1e6
 }
 
-// postgresCPUSeconds sums the CPU time of every process named postgres on
-// this machine (Linux /proc; 0 elsewhere). A backend that exits between
-// two readings takes its time with it, so keep the pool's connections
-// (the server's) open across them.
-func postgresCPUSeconds() float64 {
+// postgresCPUSeconds sums the CPU time of the PostgreSQL processes on this
+// machine that work for database db: its client backends and the server's
+// own (postmaster, WAL writer, checkpointer, ...), not other databases'
+// backends (Linux /proc; 0 elsewhere). A backend that exits between two
+// readings takes its time with it, so keep the pool's connections (the
+// server's) open across them.
+func postgresCPUSeconds(db string) float64 {
 	paths, _ := filepath.Glob("/proc/[0-9]*/stat")
 	var ticks int64
 	for _, p := range paths {
@@ -141,6 +144,10 @@ func postgresCPUSeconds() float64 {
 		if open < 0 || end < open || s[open+1:end] != "postgres" {
 			continue
 		}
+		cmdline, _ := os.ReadFile(strings.TrimSuffix(p, "stat") + "cmdline")
+		if !postgresProcessServes(string(cmdline), db) {
+			continue
+		}
 		// After the name: state is field 3; utime and stime are 14 and 15.
 		f := strings.Fields(s[end+1:])
 		if len(f) < 13 {
@@ -151,4 +158,24 @@ func postgresCPUSeconds() float64 {
 		ticks += u + st
 	}
 	return float64(ticks) / 100 // USER_HZ is 100 on Linux
+}
+
+// postgresProcessServes reads a PostgreSQL process's title (its cmdline:
+// "postgres: [cluster: ]user database host(port) state" for a client
+// backend, "postgres: [cluster: ]walwriter" and the like for the server's
+// own) and reports whether its work is db's: a backend of db, or a
+// process of the whole server.
+func postgresProcessServes(cmdline, db string) bool {
+	title, ok := strings.CutPrefix(strings.TrimRight(cmdline, "\x00"), "postgres: ")
+	if !ok {
+		return true // the postmaster
+	}
+	f := strings.Fields(title)
+	if len(f) > 0 && strings.HasSuffix(f[0], ":") {
+		f = f[1:] // the cluster name
+	}
+	if len(f) >= 3 && (strings.Contains(f[2], "(") || f[2] == "[local]") {
+		return f[1] == db
+	}
+	return true
 }

@@ -18,6 +18,7 @@ import (
 // commit probe are left out of the figures.
 type StatementStats struct {
 	conn *pgx.Conn
+	db   string
 }
 
 // Statement is one normalised statement's totals.
@@ -46,8 +47,16 @@ func NewStatementStats(ctx context.Context, url string) (*StatementStats, error)
 		conn.Close(ctx)
 		return nil, fmt.Errorf("statement stats: %w (pg_stat_statements must be in shared_preload_libraries: see .ci/test-deps.sh)", err)
 	}
-	return &StatementStats{conn: conn}, nil
+	s := &StatementStats{conn: conn}
+	if err := conn.QueryRow(ctx, `SELECT current_database()`).Scan(&s.db); err != nil {
+		conn.Close(ctx)
+		return nil, fmt.Errorf("statement stats: %w", err)
+	}
+	return s, nil
 }
+
+// Database is the name of the database measured.
+func (s *StatementStats) Database() string { return s.db }
 
 // Close closes the connection.
 func (s *StatementStats) Close(ctx context.Context) error { return s.conn.Close(ctx) }
