@@ -57,16 +57,32 @@ func (q *queueWatch) remove(c *conn) {
 	q.mu.Unlock()
 }
 
+// queueRefreshEvery spaces the refreshes the queue's changes cause: each
+// reads every waiting entry's place, so under a stream of hand-offs one
+// per change would cost a scan of the whole queue per hand-off. A new
+// watcher is served at once.
+const queueRefreshEvery = 100 * time.Millisecond
+
 func (q *queueWatch) run(ctx context.Context) {
 	notes, cancel := q.s.bus.Subscribe(frontline.TopicQueue)
 	defer cancel()
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-notes:
+			if wait := queueRefreshEvery - time.Since(last); wait > 0 {
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait): // changes meanwhile fold into this refresh
+				case <-q.kick:
+				}
+			}
 		case <-q.kick:
 		}
+		last = time.Now()
 		q.refresh(ctx)
 	}
 }

@@ -25,6 +25,9 @@ import (
 type rule struct {
 	public bool
 	roles  []frontline.Role
+	// adminToken: only the operator's admin token (FRONTLINE_ADMIN_TOKEN)
+	// opens it, no person's session or API token (the /debug/ routes).
+	adminToken bool
 }
 
 var (
@@ -34,6 +37,7 @@ var (
 	editors     = rule{roles: []frontline.Role{frontline.RoleEditor, frontline.RoleAdmin}}
 	supervisors = rule{roles: []frontline.Role{frontline.RoleSupervisor, frontline.RoleAdmin}}
 	agents      = rule{roles: []frontline.Role{frontline.RoleAgent, frontline.RoleSupervisor, frontline.RoleAdmin}}
+	operators   = rule{adminToken: true}
 )
 
 // routeRules is the authorization matrix's expectation: who may call each
@@ -129,6 +133,13 @@ var routeRules = map[string]rule{
 	"GET /api/reports":                           supervisors,
 	"GET /api/reports/export.csv":                supervisors,
 	"GET /api/reports/charts/{name}":             supervisors,
+
+	// The profiler (net/http/pprof), beside /debug/widget/stats.
+	"GET /debug/pprof/":        operators,
+	"GET /debug/pprof/cmdline": operators,
+	"GET /debug/pprof/profile": operators,
+	"GET /debug/pprof/symbol":  operators,
+	"GET /debug/pprof/trace":   operators,
 }
 
 func routeKey(rt frontline.Route) string {
@@ -184,10 +195,16 @@ func isState(method string) bool {
 // handler), signed in as the people the in-memory demo prints.
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	srv, printed := startDemoServer(t)
+	srv, printed := startDemoServer(t, "--admin-token", matrixAdminToken)
 	sessions := demoSessions(t, srv, printed)
 	mounted := srv.people.Mounted()
 	seen := map[string]bool{}
+	for _, rt := range debugRoutes() {
+		seen[rt.pattern] = true
+		if want, ok := routeRules[rt.pattern]; !ok || !want.adminToken {
+			t.Errorf("debug route %s is mounted without an operators row in routeRules", rt.pattern)
+		}
+	}
 	for _, rt := range mounted {
 		key := routeKey(rt)
 		seen[key] = true
@@ -208,6 +225,41 @@ func TestAuthorizationMatrix(t *testing.T) {
 	customerToken := widgetToken(t, srv)
 	t.Run("probe", func(t *testing.T) { matrixOnProbes(t, mounted, customerToken) })
 	t.Run("server", func(t *testing.T) { matrixOnServer(t, srv, mounted, sessions, customerToken) })
+	t.Run("debug", func(t *testing.T) { matrixOnDebugRoutes(t, srv, sessions, customerToken) })
+}
+
+const matrixAdminToken = "authz-matrix-admin-token-0123456789"
+
+// matrixOnDebugRoutes calls every operators route as every person (by
+// session), nobody, a customer, and a wrong token: all 401 in the error
+// shape; the admin token gets the page.
+func matrixOnDebugRoutes(t *testing.T, srv *Server, sessions map[frontline.Role]string, customerToken string) {
+	var callers []principal
+	for _, r := range frontline.Roles {
+		callers = append(callers, principal{name: string(r), cookie: sessions[r], role: r})
+	}
+	callers = append(callers,
+		principal{name: "nobody"},
+		principal{name: "a customer's widget token", bearer: customerToken},
+		principal{name: "a wrong token", bearer: matrixAdminToken + "x"},
+	)
+	for key, rule := range routeRules {
+		if !rule.adminToken {
+			continue
+		}
+		path := strings.TrimPrefix(key, "GET ")
+		for _, p := range callers {
+			if status, body := call(t, srv.URL(), "GET", path, p, "same-origin"); status != http.StatusUnauthorized || errorCode(body) == "" {
+				t.Errorf("GET %s as %s = %d %v, want 401 in the error shape", path, p.name, status, body)
+			}
+		}
+		if path == "/debug/pprof/profile" || path == "/debug/pprof/trace" {
+			path += "?seconds=1"
+		}
+		if status, _ := call(t, srv.URL(), "GET", path, principal{name: "operator", bearer: matrixAdminToken}, "same-origin"); status != http.StatusOK {
+			t.Errorf("GET %s with the admin token = %d, want 200", path, status)
+		}
+	}
 }
 
 // widgetToken is a real customer's visitor token, from the widget's hello.

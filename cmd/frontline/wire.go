@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -152,6 +153,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	mux := http.NewServeMux()
 	// Customers' routes: the widget checks its own visitors and origins.
 	customers.Routes(mux)
+	// The profiler, for operators, behind the same admin token.
+	for _, rt := range debugRoutes() {
+		mux.Handle(rt.pattern, customers.AdminOnly(rt.handler))
+	}
 	helpCentre, err := kb.NewPublicHandler(knowledge, kb.PublicOptions{
 		Logger: s.logger.With("part", "help-centre"),
 		Name:   s.settings["help-centre-name"], Accent: s.settings["help-centre-color"],
@@ -459,4 +464,23 @@ func homeSiteKey(cfg widget.Config, publicURL string) string {
 		return demoSiteKey
 	}
 	return slices.Min(keys)
+}
+
+type debugRoute struct {
+	pattern string
+	handler http.Handler
+}
+
+// debugRoutes are net/http/pprof's endpoints, mounted here behind the
+// admin token (the package also registers them on http.DefaultServeMux,
+// which nothing serves). `go tool pprof` reads them with the token: see
+// the README.
+func debugRoutes() []debugRoute {
+	return []debugRoute{
+		{"GET /debug/pprof/", http.HandlerFunc(pprof.Index)},
+		{"GET /debug/pprof/cmdline", http.HandlerFunc(pprof.Cmdline)},
+		{"GET /debug/pprof/profile", http.HandlerFunc(pprof.Profile)},
+		{"GET /debug/pprof/symbol", http.HandlerFunc(pprof.Symbol)},
+		{"GET /debug/pprof/trace", http.HandlerFunc(pprof.Trace)},
+	}
 }
