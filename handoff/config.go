@@ -27,6 +27,12 @@ type Config struct {
 	// SocketReauthEvery is how often an agent socket checks its caller's
 	// session or token again (a logout ends the socket). Default 30s.
 	SocketReauthEvery time.Duration
+	// FirstLineTeam is the team a conversation goes to when the customer
+	// asks for a person (the bot policy's human_request route): before a
+	// hand-off, its business hours are the ones the widget tells the
+	// customer about (TeamHours). Empty, or a team the directory does not
+	// know, is always open.
+	FirstLineTeam string
 	// Logger receives what goes wrong in the background (routing after
 	// a change, notices); default discards.
 	Logger *slog.Logger

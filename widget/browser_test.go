@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,9 +148,9 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("after hours: email field; after resolution: CSAT", func(t *testing.T) {
 		t.Parallel()
-		tomorrow := time.Now().UTC().Add(24 * time.Hour).Weekday()
+		tomorrow := strings.ToLower(time.Now().UTC().Add(24 * time.Hour).Weekday().String()[:3])
 		b := setup(t, func(o *setupOpts) {
-			o.hours = BusinessHours{Location: time.UTC, Days: []time.Weekday{tomorrow}, Open: 0, Close: 24 * time.Hour}
+			o.hours = &frontline.BusinessHours{Open: []frontline.OpenSpan{{Days: []string{tomorrow}, From: "00:00", To: "24:00"}}}
 		})
 		tab := openDemo(t, br, b)
 		tab.Exec(q(".human") + `.click()`)
