@@ -110,14 +110,15 @@ func TestAgentSocketRefuses(t *testing.T) {
 }
 
 // A session that ends (logout, expiry) ends the socket at the caller's
-// next frame after the re-check period: the roles table alone is not
-// enough once the session is gone.
+// very next frame: the roles table alone is not enough once the session
+// is gone. (TestAgentSocketSessionEnds in cmd/frontline runs the real
+// sessions across two nodes.)
 func TestAgentSocketEndsWithTheSession(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	log := memory.NewStore(nil)
 	bus := memory.NewBus()
-	svc := handoff.NewService(memory.NewHandoffStore(log), log, bus, handoff.Config{SocketReauthEvery: time.Nanosecond})
+	svc := handoff.NewService(memory.NewHandoffStore(log), log, bus, handoff.Config{})
 	if err := svc.PutAgent(ctx, handoff.Agent{UserID: ana.ID, Name: "Ana", Tiers: frontline.Tiers, Teams: []string{"billing"}, Capacity: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -162,5 +163,56 @@ func TestAgentSocketEndsWithTheSession(t *testing.T) {
 	}
 	if a, _ := svc.Store().FindAgent(ctx, ana.ID); a.Presence != frontline.PresenceAway {
 		t.Fatalf("presence %s after the refused frame, want still away", a.Presence)
+	}
+}
+
+// Between messages the socket checks the session every SocketIdleCheck:
+// a quiet socket whose session ended is closed too (its pushes stop); one
+// whose session cannot be checked (the store is down) is closed to be
+// retried, not trusted.
+func TestAgentSocketIdleCheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantCode  string
+		wantClose int
+	}{
+		{"logged out", frontline.Errorf(frontline.EUnauthorized, "your session has ended; sign in again"), frontline.EUnauthorized, handoff.CloseSessionEnded},
+		{"store down", errors.New("connection refused"), frontline.EUnavailable, handoff.CloseTryAgain},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			log := memory.NewStore(nil)
+			svc := handoff.NewService(memory.NewHandoffStore(log), log, memory.NewBus(), handoff.Config{SocketIdleCheck: 20 * time.Millisecond})
+			var ended atomic.Bool
+			srv := httptest.NewServer(svc.Socket(func(*http.Request) (*frontline.User, error) {
+				if ended.Load() {
+					return nil, tc.err
+				}
+				return ana, nil
+			}, nil))
+			defer srv.Close()
+			ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			next(t, ws, "welcome")
+			ended.Store(true) // and the caller sends nothing more
+			if e := next(t, ws, "error"); e["code"] != tc.wantCode {
+				t.Fatalf("idle after the session ended: %v, want %s", e, tc.wantCode)
+			}
+			_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for {
+				if _, _, err := ws.ReadMessage(); err != nil {
+					var ce *websocket.CloseError
+					if !errors.As(err, &ce) || ce.Code != tc.wantClose {
+						t.Fatalf("closed with %v, want %d", err, tc.wantClose)
+					}
+					break
+				}
+			}
+		})
 	}
 }
