@@ -36,6 +36,13 @@ const demoSiteKey = "demo"
 // wire builds the product on the opened store: the knowledge base, the
 // hand-off queue, the bot and the widget, and the routes that serve them.
 func (s *Server) wire(ctx context.Context) (http.Handler, error) {
+	if s.settings["business-hours"] != "" {
+		// One source of hours: a second writer (this, beside the YAML and
+		// the admin API) would have no clear winner across restarts and
+		// nodes, and this format cannot say holidays. Refused before any
+		// work, rather than ignored.
+		return nil, fmt.Errorf("--business-hours (FRONTLINE_BUSINESS_HOURS) was removed: business hours are per team now, with holidays; give the first-line team (%q by default) hours in --people-config (README: People config) and unset it", bot.DefaultPolicy().HumanRequest.Team)
+	}
 	var (
 		kbStore      kb.Store
 		handoffStore handoff.Store
@@ -355,12 +362,6 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 	sites, err := parseSites(s.settings["sites"])
 	if err != nil {
 		return widget.Config{}, err
-	}
-	if s.settings["business-hours"] != "" {
-		// One source of hours: a second writer (this, beside the YAML and
-		// the admin API) would have no clear winner across restarts and
-		// nodes, and this format cannot say holidays.
-		return widget.Config{}, fmt.Errorf("--business-hours (FRONTLINE_BUSINESS_HOURS) was removed: business hours are per team now, with holidays; give the first-line team (%q by default) hours in --people-config (README: People config) and unset it", bot.DefaultPolicy().HumanRequest.Team)
 	}
 	limits, err := widget.ParseLimits(s.settings["widget-limits"])
 	if err != nil {
