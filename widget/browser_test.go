@@ -155,6 +155,9 @@ func TestBrowser(t *testing.T) {
 		tab := openDemo(t, br, b)
 		tab.Exec(q(".human") + `.click()`)
 		tab.WaitJS("the after-hours notice", q(`.away input[type="email"]`))
+		if got := browsertest.Eval[string](tab, q(".away")+`.textContent`); !strings.Contains(got, "we answer from") {
+			t.Errorf("after-hours notice %q does not say when the team answers (the welcome's opens_at)", got)
+		}
 		tab.Exec(q(`.away input[type="email"]`) + `.value = 'pat@example.com'; ` + q(".away form") + `.requestSubmit()`)
 		tab.WaitJS("email saved", q(".away")+`.textContent.includes('we will email you')`)
 		convID := browsertest.Eval[string](tab, `JSON.parse(atob(localStorage.getItem('frontline:acme:token').split('.')[1].replace(/-/g,'+').replace(/_/g,'/'))).cid`)
