@@ -368,6 +368,14 @@ func (c *conn) hello(h *helloFrame) bool {
 	}
 	c.tok, c.verified = tok, customerID != ""
 
+	// Out of the team's hours the customer is told when they will be
+	// answered (and widget.js offers an email field). Before a hand-off
+	// that is the first-line team; once queued, the conversation's own.
+	asked := ""
+	if status == frontline.StatusQueued || status == frontline.StatusAssigned {
+		asked = tok.ConversationID
+	}
+	hours := s.teamHours(ctx, asked)
 	w := &welcomeFrame{
 		serverHeader:   hdr(TypeWelcome),
 		VisitorID:      tok.VisitorID,
@@ -376,8 +384,9 @@ func (c *conn) hello(h *helloFrame) bool {
 		Status:         string(status),
 		Verified:       c.verified,
 		SiteName:       c.site.Name,
-		AfterHours:     !c.site.Hours.IsOpen(now),
-		Hours:          c.site.Hours.String(),
+		AfterHours:     !hours.Open,
+		Hours:          hours.Hours.String(),
+		OpensAt:        rfc3339(hours.OpensAt),
 		MaxBody:        s.limits.MaxBodyBytes,
 		Reset:          reset,
 	}

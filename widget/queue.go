@@ -110,9 +110,7 @@ func (q *queueWatch) refresh(ctx context.Context) {
 		}
 		f := queueFrame{serverHeader: hdr(TypeQueue), Status: string(pos.Status), Position: pos.Position,
 			ETASeconds: int64(pos.ETA / time.Second), AgentName: pos.AgentName}
-		if !pos.OpensAt.IsZero() {
-			f.OpensAt = pos.OpensAt.UTC().Format(time.RFC3339)
-		}
+		f.OpensAt = rfc3339(pos.OpensAt)
 		if f == w.last {
 			continue
 		}
@@ -129,4 +127,27 @@ func (q *queueWatch) refresh(ctx context.Context) {
 		q.mu.Unlock()
 		c.push(outbound{frame: &f})
 	}
+}
+
+// teamHours asks whether humans answer convID now (see TeamHours). Without
+// an answer (no TeamHours wired, or it failed) the customer is told
+// nothing about hours rather than something wrong.
+func (s *Server) teamHours(ctx context.Context, convID string) frontline.TeamHours {
+	if s.hours == nil {
+		return frontline.TeamHours{Open: true}
+	}
+	th, err := s.hours.TeamHours(ctx, convID)
+	if err != nil {
+		s.logger.Warn("widget: team hours", "conversation", convID, "err", err)
+		return frontline.TeamHours{Open: true}
+	}
+	return th
+}
+
+// rfc3339 formats t for a frame; the zero time is "".
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

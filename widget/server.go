@@ -53,6 +53,7 @@ type Server struct {
 	log       frontline.Log
 	bus       frontline.Bus
 	handoff   frontline.Handoff
+	hours     TeamHours
 	guard     Guard
 	logger    *slog.Logger
 	now       func() time.Time
@@ -98,6 +99,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		log:         deps.Log,
 		bus:         deps.Bus,
 		handoff:     deps.Handoff,
+		hours:       deps.Hours,
 		guard:       deps.Guard,
 		logger:      deps.Logger,
 		now:         deps.Now,

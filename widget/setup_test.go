@@ -43,10 +43,12 @@ type bundle struct {
 }
 
 type setupOpts struct {
-	now       func() time.Time // the server's clock (default time.Now)
-	limits    Limits
-	proxies   []netip.Prefix
-	hours     BusinessHours
+	now     func() time.Time // the server's clock (default time.Now)
+	limits  Limits
+	proxies []netip.Prefix
+	// hours are the first-line team's (nil: always open); the fake
+	// hand-off answers TeamHours and queue positions from them.
+	hours     *frontline.BusinessHours
 	noHandoff bool
 	// noWorker runs no bot worker: the node that stored a message died
 	// before answering it.
@@ -88,15 +90,19 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		store, bus = memory.NewStore(memBus), memBus
 	}
 	b := &bundle{store: store, bus: bus}
-	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}}
+	clock := o.now
+	if clock == nil {
+		clock = time.Now
+	}
+	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}, hours: o.hours, now: clock}
 	b.responder = &fakeResponder{log: store, handoff: b.handoff}
 	var log frontline.Log = store
 	if o.wrapLog != nil {
 		log = o.wrapLog(store)
 	}
-	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
+	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Hours: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
 	if o.noHandoff {
-		deps.Handoff = nil
+		deps.Handoff, deps.Hours = nil, nil
 	}
 	// Listen first: the demo page's origin is this server's, allowed as
 	// configuration (never read from the request's Host).
@@ -107,7 +113,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	srv, err := New(Config{
 		Sites: []Site{{
 			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin, "http://" + ln.Addr().String()},
-			IdentitySecret: testIdentity, Hours: o.hours,
+			IdentitySecret: testIdentity,
 		}},
 		TokenSecret:    testSecret,
 		DemoSiteKey:    testSite,
@@ -209,6 +215,18 @@ type fakeHandoff struct {
 	waiting    []string
 	assigned   map[string]bool
 	agentNames map[string]string
+	hours      *frontline.BusinessHours // the one team's
+	now        func() time.Time
+}
+
+// TeamHours answers from the one team's hours, as handoff.Service does.
+func (h *fakeHandoff) TeamHours(ctx context.Context, conversationID string) (frontline.TeamHours, error) {
+	now := h.now()
+	th := frontline.TeamHours{Team: "support", Open: h.hours.IsOpen(now), Hours: h.hours}
+	if !th.Open {
+		th.OpensAt = h.hours.NextOpen(now)
+	}
+	return th, nil
 }
 
 func (h *fakeHandoff) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*frontline.QueueEntry, error) {
@@ -237,7 +255,11 @@ func (h *fakeHandoff) QueuePosition(ctx context.Context, id string) (frontline.Q
 	}
 	for i, w := range h.waiting {
 		if w == id {
-			return frontline.QueuePosition{ConversationID: id, Status: frontline.QueueWaiting, Position: i + 1, ETA: time.Duration(i+1) * 3 * time.Minute}, nil
+			qp := frontline.QueuePosition{ConversationID: id, Status: frontline.QueueWaiting, Position: i + 1, ETA: time.Duration(i+1) * 3 * time.Minute}
+			if now := h.now(); !h.hours.IsOpen(now) {
+				qp.OpensAt = h.hours.NextOpen(now)
+			}
+			return qp, nil
 		}
 	}
 	return frontline.QueuePosition{}, frontline.Errorf(frontline.ENotFound, "not queued")
@@ -332,6 +354,8 @@ type frame struct {
 	Status         string             `json:"status"`
 	Verified       bool               `json:"verified"`
 	AfterHours     bool               `json:"after_hours"`
+	Hours          string             `json:"hours"`
+	OpensAt        string             `json:"opens_at"`
 	Reset          bool               `json:"reset"`
 	MsgSeq         int64              `json:"msg_seq"`
 	Duplicate      bool               `json:"duplicate"`

@@ -37,6 +37,13 @@ const demoSiteKey = "demo"
 // wire builds the product on the opened store: the knowledge base, the
 // hand-off queue, the bot and the widget, and the routes that serve them.
 func (s *Server) wire(ctx context.Context) (http.Handler, error) {
+	if s.settings["business-hours"] != "" {
+		// One source of hours: a second writer (this, beside the YAML and
+		// the admin API) would have no clear winner across restarts and
+		// nodes, and this format cannot say holidays. Refused before any
+		// work, rather than ignored.
+		return nil, fmt.Errorf("--business-hours (FRONTLINE_BUSINESS_HOURS) was removed: business hours are per team now, with holidays; give the first-line team (%q by default) hours in --people-config (README: People config) and unset it", bot.DefaultPolicy().HumanRequest.Team)
+	}
 	var (
 		kbStore      kb.Store
 		handoffStore handoff.Store
@@ -56,8 +63,17 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	botCfg := bot.DefaultConfig()
+	if path := s.settings["bot-config"]; path != "" {
+		if botCfg, err = bot.LoadConfig(path); err != nil {
+			return nil, err
+		}
+	}
 	hcfg := handoff.DefaultConfig()
 	hcfg.Logger = s.logger.With("part", "handoff")
+	// Before a hand-off, the widget's after-hours notice follows the team
+	// a customer asking for a person goes to.
+	hcfg.FirstLineTeam = botCfg.Policy.HumanRequest.Team
 	queue := handoff.NewService(handoffStore, s.log, s.bus, hcfg)
 	var timers handoff.TimerRunner
 	if s.db != nil {
@@ -79,12 +95,6 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		}
 	})
 
-	botCfg := bot.DefaultConfig()
-	if path := s.settings["bot-config"]; path != "" {
-		if botCfg, err = bot.LoadConfig(path); err != nil {
-			return nil, err
-		}
-	}
 	botCfg.LLM.BaseURL = firstNonEmpty(s.settings["llm-url"], botCfg.LLM.BaseURL)
 	botCfg.LLM.Model = firstNonEmpty(s.settings["llm-model"], botCfg.LLM.Model)
 	botCfg.LLM.APIKey = s.settings["llm-key"]
@@ -121,7 +131,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		widgetCfg.DemoSiteKey = ""
 	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
-		Log: s.log, Bus: s.bus, Guard: responder, Handoff: queue,
+		Log: s.log, Bus: s.bus, Guard: responder, Handoff: queue, Hours: queue,
 		Logger: s.logger.With("part", "widget"),
 	})
 	if err != nil {
@@ -358,10 +368,6 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 	if err != nil {
 		return widget.Config{}, err
 	}
-	hours, err := widget.ParseBusinessHours(s.settings["business-hours"])
-	if err != nil {
-		return widget.Config{}, fmt.Errorf("--business-hours: %w", err)
-	}
 	limits, err := widget.ParseLimits(s.settings["widget-limits"])
 	if err != nil {
 		return widget.Config{}, fmt.Errorf("--widget-limits: %w", err)
@@ -385,7 +391,6 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 		cfg.Sites = append(cfg.Sites, widget.Site{
 			Key: key, Name: key, AllowedOrigins: origins,
 			IdentitySecret: s.settings["identity-secret"],
-			Hours:          hours,
 		})
 	}
 	if len(cfg.Sites) == 0 {

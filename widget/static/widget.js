@@ -115,7 +115,7 @@
   var byClient = {};         // client message id -> element, for my own messages
   var pending = loadPending(); // [{id, body, kind}] sent but not acked
   var sock = null, attempt = 0, connected = false, stopped = false, retryTimer = null;
-  var maxBody = 4000, afterHours = false, hoursText = '', verified = false, status = 'bot';
+  var maxBody = 4000, afterHours = false, hoursText = '', opensAt = '', verified = false, status = 'bot';
   var waiters = {};          // request id -> callback(frame)
 
   // ---- open / close with focus handling ----
@@ -259,7 +259,7 @@
       case 'welcome':
         attempt = 0; connected = true; setConn('');
         token = f.token; save(':token', token);
-        maxBody = f.max_body || maxBody; afterHours = f.after_hours; hoursText = f.hours || ''; verified = f.verified; status = f.status;
+        maxBody = f.max_body || maxBody; afterHours = f.after_hours; hoursText = f.hours || ''; opensAt = f.opens_at || ''; verified = f.verified; status = f.status;
         historyBtn.hidden = !verified;
         if (f.site_name) title.textContent = f.site_name;
         if (f.reset) clearLog();
@@ -368,7 +368,8 @@
     var f = el('form');
     var email = el('input', { type: 'email', required: '', 'aria-label': 'Your email', placeholder: 'you@example.com', autocomplete: 'email' });
     f.append(email, el('button', { type: 'submit', class: 'primary' }, 'Send'));
-    awayBox.append(el('span', null, 'Our team is away right now' + (hoursText ? ' (hours: ' + hoursText + ')' : '') + '. Leave your email and we will write back.'), f);
+    var back = opensAt ? '; we answer from ' + new Date(opensAt).toLocaleString([], { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }) : '';
+    awayBox.append(el('span', null, 'Our team is away right now' + (hoursText ? ' (hours: ' + hoursText + ')' : '') + back + '. Leave your email and we will write back.'), f);
     f.addEventListener('submit', function (e) {
       e.preventDefault();
       var id = newID();
