@@ -29,7 +29,7 @@ var options = []option{
 	{Env: "FRONTLINE_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
 	{Env: "FRONTLINE_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
 	{Env: "FRONTLINE_PUBLIC_URL", Flag: "public-url", Help: "the URL customers reach this server at (links in answers); default http://ADDR"},
-	{Env: "FRONTLINE_ADMIN_TOKEN", Flag: "admin-token", Help: "bearer token that opens /debug/widget/stats to callers off this machine (16+ characters); people sign in with accounts (frontline user add) and automation uses their API tokens", Secret: true},
+	{Env: "FRONTLINE_ADMIN_TOKEN", Flag: "admin-token", Help: "bearer token that opens /metrics (Prometheus) and /debug/widget/stats (16+ characters; loopback gets no exception; unset, both answer 404); people sign in with accounts (frontline user add) and automation uses their API tokens", Secret: true},
 	{Env: "FRONTLINE_TOKEN_SECRET", Flag: "token-secret", Help: "key that signs visitor tokens; random per process when empty (visitors lose their thread on restart)", Secret: true},
 	{Env: "FRONTLINE_SITES", Flag: "sites", Default: "demo=http://localhost:8080,http://127.0.0.1:8080", Help: "widget sites: key=origin,origin;key2=origin. The demo page at / and its site key demo exist only when this lists demo (\"demo=\" alone is enough); the page's own origin, from --public-url, is then allowed for it"},
 	{Env: "FRONTLINE_BUSINESS_HOURS", Flag: "business-hours", Help: "when humans answer, e.g. \"Mon-Fri 09:00-17:30 Europe/Berlin\"; empty means always (outside them the widget offers an email field)"},

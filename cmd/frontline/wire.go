@@ -55,9 +55,15 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The parts write through observed decorators: /metrics counts what
+	// they commit without any of them knowing about Prometheus.
+	log := s.metrics.Log(s.log)
 	hcfg := handoff.DefaultConfig()
 	hcfg.Logger = s.logger.With("part", "handoff")
-	queue := handoff.NewService(handoffStore, s.log, s.bus, hcfg)
+	queue := handoff.NewService(s.metrics.HandoffStore(handoffStore), log, s.bus, hcfg)
+	if err := s.metrics.Queue(handoffStore); err != nil {
+		return nil, err
+	}
 	var timers handoff.TimerRunner
 	if s.db != nil {
 		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla")})
@@ -87,7 +93,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	botCfg.LLM.BaseURL = firstNonEmpty(s.settings["llm-url"], botCfg.LLM.BaseURL)
 	botCfg.LLM.Model = firstNonEmpty(s.settings["llm-model"], botCfg.LLM.Model)
 	botCfg.LLM.APIKey = s.settings["llm-key"]
-	deps := bot.Deps{Log: s.log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")}
+	deps := bot.Deps{Log: log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")}
 	if path := s.settings["signal-config"]; path != "" {
 		cfg, err := signal.LoadConfig(path)
 		if err != nil {
@@ -120,7 +126,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		widgetCfg.DemoSiteKey = ""
 	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
-		Log: s.log, Bus: s.bus, Guard: responder, Handoff: queue,
+		Log: log, Bus: s.bus, Guard: responder, Handoff: queue,
 		Logger: s.logger.With("part", "widget"),
 	})
 	if err != nil {
@@ -129,7 +135,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	// The bot answers what the Log says it owes, whichever node stored it;
 	// stopped after the widget (its last appends owe answers too), before
 	// the store closes.
-	worker := obligation.New(s.log, responder, obligation.Options{
+	if err := s.metrics.Connections(customers.Connections, queue.SocketConnections); err != nil {
+		return nil, err
+	}
+	worker := obligation.New(log, s.metrics.Responder(responder), obligation.Options{
 		Typing: customers.BotTyping, Logger: s.logger.With("part", "bot"),
 	})
 	worker.Start()
@@ -170,7 +179,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		editor.Routes(knowledge, editor.Options{Logger: s.logger.With("part", "editor")}),
 		handoff.APIRoutes(queue, s.logger.With("part", "handoff")),
 		queue.Routes(s.logger.With("part", "agent-api")),
-		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: s.log, Reports: reports}, console.Options{
+		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: log, Reports: reports}, console.Options{
 			ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
 			EditorPath:       editor.PagePrefix,
 			Logger:           s.logger.With("part", "console"),
