@@ -23,6 +23,7 @@ import (
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/obligation"
 	"github.com/frontlinehq/frontline/internal/postgres"
+	"github.com/frontlinehq/frontline/internal/retention"
 	"github.com/frontlinehq/frontline/kb"
 	"github.com/frontlinehq/frontline/kb/demo"
 	"github.com/frontlinehq/frontline/kb/editor"
@@ -64,9 +65,24 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err := s.metrics.Queue(handoffStore); err != nil {
 		return nil, err
 	}
+	retentionDays, err := s.settings.count("retention-days")
+	if err != nil {
+		return nil, err
+	}
+	keep := retention.Days(retentionDays)
+	keep.Logger = s.logger.With("part", "retention")
 	var timers handoff.TimerRunner
 	if s.db != nil {
-		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla")})
+		// The retention sweep is a periodic job on the node's River
+		// client: whichever node leads schedules it, once per period.
+		var periodic []postgres.Periodic
+		if retentionDays > 0 {
+			periodic = append(periodic, postgres.Periodic{Name: "retention", Every: retention.Interval, Run: func(ctx context.Context) error {
+				_, err := keep.Sweep(ctx, s.db)
+				return err
+			}})
+		}
+		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla"), Periodic: periodic})
 	} else {
 		timers = memory.NewTimerRunner(handoffStore.(*memory.HandoffStore), nil, 0)
 	}
@@ -77,6 +93,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	go queue.RunIdleSweep(sweepCtx, time.Minute) // idle agents go away
+	if retentionDays > 0 && s.db == nil {
+		purger := memory.NewPurger(s.log.(*memory.Store), handoffStore.(*memory.HandoffStore), kbStore.(*memory.KBStore))
+		go keep.Run(sweepCtx, purger, retention.Interval)
+	}
 	s.onShutdown(func(ctx context.Context) {
 		stopSweep()
 		if err := timers.Stop(ctx); err != nil {
