@@ -183,3 +183,27 @@ func BenchmarkObservedAppend(b *testing.B) {
 		log.AppendMessage(ctx, customerMsg)
 	}
 }
+
+type recentNoop struct{ noopLog }
+
+func (recentNoop) RecentMessages(string, int64, int64) ([]frontline.Message, bool) {
+	return []frontline.Message{{Seq: 7}}, true
+}
+
+// The decorated Log keeps the widget's fast path to this node's recent
+// appends (internal/postgres's RecentMessages).
+func TestObservedLogForwardsRecentMessages(t *testing.T) {
+	type recentLog interface {
+		RecentMessages(string, int64, int64) ([]frontline.Message, bool)
+	}
+	rl, ok := metrics.New().Log(recentNoop{}).(recentLog)
+	if !ok {
+		t.Fatal("the observed Log hides RecentMessages")
+	}
+	if msgs, ok := rl.RecentMessages("c_1", 6, 7); !ok || len(msgs) != 1 || msgs[0].Seq != 7 {
+		t.Errorf("RecentMessages = %v, %v; want the inner Log's answer", msgs, ok)
+	}
+	if _, ok := metrics.New().Log(noopLog{}).(recentLog).RecentMessages("c_1", 0, 1); ok {
+		t.Error("RecentMessages answered for a Log that keeps no recent appends")
+	}
+}

@@ -59,6 +59,21 @@ func decision(kind string) string {
 	return other
 }
 
+// recentLog is the widget's optional fast path (internal/postgres keeps
+// this node's latest appends in memory): the decorator must not hide it.
+type recentLog interface {
+	RecentMessages(conversationID string, afterSeq, upToSeq int64) ([]frontline.Message, bool)
+}
+
+// RecentMessages forwards to the decorated Log's cache when it has one;
+// without one it holds nothing, and readers read the Log.
+func (l *observedLog) RecentMessages(conversationID string, afterSeq, upToSeq int64) ([]frontline.Message, bool) {
+	if rl, ok := l.Log.(recentLog); ok {
+		return rl.RecentMessages(conversationID, afterSeq, upToSeq)
+	}
+	return nil, false
+}
+
 func (l *observedLog) DropObligation(ctx context.Context, key frontline.ObligationKey, events ...frontline.Event) (bool, error) {
 	dropped, err := l.Log.DropObligation(ctx, key, events...)
 	if err == nil && dropped {
