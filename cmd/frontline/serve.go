@@ -249,6 +249,9 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
+// minAdminToken is the shortest admin token accepted.
+const minAdminToken = 16
+
 // metricsRoute serves Prometheus' text format to the admin token.
 const metricsRoute = "GET /metrics"
 
@@ -264,7 +267,7 @@ var adminTokenRoutes = []string{metricsRoute}
 func (s *Server) adminOnly(next http.Handler) http.Handler {
 	token := s.settings["admin-token"]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if token == "" {
+		if len(token) < minAdminToken { // off, or too short to serve (Start refuses it)
 			http.NotFound(w, r)
 			return
 		}

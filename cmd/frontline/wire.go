@@ -133,7 +133,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	// The admin token only opens /debug/* to callers off the machine;
 	// people sign in with their accounts.
 	adminToken := s.settings["admin-token"]
-	if adminToken != "" && len(adminToken) < 16 {
+	if adminToken != "" && len(adminToken) < minAdminToken {
 		return nil, fmt.Errorf("--admin-token: use at least 16 characters")
 	}
 	widgetCfg, err := s.widgetConfig(adminToken)
