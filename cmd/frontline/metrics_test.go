@@ -134,10 +134,10 @@ func TestMetricsFollowAConversation(t *testing.T) {
 	if f := c.next(); f.Type != "welcome" {
 		t.Fatalf("first frame %+v, want welcome", f)
 	}
-	m := scrape(t, srv)
-	if m[`frontline_connections{socket="widget"}`] != 1 || m[`frontline_connections{socket="agent"}`] != 1 {
-		t.Errorf("connections: widget %v, agent %v; want 1 and 1", m[`frontline_connections{socket="widget"}`], m[`frontline_connections{socket="agent"}`])
-	}
+	// (The server counts a socket a moment after its handshake.)
+	waitMetric(t, srv, "one widget and one agent connection", func(m map[string]float64) bool {
+		return m[`frontline_connections{socket="widget"}`] == 1 && m[`frontline_connections{socket="agent"}`] == 1
+	})
 
 	const question = "How do I reset my password?"
 	outcome := map[string]string{"answer": "answered", "clarify": "clarified", "fallback": "fallback"}[askKind(c, "m1", question)]
@@ -145,7 +145,7 @@ func TestMetricsFollowAConversation(t *testing.T) {
 		t.Fatal("the bot's first reply is not an answer, a clarification or a fallback")
 	}
 	c.ask("m2", "I want to talk to a real person now")
-	m = waitMetric(t, srv, "the hand-off waiting in line", func(m map[string]float64) bool {
+	m := waitMetric(t, srv, "the hand-off waiting in line", func(m map[string]float64) bool {
 		return sumOf(m, "frontline_queue_waiting") == 1
 	})
 	for _, tc := range []struct {
