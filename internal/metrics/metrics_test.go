@@ -11,6 +11,8 @@ import (
 	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/metrics"
+	"github.com/frontlinehq/frontline/internal/pgtest"
+	"github.com/frontlinehq/frontline/internal/postgres"
 	"github.com/frontlinehq/frontline/internal/storetest"
 )
 
@@ -123,16 +125,36 @@ func TestSLAWarningsAndBreaches(t *testing.T) {
 // traffic reports the same line as the node that took it.
 func TestQueueGaugeReadsTheStore(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	log := memory.NewStore(memory.NewBus())
-	store := memory.NewHandoffStore(log)
-	busy, idle := metrics.New(), metrics.New()
-	for _, m := range []*metrics.Metrics{busy, idle} {
-		if err := m.Queue(store); err != nil {
+	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
+		log := memory.NewStore(memory.NewBus())
+		store := memory.NewHandoffStore(log)
+		queueSeenByTwoNodes(t, log, store, store)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		db, schema := pgtest.NewUnmigratedDB(t)
+		if _, err := db.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		other := pgtest.OpenSchema(t, schema) // a second node on the same database
+		t.Cleanup(other.Close)
+		queueSeenByTwoNodes(t, db, postgres.NewHandoffStore(db), postgres.NewHandoffStore(other))
+	})
+}
+
+// queueSeenByTwoNodes hands two conversations off through the busy node's
+// store and reads the line from both nodes' metrics.
+func queueSeenByTwoNodes(t *testing.T, log frontline.Log, busyStore, idleStore handoff.Store) {
+	ctx := context.Background()
+	busy, idle := metrics.New(), metrics.New()
+	if err := busy.Queue(busyStore); err != nil {
+		t.Fatal(err)
 	}
-	svc := handoff.NewService(busy.HandoffStore(store), busy.Log(log), nil, handoff.DefaultConfig())
+	if err := idle.Queue(idleStore); err != nil {
+		t.Fatal(err)
+	}
+	svc := handoff.NewService(busy.HandoffStore(busyStore), busy.Log(log), nil, handoff.DefaultConfig())
 	for _, v := range []string{"v_1", "v_2"} {
 		c := storetest.MustCreateConversation(t, log, v)
 		if _, err := svc.Enqueue(ctx, frontline.HandoffPacket{ConversationID: c.ID, Tier: frontline.Tier2, Team: "billing", Priority: frontline.PriorityNormal, Reason: "r"}); err != nil {
