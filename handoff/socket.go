@@ -106,10 +106,16 @@ func (s *Service) Socket(authn Authenticator, logger *slog.Logger) http.Handler 
 			open: map[string]*openConv{}, known: map[string]frontline.QueueEntry{}}
 		c.user.Store(u)
 		c.ctx, c.cancel = context.WithCancel(context.Background())
+		s.sockets.Add(1)
+		defer s.sockets.Add(-1)
 		go c.writeLoop()
 		c.readLoop()
 	})
 }
+
+// SocketConnections is the number of agent websockets open on this node
+// (the metrics read it at scrape time).
+func (s *Service) SocketConnections() int64 { return s.sockets.Load() }
 
 // SocketRoute is the agent socket as a route for the route table: mounted
 // behind internal/auth, the authenticator can read the user it put in the

@@ -358,6 +358,10 @@ func (s *Server) beginAppend() bool {
 
 func (s *Server) site(key string) *Site { return s.sites[key] }
 
+// Connections is the number of customer websockets open on this node
+// (the metrics read it at scrape time).
+func (s *Server) Connections() int64 { return s.connCount.Load() }
+
 // Stats is what /debug/widget/stats returns.
 type Stats struct {
 	Connections int64  `json:"connections"`

@@ -555,3 +555,71 @@ func socketReplyTo(t *testing.T, ws *websocket.Conn, id string) map[string]any {
 		}
 	}
 }
+
+// adminTokenRules are the routes behind the operator's admin token (a
+// bearer, FRONTLINE_ADMIN_TOKEN) instead of people's sign-in: no person's
+// session or API token opens them, whatever their role, and without an
+// admin token configured they do not exist. The server's own list
+// (adminTokenRoutes) must match; the widget's stats route is checked too.
+var adminTokenRules = map[string]bool{
+	"GET /metrics":            true,
+	"GET /debug/widget/stats": true,
+}
+
+func TestAdminTokenMatrix(t *testing.T) {
+	t.Parallel()
+	for _, key := range adminTokenRoutes {
+		if !adminTokenRules[key] {
+			t.Errorf("route %s is mounted behind the admin token with no row in adminTokenRules", key)
+		}
+	}
+	const token = "matrix-admin-token-0123456789"
+	srv, printed := startDemoServer(t, "--admin-token", token)
+	sessions := demoSessions(t, srv, printed)
+	type caller struct {
+		name           string
+		bearer, cookie string
+		want           int
+	}
+	callers := []caller{
+		{name: "nobody", want: http.StatusUnauthorized},
+		{name: "a wrong bearer", bearer: "matrix-admin-token-0123456788", want: http.StatusUnauthorized},
+		{name: "an admin's API token", bearer: adminAPIToken(t, srv), want: http.StatusUnauthorized},
+		{name: "a customer's widget token", bearer: widgetToken(t, srv), want: http.StatusUnauthorized},
+		{name: "the admin token", bearer: token, want: http.StatusOK},
+	}
+	for role, session := range sessions {
+		callers = append(callers, caller{name: string(role) + "'s session", cookie: session, want: http.StatusUnauthorized})
+	}
+	for key := range adminTokenRules {
+		method, path, _ := strings.Cut(key, " ")
+		for _, c := range callers {
+			req, _ := http.NewRequest(method, srv.URL()+path, nil)
+			if c.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+c.bearer)
+			}
+			if c.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: auth.SessionCookie, Value: c.cookie})
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%s as %s: HTTP %d, want %d", key, c.name, resp.StatusCode, c.want)
+			}
+		}
+	}
+	off, err := startServer(t, map[string]string{"FRONTLINE_DEMO_KB": "false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range adminTokenRules {
+		_, path, _ := strings.Cut(key, " ")
+		if code, _ := get(t, off.URL()+path); code != http.StatusNotFound {
+			t.Errorf("%s with no admin token configured: HTTP %d, want 404", key, code)
+		}
+	}
+}

@@ -24,6 +24,7 @@ import (
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/obligation"
 	"github.com/frontlinehq/frontline/internal/postgres"
+	"github.com/frontlinehq/frontline/internal/retention"
 	"github.com/frontlinehq/frontline/kb"
 	"github.com/frontlinehq/frontline/kb/demo"
 	"github.com/frontlinehq/frontline/kb/editor"
@@ -69,15 +70,36 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 			return nil, err
 		}
 	}
+	// The parts write through observed decorators: /metrics counts what
+	// they commit without any of them knowing about Prometheus.
+	log := s.metrics.Log(s.log)
 	hcfg := handoff.DefaultConfig()
 	hcfg.Logger = s.logger.With("part", "handoff")
 	// Before a hand-off, the widget's after-hours notice follows the team
 	// a customer asking for a person goes to.
 	hcfg.FirstLineTeam = botCfg.Policy.HumanRequest.Team
-	queue := handoff.NewService(handoffStore, s.log, s.bus, hcfg)
+	queue := handoff.NewService(s.metrics.HandoffStore(handoffStore), log, s.bus, hcfg)
+	if err := s.metrics.Queue(handoffStore); err != nil {
+		return nil, err
+	}
+	retentionDays, err := s.settings.count("retention-days")
+	if err != nil {
+		return nil, err
+	}
+	keep := retention.Days(retentionDays)
+	keep.Logger = s.logger.With("part", "retention")
 	var timers handoff.TimerRunner
 	if s.db != nil {
-		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla")})
+		// The retention sweep is a periodic job on the node's River
+		// client: whichever node leads schedules it, once per period.
+		var periodic []postgres.Periodic
+		if retentionDays > 0 {
+			periodic = append(periodic, postgres.Periodic{Name: "retention", Every: retention.Interval, Run: func(ctx context.Context) error {
+				_, err := keep.Sweep(ctx, s.db)
+				return err
+			}})
+		}
+		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla"), Periodic: periodic})
 	} else {
 		timers = memory.NewTimerRunner(handoffStore.(*memory.HandoffStore), nil, 0)
 	}
@@ -88,6 +110,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	go queue.RunIdleSweep(sweepCtx, time.Minute) // idle agents go away
+	if retentionDays > 0 && s.db == nil {
+		purger := memory.NewPurger(s.log.(*memory.Store), handoffStore.(*memory.HandoffStore), kbStore.(*memory.KBStore))
+		go keep.Run(sweepCtx, purger, retention.Interval)
+	}
 	s.onShutdown(func(ctx context.Context) {
 		stopSweep()
 		if err := timers.Stop(ctx); err != nil {
@@ -98,7 +124,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	botCfg.LLM.BaseURL = firstNonEmpty(s.settings["llm-url"], botCfg.LLM.BaseURL)
 	botCfg.LLM.Model = firstNonEmpty(s.settings["llm-model"], botCfg.LLM.Model)
 	botCfg.LLM.APIKey = s.settings["llm-key"]
-	deps := bot.Deps{Log: s.log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")}
+	deps := bot.Deps{Log: log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")}
 	if path := s.settings["signal-config"]; path != "" {
 		cfg, err := signal.LoadConfig(path)
 		if err != nil {
@@ -118,7 +144,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	// The admin token only opens /debug/* to callers off the machine;
 	// people sign in with their accounts.
 	adminToken := s.settings["admin-token"]
-	if adminToken != "" && len(adminToken) < 16 {
+	if adminToken != "" && len(adminToken) < minAdminToken {
 		return nil, fmt.Errorf("--admin-token: use at least 16 characters")
 	}
 	widgetCfg, err := s.widgetConfig(adminToken)
@@ -131,7 +157,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		widgetCfg.DemoSiteKey = ""
 	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
-		Log: s.log, Bus: s.bus, Guard: responder, Handoff: queue, Hours: queue,
+		Log: log, Bus: s.bus, Guard: responder, Handoff: queue, Hours: queue,
 		Logger: s.logger.With("part", "widget"),
 	})
 	if err != nil {
@@ -140,7 +166,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	// The bot answers what the Log says it owes, whichever node stored it;
 	// stopped after the widget (its last appends owe answers too), before
 	// the store closes.
-	worker := obligation.New(s.log, responder, obligation.Options{
+	if err := s.metrics.Connections(customers.Connections, queue.SocketConnections); err != nil {
+		return nil, err
+	}
+	worker := obligation.New(log, s.metrics.Responder(responder), obligation.Options{
 		Typing: customers.BotTyping, Logger: s.logger.With("part", "bot"),
 	})
 	worker.Start()
@@ -185,7 +214,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		editor.Routes(knowledge, editor.Options{Logger: s.logger.With("part", "editor")}),
 		handoff.APIRoutes(queue, s.logger.With("part", "handoff")),
 		queue.Routes(s.logger.With("part", "agent-api")),
-		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: s.log, Reports: reports}, console.Options{
+		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: log, Reports: reports}, console.Options{
 			ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
 			EditorPath:       editor.PagePrefix,
 			Logger:           s.logger.With("part", "console"),
