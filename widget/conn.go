@@ -367,6 +367,7 @@ func (c *conn) hello(h *helloFrame) bool {
 		lastSeq = 0
 	}
 	c.tok, c.verified = tok, customerID != ""
+	look := s.look(ctx, c.site)
 
 	w := &welcomeFrame{
 		serverHeader:   hdr(TypeWelcome),
@@ -375,7 +376,8 @@ func (c *conn) hello(h *helloFrame) bool {
 		Token:          signToken(s.cfg.TokenSecret, tok),
 		Status:         string(status),
 		Verified:       c.verified,
-		SiteName:       c.site.Name,
+		SiteName:       look.Name,
+		Look:           &look,
 		AfterHours:     !c.site.Hours.IsOpen(now),
 		Hours:          c.site.Hours.String(),
 		MaxBody:        s.limits.MaxBodyBytes,

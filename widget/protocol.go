@@ -352,9 +352,11 @@ type welcomeFrame struct {
 	Status         string `json:"status"`
 	Verified       bool   `json:"verified"`
 	SiteName       string `json:"site_name,omitempty"`
-	AfterHours     bool   `json:"after_hours"`
-	Hours          string `json:"hours,omitempty"`
-	MaxBody        int    `json:"max_body"`
+	// Look is the site's look (GET /widget/settings), fresh at every hello.
+	Look       *Look  `json:"look,omitempty"`
+	AfterHours bool   `json:"after_hours"`
+	Hours      string `json:"hours,omitempty"`
+	MaxBody    int    `json:"max_body"`
 	// Reset tells the client to drop what it shows: its last_seq was not
 	// from this conversation, and everything is replayed from seq 1.
 	Reset bool `json:"reset,omitempty"`

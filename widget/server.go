@@ -54,6 +54,9 @@ type Server struct {
 	bus       frontline.Bus
 	handoff   frontline.Handoff
 	guard     Guard
+	siteStore frontline.SiteSettingsStore
+	articles  ArticleFinder
+	looks     *looks
 	logger    *slog.Logger
 	now       func() time.Time
 	upgrader  websocket.Upgrader
@@ -99,6 +102,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		bus:         deps.Bus,
 		handoff:     deps.Handoff,
 		guard:       deps.Guard,
+		siteStore:   deps.Sites,
+		articles:    deps.Articles,
 		logger:      deps.Logger,
 		now:         deps.Now,
 		conns:       map[*conn]struct{}{},
@@ -127,6 +132,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.ips = newIPLimiter(s.limits, s.now)
 	s.maxWaiting = 2 * (s.limits.FrameBurst + int(s.limits.FramesPerSecond*StoreTimeout.Seconds()))
 	s.queue = newQueueWatch(s)
+	s.looks = &looks{s: s, entries: map[string]lookEntry{}}
 	a, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -141,6 +147,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 //	GET /widget.js              the script, short cache (for embedding)
 //	GET /widget/{hash}/widget.js the script, cached for a year
 //	GET /widget/ws?site=KEY     the customer websocket (PROTOCOL.md)
+//	GET /widget/settings?site=KEY the site's look (name, colour, launcher...), JSON
 //	GET /debug/widget/stats     connections and memory (admin token; off without one)
 func (s *Server) Routes(mux *http.ServeMux) {
 	if s.cfg.DemoSiteKey != "" {
@@ -149,6 +156,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /widget.js", s.serveScriptAlias)
 	mux.HandleFunc("GET /widget/{hash}/widget.js", s.serveScript)
 	mux.HandleFunc("GET /widget/ws", s.serveWS)
+	mux.HandleFunc("GET /widget/settings", s.serveLook)
 	mux.HandleFunc("GET /debug/widget/stats", s.serveStats)
 }
 

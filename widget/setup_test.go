@@ -40,6 +40,7 @@ type bundle struct {
 	bus       frontline.Bus
 	handoff   *fakeHandoff
 	responder *fakeResponder
+	sites     frontline.SiteSettingsStore
 }
 
 type setupOpts struct {
@@ -74,6 +75,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	var (
 		store frontline.Log
 		bus   frontline.Bus
+		sites frontline.SiteSettingsStore
 	)
 	if o.postgres {
 		db := pgtest.NewDB(t)
@@ -83,18 +85,21 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		}
 		t.Cleanup(pgBus.Close)
 		store, bus = db, pgBus
+		sites = postgres.NewSiteStore(db)
 	} else {
 		memBus := memory.NewBus()
 		store, bus = memory.NewStore(memBus), memBus
+		sites = memory.NewSiteStore()
 	}
-	b := &bundle{store: store, bus: bus}
+	b := &bundle{store: store, bus: bus, sites: sites}
 	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}}
 	b.responder = &fakeResponder{log: store, handoff: b.handoff}
 	var log frontline.Log = store
 	if o.wrapLog != nil {
 		log = o.wrapLog(store)
 	}
-	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
+	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now,
+		Sites: sites, Articles: testArticles}
 	if o.noHandoff {
 		deps.Handoff = nil
 	}
@@ -199,6 +204,24 @@ func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conve
 		}}},
 	}, Answers: msg.Seq})
 	return err
+}
+
+// testArticles are the help centre's published public articles in the
+// widget's tests; "members-only" exists but is not public.
+var testArticles = fakeArticles{
+	"returns":        "Returns and exchanges",
+	"shipping-times": "Shipping times",
+	"sizing":         "Sizing <guide> & fit",
+}
+
+type fakeArticles map[string]string
+
+func (f fakeArticles) PublicArticle(ctx context.Context, slug string) (string, string, error) {
+	title, ok := f[slug]
+	if !ok {
+		return "", "", frontline.Errorf(frontline.ENotFound, "no article %s", slug)
+	}
+	return title, "https://help.acme.example/kb/" + slug, nil
 }
 
 // fakeHandoff is a FIFO queue with a fixed ETA per place in line.
@@ -346,6 +369,8 @@ type frame struct {
 	Who            string             `json:"who"`
 	On             bool               `json:"on"`
 	Name           string             `json:"name"`
+	SiteName       string             `json:"site_name"`
+	Look           *Look              `json:"look"`
 }
 
 type client struct {

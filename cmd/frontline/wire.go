@@ -378,7 +378,7 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 			cfg.DemoSiteKey = demoSiteKey
 		}
 		cfg.Sites = append(cfg.Sites, widget.Site{
-			Key: key, Name: key, AllowedOrigins: origins,
+			Key: key, AllowedOrigins: origins,
 			IdentitySecret: s.settings["identity-secret"],
 			Hours:          hours,
 		})
