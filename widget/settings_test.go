@@ -174,8 +174,8 @@ func TestSiteAdminAPI(t *testing.T) {
 
 	for _, tt := range []struct {
 		name, method, path, body string
-		status                    int
-		code, about               string
+		status                   int
+		code, about              string
 	}{
 		{"bad colour", "PUT", "/api/admin/sites/acme", `{"accent_color":"red"}`, 400, "invalid", "accent_color"},
 		{"script avatar", "PUT", "/api/admin/sites/acme", `{"avatar_url":"javascript:alert(1)"}`, 400, "invalid", "avatar_url"},
