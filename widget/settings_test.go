@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -206,5 +207,31 @@ func TestSiteAdminAPI(t *testing.T) {
 	}
 	if _, l := getLook(t, b, testSite, testOrigin); l.Name != "Acme Outfitters" || l.Accent != "" || l.Position != frontline.LauncherBottomRight {
 		t.Errorf("look after DELETE = %+v, want the defaults", l)
+	}
+}
+
+// The demo page previews another configured site's look (?site=KEY),
+// never chatting; an unknown key shows the demo's own widget.
+func TestDemoPagePreview(t *testing.T) {
+	t.Parallel()
+	b := setup(t, func(o *setupOpts) {
+		o.noWorker = true
+		o.sites = []Site{{Key: "other", AllowedOrigins: []string{"https://other.example"}}}
+	})
+	for query, want := range map[string]string{
+		"?site=other":              `data-site-key="other" data-preview="true" data-open="true"`,
+		"?site=nope":               `data-site-key="acme" async`,
+		"?site=%22%3E%3Cscript%3E": `data-site-key="acme" async`,
+		"":                         `data-site-key="acme" async`,
+	} {
+		resp, err := http.Get(b.http.URL + "/" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/%s: the page does not embed %s", query, want)
+		}
 	}
 }

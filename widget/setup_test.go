@@ -64,6 +64,11 @@ type setupOpts struct {
 	// was given back.
 	connReleased func()
 	adminToken   string
+	// origins are allowed for the test site besides testOrigin and the
+	// server's own (a page served by another test server).
+	origins []string
+	// sites are configured besides the test site.
+	sites []Site
 }
 
 func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
@@ -110,10 +115,10 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{
-		Sites: []Site{{
-			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin, "http://" + ln.Addr().String()},
+		Sites: append([]Site{{
+			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: append([]string{testOrigin, "http://" + ln.Addr().String()}, o.origins...),
 			IdentitySecret: testIdentity, Hours: o.hours,
-		}},
+		}}, o.sites...),
 		TokenSecret:    testSecret,
 		DemoSiteKey:    testSite,
 		Limits:         o.limits,
