@@ -149,6 +149,10 @@ func TestBrowserSiteLook(t *testing.T) {
 		}
 		tab.WaitJS("the last message wholly in view", endVisible)
 		widgetShot(t, tab, "widget-handoff.png")
+		// A notice under the log that grows (a longer queue message, the
+		// opening hours) shrinks the log: its end stays in view.
+		tab.Exec(q(".queue") + `.append(document.createElement('br'), 'The team answers Mon-Fri 09:00-17:30.', document.createElement('br'), 'You can close this window: we keep your place.')`)
+		tab.WaitJS("the last message still wholly in view under a taller notice", endVisible)
 	})
 
 	t.Run("390 px phone after a hand-off: full screen, nothing cut off", func(t *testing.T) {

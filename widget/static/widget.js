@@ -254,12 +254,16 @@
   var lookFromWelcome = false, agentName = '';
 
   // ---- rendering ----
-  function scrollDown() { log.scrollTop = log.scrollHeight; stick = true; }
-  log.addEventListener('scroll', function () { stick = log.scrollHeight - log.scrollTop - log.clientHeight < 24; });
+  var setTop = -1; // where the widget itself last scrolled the log
+  function scrollDown() { log.scrollTop = log.scrollHeight; setTop = log.scrollTop; stick = true; }
+  // Only the reader's own scrolling decides whether to stay at the end.
+  log.addEventListener('scroll', function () {
+    if (Math.abs(log.scrollTop - setTop) > 1) stick = log.scrollHeight - log.scrollTop - log.clientHeight < 24;
+  });
   // Whatever changes the log's height (a notice shown under it, the phone's
   // keyboard, a new message) keeps its end in view when it was in view.
   if (window.ResizeObserver) {
-    var ro = new ResizeObserver(function () { if (stick) log.scrollTop = log.scrollHeight; });
+    var ro = new ResizeObserver(function () { if (stick) scrollDown(); });
     ro.observe(log);
   }
   function keepEnd() { if (stick) scrollDown(); }
