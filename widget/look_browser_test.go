@@ -60,6 +60,9 @@ func handOff(t *testing.T, tab *browsertest.Tab, b *bundle, agent string) {
 	t.Helper()
 	tab.Exec(q(".human") + `.click()`)
 	tab.WaitJS("queue position", q(".queue .position"))
+	if !browsertest.Eval[bool](tab, q(".human")+`.hidden`) {
+		t.Error(`"Talk to a human" is shown while the customer waits in the queue`)
+	}
 	convID := convIDInPage(tab)
 	if _, err := b.store.AppendMessage(context.Background(), frontline.AppendRequest{Message: frontline.Message{
 		ConversationID: convID, Author: frontline.AuthorSystem, Meta: frontline.MessageMeta{Kind: "handoff"},
