@@ -292,7 +292,7 @@
     }
     var cites = m.citations || [];
     var picking = m.kind === 'fallback' && m.author === 'bot';
-    li.append(el('span', { class: 'body' }, cites.length ? withoutSourceLines(m.body, cites) : m.body));
+    li.append(el('span', { class: 'body' }, !cites.length ? m.body : picking ? withoutListedTitles(m.body, cites) : withoutSourceLines(m.body, cites)));
     if (cites.length && !picking) {
       // One citation style: the sources once, under the answer.
       var ul = el('ul', { class: 'cites', 'aria-label': 'Sources' });
@@ -333,6 +333,15 @@
     }
     while (lines.length > 1 && (names(lines[lines.length - 1]) || !lines[lines.length - 1].trim())) lines.pop();
     return lines.join('\n');
+  }
+  // withoutListedTitles drops a "not sure" reply's numbered list of the
+  // articles it offers ("1. Returns"): the buttons under it are that list.
+  function withoutListedTitles(body, cites) {
+    var titles = cites.map(function (c) { return c.title; });
+    return String(body).split('\n').filter(function (line) {
+      var m = /^\s*\d+[.)]\s+(.*?)\s*$/.exec(line);
+      return !(m && titles.indexOf(m[1]) >= 0);
+    }).join('\n').replace(/\n{3,}/g, '\n\n');
   }
   // Date dividers: one before the first message of each day.
   function markDays() {
