@@ -15,6 +15,7 @@ require (
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/yuin/goldmark v1.8.7
 	golang.org/x/crypto v0.36.0
+	golang.org/x/sync v0.24.0
 	golang.org/x/term v0.30.0
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.16.0
@@ -37,6 +38,5 @@ require (
 	github.com/tidwall/sjson v1.2.5 // indirect
 	github.com/x448/float16 v0.8.4 // indirect
 	golang.org/x/net v0.26.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
 	golang.org/x/sys v0.31.0 // indirect
 )

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/apierror"
 )
@@ -58,9 +60,11 @@ const lookTTL = 30 * time.Second
 type looks struct {
 	s     *Server
 	start sync.Once
+	reads singleflight.Group
 
 	mu      sync.Mutex
 	entries map[string]lookEntry
+	gen     uint64 // counts forgets: a read begun before one is not kept
 }
 
 type lookEntry struct {
@@ -79,16 +83,26 @@ func (s *Server) look(ctx context.Context, site *Site) Look {
 	if ok && now.Sub(e.at) < lookTTL {
 		return e.look
 	}
-	look, err := s.buildLook(ctx, site)
-	if err != nil {
-		// The defaults, not cached: the next hello tries again.
-		s.logger.Warn("widget: read site settings", "site", site.Key, "err", err)
-		return look
-	}
-	l.mu.Lock()
-	l.entries[site.Key] = lookEntry{look: look, at: now}
-	l.mu.Unlock()
-	return look
+	// One read per site at a time: the hellos that arrive meanwhile (a
+	// crowd reconnecting after a deploy) share it.
+	v, _, _ := l.reads.Do(site.Key, func() (any, error) {
+		l.mu.Lock()
+		gen := l.gen
+		l.mu.Unlock()
+		look, err := s.buildLook(ctx, site)
+		if err != nil {
+			// The defaults, not cached: the next hello tries again.
+			s.logger.Warn("widget: read site settings", "site", site.Key, "err", err)
+			return look, nil
+		}
+		l.mu.Lock()
+		if l.gen == gen {
+			l.entries[site.Key] = lookEntry{look: look, at: now}
+		}
+		l.mu.Unlock()
+		return look, nil
+	})
+	return v.(Look)
 }
 
 // follow empties the cache on every settings change, on any node.
@@ -113,6 +127,7 @@ func (l *looks) follow() {
 func (l *looks) forget() {
 	l.mu.Lock()
 	clear(l.entries)
+	l.gen++
 	l.mu.Unlock()
 }
 
