@@ -352,7 +352,7 @@ type welcomeFrame struct {
 	Status         string `json:"status"`
 	Verified       bool   `json:"verified"`
 	SiteName       string `json:"site_name,omitempty"`
-	// Look is the site's look (GET /widget/settings), fresh at every hello.
+	// Look is the site's look, as GET /widget/settings gives it.
 	Look       *Look  `json:"look,omitempty"`
 	AfterHours bool   `json:"after_hours"`
 	Hours      string `json:"hours,omitempty"`
