@@ -204,8 +204,9 @@
   function applyLook(l) {
     if (!l || typeof l !== 'object') return;
     look = l;
-    var accent = /^#[0-9a-fA-F]{3,6}$/.test(l.accent || '') ? l.accent : '';
-    var text = /^#[0-9a-fA-F]{3,6}$/.test(l.accent_text || '') ? l.accent_text : '';
+    var hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i;
+    var accent = hex.test(l.accent || '') ? l.accent : '';
+    var text = hex.test(l.accent_text || '') ? l.accent_text : '';
     // Only checked colours reach the style sheet; page CSS variables still win.
     lookStyle.textContent = accent ? ':host{--fl-accent:' + accent + ';--fl-accent-text:' + (text || '#fff') + '}' : '';
     wrap.classList.toggle('left', l.position === 'bottom-left');
