@@ -16,6 +16,7 @@ require (
 	github.com/sashabaranov/go-openai v1.43.0
 	github.com/yuin/goldmark v1.8.7
 	golang.org/x/crypto v0.36.0
+	golang.org/x/sync v0.24.0
 	golang.org/x/term v0.30.0
 	golang.org/x/text v0.43.0
 	golang.org/x/time v0.16.0

@@ -38,7 +38,9 @@ type Config struct {
 
 // Site is one website that embeds the widget.
 type Site struct {
-	Key  string
+	Key string
+	// Name heads the chat panel unless the site's stored settings give a
+	// display name; empty shows the widget's "Chat with us".
 	Name string
 	// AllowedOrigins are exact origins ("https://shop.example"; scheme,
 	// host and port must match, host case-insensitively). A page this
@@ -159,8 +161,13 @@ type Deps struct {
 	// Guard masks private data (card numbers, passwords...) in what a
 	// customer types before it is stored, logged or answered: the bot's
 	// Prepare. Required, so no path stores unmasked text.
-	Guard  Guard
-	Logger *slog.Logger
+	Guard Guard
+	// Sites stores the sites' settings (their look); nil shows every site
+	// with the widget's defaults.
+	Sites frontline.SiteSettingsStore
+	// Articles resolves the articles a site suggests; nil suggests none.
+	Articles ArticleFinder
+	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

@@ -367,6 +367,7 @@ func (c *conn) hello(h *helloFrame) bool {
 		lastSeq = 0
 	}
 	c.tok, c.verified = tok, customerID != ""
+	look := s.look(ctx, c.site)
 
 	// Out of the team's hours the customer is told when they will be
 	// answered (and widget.js offers an email field). Before a hand-off
@@ -383,7 +384,8 @@ func (c *conn) hello(h *helloFrame) bool {
 		Token:          signToken(s.cfg.TokenSecret, tok),
 		Status:         string(status),
 		Verified:       c.verified,
-		SiteName:       c.site.Name,
+		SiteName:       look.Name,
+		Look:           &look,
 		AfterHours:     !hours.Open,
 		Hours:          hours.Hours.String(),
 		OpensAt:        rfc3339(hours.OpensAt),

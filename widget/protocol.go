@@ -352,6 +352,8 @@ type welcomeFrame struct {
 	Status         string `json:"status"`
 	Verified       bool   `json:"verified"`
 	SiteName       string `json:"site_name,omitempty"`
+	// Look is the site's look, as GET /widget/settings gives it.
+	Look *Look `json:"look,omitempty"`
 	// AfterHours is true while the team the conversation would go to is
 	// out of its business hours; Hours describes them and OpensAt (RFC
 	// 3339) says when it next opens, holidays skipped.

@@ -55,6 +55,9 @@ type Server struct {
 	handoff   frontline.Handoff
 	hours     TeamHours
 	guard     Guard
+	siteStore frontline.SiteSettingsStore
+	articles  ArticleFinder
+	looks     *looks
 	logger    *slog.Logger
 	now       func() time.Time
 	upgrader  websocket.Upgrader
@@ -101,6 +104,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		handoff:     deps.Handoff,
 		hours:       deps.Hours,
 		guard:       deps.Guard,
+		siteStore:   deps.Sites,
+		articles:    deps.Articles,
 		logger:      deps.Logger,
 		now:         deps.Now,
 		conns:       map[*conn]struct{}{},
@@ -129,6 +134,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.ips = newIPLimiter(s.limits, s.now)
 	s.maxWaiting = 2 * (s.limits.FrameBurst + int(s.limits.FramesPerSecond*StoreTimeout.Seconds()))
 	s.queue = newQueueWatch(s)
+	s.looks = &looks{s: s, entries: map[string]lookEntry{}}
 	a, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -143,6 +149,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 //	GET /widget.js              the script, short cache (for embedding)
 //	GET /widget/{hash}/widget.js the script, cached for a year
 //	GET /widget/ws?site=KEY     the customer websocket (PROTOCOL.md)
+//	GET /widget/settings?site=KEY the site's look (name, colour, launcher...), JSON
 //	GET /debug/widget/stats     connections and memory (admin token; off without one)
 func (s *Server) Routes(mux *http.ServeMux) {
 	if s.cfg.DemoSiteKey != "" {
@@ -151,6 +158,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /widget.js", s.serveScriptAlias)
 	mux.HandleFunc("GET /widget/{hash}/widget.js", s.serveScript)
 	mux.HandleFunc("GET /widget/ws", s.serveWS)
+	mux.HandleFunc("GET /widget/settings", s.serveLook)
 	mux.Handle("GET /debug/widget/stats", s.AdminOnly(http.HandlerFunc(s.serveStats)))
 }
 

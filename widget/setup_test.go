@@ -40,6 +40,7 @@ type bundle struct {
 	bus       frontline.Bus
 	handoff   *fakeHandoff
 	responder *fakeResponder
+	sites     frontline.SiteSettingsStore
 }
 
 type setupOpts struct {
@@ -65,6 +66,11 @@ type setupOpts struct {
 	// was given back.
 	connReleased func()
 	adminToken   string
+	// origins are allowed for the test site besides testOrigin and the
+	// server's own (a page served by another test server).
+	origins []string
+	// sites are configured besides the test site.
+	sites []Site
 }
 
 func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
@@ -76,6 +82,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	var (
 		store frontline.Log
 		bus   frontline.Bus
+		sites frontline.SiteSettingsStore
 	)
 	if o.postgres {
 		db := pgtest.NewDB(t)
@@ -85,11 +92,13 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		}
 		t.Cleanup(pgBus.Close)
 		store, bus = db, pgBus
+		sites = postgres.NewSiteStore(db)
 	} else {
 		memBus := memory.NewBus()
 		store, bus = memory.NewStore(memBus), memBus
+		sites = memory.NewSiteStore()
 	}
-	b := &bundle{store: store, bus: bus}
+	b := &bundle{store: store, bus: bus, sites: sites}
 	clock := o.now
 	if clock == nil {
 		clock = time.Now
@@ -100,7 +109,8 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	if o.wrapLog != nil {
 		log = o.wrapLog(store)
 	}
-	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Hours: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
+	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Hours: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now,
+		Sites: sites, Articles: testArticles}
 	if o.noHandoff {
 		deps.Handoff, deps.Hours = nil, nil
 	}
@@ -111,10 +121,10 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{
-		Sites: []Site{{
-			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin, "http://" + ln.Addr().String()},
+		Sites: append([]Site{{
+			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: append([]string{testOrigin, "http://" + ln.Addr().String()}, o.origins...),
 			IdentitySecret: testIdentity,
-		}},
+		}}, o.sites...),
 		TokenSecret:    testSecret,
 		DemoSiteKey:    testSite,
 		Limits:         o.limits,
@@ -205,6 +215,24 @@ func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conve
 		}}},
 	}, Answers: msg.Seq})
 	return err
+}
+
+// testArticles are the help centre's published public articles in the
+// widget's tests; "members-only" exists but is not public.
+var testArticles = fakeArticles{
+	"returns":        "Returns and exchanges",
+	"shipping-times": "Shipping times",
+	"sizing":         "Sizing <guide> & fit",
+}
+
+type fakeArticles map[string]string
+
+func (f fakeArticles) PublicArticle(ctx context.Context, slug string) (string, string, error) {
+	title, ok := f[slug]
+	if !ok {
+		return "", "", frontline.Errorf(frontline.ENotFound, "no article %s", slug)
+	}
+	return title, "https://help.acme.example/kb/" + slug, nil
 }
 
 // fakeHandoff is a FIFO queue with a fixed ETA per place in line.
@@ -370,6 +398,8 @@ type frame struct {
 	Who            string             `json:"who"`
 	On             bool               `json:"on"`
 	Name           string             `json:"name"`
+	SiteName       string             `json:"site_name"`
+	Look           *Look              `json:"look"`
 }
 
 type client struct {

@@ -85,6 +85,12 @@ var routeRules = map[string]rule{
 	"POST /api/kb/candidates/{id}/reject":  editors,
 	"* /api/kb/":                           editors, // JSON 404 for unknown editor endpoints
 
+	// The widget's sites: their look (widget.Server.AdminRoutes).
+	"GET /api/admin/sites":          admins,
+	"GET /api/admin/sites/{key}":    admins,
+	"PUT /api/admin/sites/{key}":    admins,
+	"DELETE /api/admin/sites/{key}": admins,
+
 	"GET /api/handoffs":      supervisors,
 	"GET /api/handoffs/{$}":  supervisors,
 	"GET /api/handoffs/{id}": supervisors,

@@ -147,7 +147,13 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if adminToken != "" && len(adminToken) < minAdminToken {
 		return nil, fmt.Errorf("--admin-token: use at least 16 characters")
 	}
-	widgetCfg, err := s.widgetConfig(adminToken)
+	var sitesFile widget.SitesConfig
+	if path := s.settings["sites-config"]; path != "" {
+		if sitesFile, err = widget.LoadSitesConfig(path); err != nil {
+			return nil, fmt.Errorf("--sites-config: %w", err)
+		}
+	}
+	widgetCfg, err := s.widgetConfig(adminToken, sitesFile)
 	if err != nil {
 		return nil, err
 	}
@@ -156,11 +162,20 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		// deployment gets a plain home page instead (home.go).
 		widgetCfg.DemoSiteKey = ""
 	}
+	var siteStore frontline.SiteSettingsStore = memory.NewSiteStore()
+	if s.db != nil {
+		siteStore = postgres.NewSiteStore(s.db)
+	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
 		Log: log, Bus: s.bus, Guard: responder, Handoff: queue, Hours: queue,
-		Logger: s.logger.With("part", "widget"),
+		Sites:    siteStore,
+		Articles: publicArticles{kb: knowledge, prefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix},
+		Logger:   s.logger.With("part", "widget"),
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seedSites(ctx, customers, siteStore, sitesFile); err != nil {
 		return nil, err
 	}
 	// The bot answers what the Log says it owes, whichever node stored it;
@@ -213,6 +228,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		people.Routes(),
 		editor.Routes(knowledge, editor.Options{Logger: s.logger.With("part", "editor")}),
 		handoff.APIRoutes(queue, s.logger.With("part", "handoff")),
+		customers.AdminRoutes(),
 		queue.Routes(s.logger.With("part", "agent-api")),
 		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: log, Reports: reports}, console.Options{
 			ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
@@ -240,6 +256,75 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	return securityHeaders(mux), nil
+}
+
+// seedSites stores the looks the sites config file gives (replacing what
+// the admin API set for those sites), and on the demo a look for the demo
+// shop unless one is stored.
+func (s *Server) seedSites(ctx context.Context, customers *widget.Server, store frontline.SiteSettingsStore, file widget.SitesConfig) error {
+	for _, site := range file.Sites {
+		if !site.HasLook {
+			continue
+		}
+		settings := site.SiteSettings
+		settings.UpdatedBy = "sites-config"
+		if err := customers.PutSiteSettings(ctx, &settings, false); err != nil {
+			return fmt.Errorf("--sites-config: site %q: %w", site.SiteKey, err)
+		}
+	}
+	if slices.ContainsFunc(file.Sites, func(c widget.SiteConfig) bool { return c.SiteKey == demoSiteKey && c.HasLook }) {
+		return nil // the file dressed the demo
+	}
+	return s.seedDemoLook(ctx, customers, store)
+}
+
+// seedDemoLook dresses the demo shop's widget, when the demo is on and no
+// look is stored for it.
+func (s *Server) seedDemoLook(ctx context.Context, customers *widget.Server, store frontline.SiteSettingsStore) error {
+	if !s.demoOn() {
+		return nil
+	}
+	_, err := store.FindSiteSettings(ctx, demoSiteKey)
+	if frontline.ErrorCode(err) != frontline.ENotFound {
+		return err
+	}
+	look := demoLook
+	look.SuggestedArticles = slices.Clone(demoLook.SuggestedArticles)
+	if err := customers.PutSiteSettings(ctx, &look, true); err != nil && frontline.ErrorCode(err) != frontline.ENotFound {
+		return fmt.Errorf("demo site look: %w", err)
+	}
+	return nil
+}
+
+// demoLook is the Acme demo shop's widget: its name, colour, greeting
+// and three articles from the demo knowledge base.
+var demoLook = frontline.SiteSettings{
+	SiteKey: demoSiteKey, DisplayName: "Acme Outfitters", AccentColor: "#2f4a3a",
+	Greeting:          "Hi! I'm Acme's assistant. Ask me about orders, returns, delivery or sizing; a person from our team can take over at any time.",
+	SuggestedArticles: []string{"start-a-return", "order-status", "shipping-options"},
+	UpdatedBy:         "demo",
+}
+
+// publicArticles shows the widget the help centre's articles: published,
+// readable by anyone, titled as published.
+type publicArticles struct {
+	kb     *kb.Service
+	prefix string // absolute URL of the help centre, ending in /
+}
+
+func (p publicArticles) PublicArticle(ctx context.Context, slug string) (string, string, error) {
+	a, err := p.kb.ArticleBySlug(ctx, slug)
+	if err != nil {
+		return "", "", err
+	}
+	if a.State != kb.StatePublished || a.PublishedRevisionID == "" || a.Audience != kb.AudiencePublic {
+		return "", "", frontline.Errorf(frontline.ENotFound, "no published public article %q", slug)
+	}
+	rev, err := p.kb.Revision(ctx, a.PublishedRevisionID)
+	if err != nil {
+		return "", "", err
+	}
+	return rev.Title, p.prefix + a.Slug, nil
 }
 
 // newAuth builds the sign-in service on the store: cookies are Secure when
@@ -392,7 +477,7 @@ func (s *Server) publicURL() string {
 // the demo key; the demo page's own origin, from the public URL, is then
 // allowed for it. Origins come from configuration only, never from a
 // request's Host header.
-func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
+func (s *Server) widgetConfig(adminToken string, file widget.SitesConfig) (widget.Config, error) {
 	sites, err := parseSites(s.settings["sites"])
 	if err != nil {
 		return widget.Config{}, err
@@ -406,6 +491,18 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 		return widget.Config{}, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	cfg := widget.Config{Limits: limits, TrustedProxies: proxies}
+	// The sites config file's sites join --sites; a key in both has the
+	// origins of both.
+	for _, site := range file.Sites {
+		if _, ok := sites[site.SiteKey]; !ok {
+			sites[site.SiteKey] = []string{}
+		}
+		for _, o := range site.Origins {
+			if !slices.Contains(sites[site.SiteKey], o) {
+				sites[site.SiteKey] = append(sites[site.SiteKey], o)
+			}
+		}
+	}
 	for key, origins := range sites {
 		if key == demoSiteKey {
 			own, err := originOf(s.publicURL())
@@ -418,7 +515,7 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 			cfg.DemoSiteKey = demoSiteKey
 		}
 		cfg.Sites = append(cfg.Sites, widget.Site{
-			Key: key, Name: key, AllowedOrigins: origins,
+			Key: key, AllowedOrigins: origins,
 			IdentitySecret: s.settings["identity-secret"],
 		})
 	}
