@@ -98,6 +98,22 @@ type QueuePosition struct {
 	OpensAt time.Time `json:"opens_at,omitzero"`
 }
 
+// TeamHours says whether the team a conversation would go to answers now:
+// what the widget tells a customer before and while they wait.
+type TeamHours struct {
+	// Team is the team asked about: the conversation's queued team, else
+	// the first-line team.
+	Team string `json:"team"`
+	// Open is true within the team's business hours (always, for a team
+	// without hours).
+	Open bool `json:"open"`
+	// OpensAt is when the team next opens, holidays skipped; zero while
+	// open, or when its hours never open.
+	OpensAt time.Time `json:"opens_at,omitzero"`
+	// Hours are the team's hours; nil means always open.
+	Hours *BusinessHours `json:"hours,omitempty"`
+}
+
 // Handoff is the door from the bot to the humans.
 type Handoff interface {
 	// Enqueue puts the conversation in the human queue with its packet: the

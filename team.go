@@ -135,6 +135,33 @@ func (h *BusinessHours) windows(day time.Time, loc *time.Location) [][2]time.Tim
 	return out
 }
 
+// String describes the weekly hours for customers, in the form
+// "Mon,Tue,Wed,Thu,Fri 09:00-17:30 Europe/Berlin" (spans joined by "; ");
+// holidays are not listed: the next opening (NextOpen) tells them. Nil
+// hours are "".
+func (h *BusinessHours) String() string {
+	if h == nil {
+		return ""
+	}
+	zone := h.TimeZone
+	if zone == "" {
+		zone = "UTC"
+	}
+	spans := make([]string, 0, len(h.Open))
+	for _, s := range h.Open {
+		days := make([]string, 0, len(s.Days))
+		for _, d := range s.Days {
+			d = strings.ToLower(d)
+			if len(d) == 3 {
+				d = strings.ToUpper(d[:1]) + d[1:]
+			}
+			days = append(days, d)
+		}
+		spans = append(spans, strings.Join(days, ",")+" "+s.From+"-"+s.To)
+	}
+	return strings.Join(spans, "; ") + " " + zone
+}
+
 // maxScanDays bounds the search for open time (a year of holidays).
 const maxScanDays = 400
 
@@ -143,7 +170,8 @@ func (h *BusinessHours) IsOpen(t time.Time) bool {
 	if h == nil {
 		return true
 	}
-	return !h.NextOpen(t).After(t)
+	next := h.NextOpen(t)
+	return !next.IsZero() && !next.After(t) // zero: hours that never open
 }
 
 // NextOpen returns t when open, else the next moment the hours open. Nil

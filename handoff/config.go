@@ -24,9 +24,17 @@ type Config struct {
 	// socket frame, no presence change) before they are set away and
 	// offered nothing new. Default 10m.
 	AwayAfter time.Duration
-	// SocketReauthEvery is how often an agent socket checks its caller's
-	// session or token again (a logout ends the socket). Default 30s.
-	SocketReauthEvery time.Duration
+	// SocketIdleCheck is how often an agent socket checks its caller's
+	// session or token while the caller sends nothing, so pushes to a
+	// quiet socket stop too once the session ends. (Every client message
+	// is checked anyway.) Default 30s.
+	SocketIdleCheck time.Duration
+	// FirstLineTeam is the team a conversation goes to when the customer
+	// asks for a person (the bot policy's human_request route): before a
+	// hand-off, its business hours are the ones the widget tells the
+	// customer about (TeamHours). Empty, or a team the directory does not
+	// know, is always open.
+	FirstLineTeam string
 	// Logger receives what goes wrong in the background (routing after
 	// a change, notices); default discards.
 	Logger *slog.Logger
@@ -79,8 +87,8 @@ func (c Config) withDefaults() (Config, error) {
 	if c.AwayAfter <= 0 {
 		c.AwayAfter = 10 * time.Minute
 	}
-	if c.SocketReauthEvery <= 0 {
-		c.SocketReauthEvery = 30 * time.Second
+	if c.SocketIdleCheck <= 0 {
+		c.SocketIdleCheck = 30 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

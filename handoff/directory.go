@@ -73,6 +73,36 @@ func (d *dirCache) hours(ctx context.Context, team string) *frontline.BusinessHo
 	return t.Hours
 }
 
+// TeamHours reports whether the team conversationID would go to is open
+// now and when it next opens: its queued team while it waits or is
+// assigned, else (never handed off, handed back, resolved, or an empty
+// id) Config.FirstLineTeam. The customer's widget asks it on connect.
+// It reads this node's directory copy (refreshed every dirTTL), plus the
+// conversation's queue entry when an id is given. Errors only when the
+// store cannot be read.
+func (s *Service) TeamHours(ctx context.Context, conversationID string) (frontline.TeamHours, error) {
+	team := s.cfg.FirstLineTeam
+	if conversationID != "" {
+		e, err := s.Entry(ctx, conversationID)
+		switch {
+		case err == nil && (e.Status == frontline.QueueWaiting || e.Status == frontline.QueueAssigned):
+			team = e.Team
+		case err != nil && frontline.ErrorCode(err) != frontline.ENotFound:
+			return frontline.TeamHours{}, err
+		}
+	}
+	t, _, err := s.dir.team(ctx, team)
+	if err != nil {
+		return frontline.TeamHours{}, err
+	}
+	now := s.cfg.Now()
+	th := frontline.TeamHours{Team: team, Open: t.Hours.IsOpen(now), Hours: t.Hours}
+	if !th.Open {
+		th.OpensAt = t.Hours.NextOpen(now)
+	}
+	return th, nil
+}
+
 // cached returns the copy last loaded, without reading the store: for
 // code running under a store's locks (decide callbacks), after load.
 func (d *dirCache) cached() (map[string]frontline.Team, map[frontline.Priority]SLAPolicy) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -25,6 +26,7 @@ type Service struct {
 	positions positionCache
 	dir       dirCache
 	waits     waitCache
+	sockets   atomic.Int64 // agent websockets open on this node
 }
 
 // positionTTL is how stale a customer's shown place in line may be. Every

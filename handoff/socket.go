@@ -32,8 +32,12 @@ const (
 	socketSendBuffer   = 128
 	socketStoreTimeout = 10 * time.Second
 	// CloseSessionEnded: the session or token is no longer valid (logged
-	// out, expired, role removed); sign in again before reconnecting.
+	// out, expired, role removed, account disabled); sign in again before
+	// reconnecting.
 	CloseSessionEnded = 4401
+	// CloseTryAgain: the session could not be checked (the store did not
+	// answer); reconnect after a pause.
+	CloseTryAgain = websocket.CloseTryAgainLater
 	// CloseSlowConsumer: the agent fell behind; reconnect and re-open.
 	CloseSlowConsumer = 4409
 	// CloseBadVersion: unsupported protocol version; terminal.
@@ -98,14 +102,20 @@ func (s *Service) Socket(authn Authenticator, logger *slog.Logger) http.Handler 
 			return
 		}
 		c := &agentConn{svc: s, ws: ws, logger: logger, send: make(chan any, socketSendBuffer),
-			authn: authn, req: r, authedAt: time.Now(),
+			authn: authn, req: r,
 			open: map[string]*openConv{}, known: map[string]frontline.QueueEntry{}}
 		c.user.Store(u)
 		c.ctx, c.cancel = context.WithCancel(context.Background())
+		s.sockets.Add(1)
+		defer s.sockets.Add(-1)
 		go c.writeLoop()
 		c.readLoop()
 	})
 }
+
+// SocketConnections is the number of agent websockets open on this node
+// (the metrics read it at scrape time).
+func (s *Service) SocketConnections() int64 { return s.sockets.Load() }
 
 // SocketRoute is the agent socket as a route for the route table: mounted
 // behind internal/auth, the authenticator can read the user it put in the
@@ -137,14 +147,13 @@ type agentConn struct {
 	svc   *Service
 	authn Authenticator
 	req   *http.Request // the upgrade's, to check its session again
-	// user is the caller as last authenticated; readLoop replaces it.
-	user     atomic.Pointer[frontline.User]
-	authedAt time.Time
-	ws       *websocket.Conn
-	logger   *slog.Logger
-	send     chan any
-	ctx      context.Context
-	cancel   context.CancelFunc
+	// user is the caller as last authenticated; every check replaces it.
+	user   atomic.Pointer[frontline.User]
+	ws     *websocket.Conn
+	logger *slog.Logger
+	send   chan any
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	mu    sync.Mutex // guards open, known and the reads that update them
 	open  map[string]*openConv
@@ -246,6 +255,7 @@ func (c *agentConn) readLoop() {
 	me, _ := c.svc.authorize(c.ctx, c.me(), nil, ActRead)
 	c.push(out("welcome", "user", c.me(), "agent", me, "protocol", SocketProtocolVersion))
 	go c.followQueue()
+	go c.recheckWhileIdle()
 
 	var touched time.Time
 	for {
@@ -254,6 +264,17 @@ func (c *agentConn) readLoop() {
 			return
 		}
 		_ = c.ws.SetReadDeadline(time.Now().Add(socketPongWait))
+		// Every message is authorized afresh, before it is even read: a
+		// session ended on any node (logout, expiry, disabled, a role
+		// taken away) is refused at its very next message. One indexed
+		// read (see BenchmarkAgentSocketMessage).
+		if !c.reauthenticate() {
+			select { // let the writer send the error and the close code
+			case <-c.ctx.Done():
+			case <-time.After(socketWriteWait):
+			}
+			return
+		}
 		if time.Since(touched) > touchEvery {
 			touched = time.Now()
 			if err := c.svc.Touch(c.ctx, c.me().ID); err != nil && frontline.ErrorCode(err) != frontline.ENotFound {
@@ -270,13 +291,6 @@ func (c *agentConn) readLoop() {
 		if f.V != SocketProtocolVersion {
 			c.push(out("error", "id", f.ID, "code", "unsupported_version", "message", "use v 1"))
 			c.closeWith(CloseBadVersion, "unsupported version")
-			return
-		}
-		if time.Since(c.authedAt) > c.svc.cfg.SocketReauthEvery && !c.reauthenticate() {
-			select { // let the writer send the error and the close code
-			case <-c.ctx.Done():
-			case <-time.After(socketWriteWait):
-			}
 			return
 		}
 		roles, known := MessageRoles[f.Type]
@@ -303,18 +317,51 @@ func (c *agentConn) readLoop() {
 // me is the caller as last authenticated.
 func (c *agentConn) me() *frontline.User { return c.user.Load() }
 
-// reauthenticate checks the upgrade's session or token again: a logout, an
-// expiry or a lost role ends the socket (CloseSessionEnded).
+// reauthenticate checks the upgrade's session or token again, reading the
+// store (so a change made through any node counts): a logout, an expiry,
+// a disabled account or a lost role ends the socket (CloseSessionEnded);
+// a store that cannot answer ends it too, to be retried (CloseTryAgain),
+// never letting the message through unchecked.
 func (c *agentConn) reauthenticate() bool {
 	u, err := c.authn(c.req)
-	if err != nil || u == nil || !u.HasRole(SocketRoles...) {
-		c.push(out("error", "code", frontline.EUnauthorized, "message", "your session ended; sign in again"))
+	switch {
+	case frontline.ErrorCode(err) == frontline.EInternal:
+		c.logger.Warn("agent socket: check the session", "err", err)
+		c.push(out("error", "code", frontline.EUnavailable, "message", "could not check your session; reconnect in a moment"))
+		c.push(closeAfter{CloseTryAgain, "session check failed"})
+		return false
+	case err == nil && (u == nil || !u.HasRole(SocketRoles...)):
+		err = frontline.Errorf(frontline.EUnauthorized, "your roles no longer include agent or supervisor; sign in again")
+	}
+	if err != nil {
+		msg := frontline.ErrorMessage(err)
+		if frontline.ErrorCode(err) == frontline.EUnauthorized && !strings.Contains(msg, "sign in") {
+			msg += "; sign in again"
+		}
+		c.push(out("error", "code", frontline.EUnauthorized, "message", msg))
 		c.push(closeAfter{CloseSessionEnded, "session ended"}) // after the error frame
 		return false
 	}
 	c.user.Store(u)
-	c.authedAt = time.Now()
 	return true
+}
+
+// recheckWhileIdle checks the session every Config.SocketIdleCheck while
+// the caller sends nothing, so an ended session also stops the pushes
+// (queue, messages) to a socket left open and quiet.
+func (c *agentConn) recheckWhileIdle() {
+	t := time.NewTicker(c.svc.cfg.SocketIdleCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+			if !c.reauthenticate() {
+				return
+			}
+		}
+	}
 }
 
 func (c *agentConn) handle(f *clientFrame) (any, error) {

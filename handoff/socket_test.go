@@ -3,6 +3,7 @@ package handoff_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -110,14 +111,15 @@ func TestAgentSocketRefuses(t *testing.T) {
 }
 
 // A session that ends (logout, expiry) ends the socket at the caller's
-// next frame after the re-check period: the roles table alone is not
-// enough once the session is gone.
+// very next frame: the roles table alone is not enough once the session
+// is gone. (TestAgentSocketSessionEnds in cmd/frontline runs the real
+// sessions across two nodes.)
 func TestAgentSocketEndsWithTheSession(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	log := memory.NewStore(nil)
 	bus := memory.NewBus()
-	svc := handoff.NewService(memory.NewHandoffStore(log), log, bus, handoff.Config{SocketReauthEvery: time.Nanosecond})
+	svc := handoff.NewService(memory.NewHandoffStore(log), log, bus, handoff.Config{})
 	if err := svc.PutAgent(ctx, handoff.Agent{UserID: ana.ID, Name: "Ana", Tiers: frontline.Tiers, Teams: []string{"billing"}, Capacity: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -162,5 +164,139 @@ func TestAgentSocketEndsWithTheSession(t *testing.T) {
 	}
 	if a, _ := svc.Store().FindAgent(ctx, ana.ID); a.Presence != frontline.PresenceAway {
 		t.Fatalf("presence %s after the refused frame, want still away", a.Presence)
+	}
+}
+
+// Between messages the socket checks the session every SocketIdleCheck:
+// a quiet socket whose session ended is closed too (its pushes stop); one
+// whose session cannot be checked (the store is down) is closed to be
+// retried, not trusted.
+func TestAgentSocketIdleCheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantCode  string
+		wantClose int
+	}{
+		{"logged out", frontline.Errorf(frontline.EUnauthorized, "your session has ended; sign in again"), frontline.EUnauthorized, handoff.CloseSessionEnded},
+		{"store down", errors.New("connection refused"), frontline.EUnavailable, handoff.CloseTryAgain},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			log := memory.NewStore(nil)
+			svc := handoff.NewService(memory.NewHandoffStore(log), log, memory.NewBus(), handoff.Config{SocketIdleCheck: 20 * time.Millisecond})
+			var ended atomic.Bool
+			srv := httptest.NewServer(svc.Socket(func(*http.Request) (*frontline.User, error) {
+				if ended.Load() {
+					return nil, tc.err
+				}
+				return ana, nil
+			}, nil))
+			defer srv.Close()
+			ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			next(t, ws, "welcome")
+			ended.Store(true) // and the caller sends nothing more
+			if e := next(t, ws, "error"); e["code"] != tc.wantCode {
+				t.Fatalf("idle after the session ended: %v, want %s", e, tc.wantCode)
+			}
+			_ = ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+			for {
+				if _, _, err := ws.ReadMessage(); err != nil {
+					var ce *websocket.CloseError
+					if !errors.As(err, &ce) || ce.Code != tc.wantClose {
+						t.Fatalf("closed with %v, want %d", err, tc.wantClose)
+					}
+					break
+				}
+			}
+		})
+	}
+}
+
+// The bad input of TestAgentBadInput, over the socket: an agent of another
+// team and one without the private skill are refused the conversation, a
+// claimed conversation cannot be claimed again, a transfer to a team that
+// does not exist and a second resolve are refused, each with a clear
+// error, and nothing is half-written.
+func TestAgentSocketBadInput(t *testing.T) {
+	t.Parallel()
+	d := newDesk(t)
+	ctx := context.Background()
+	private := &frontline.Conversation{VisitorID: "v_2"}
+	if err := d.log.CreateConversation(ctx, private); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.svc.Enqueue(ctx, frontline.HandoffPacket{ConversationID: private.ID, Tier: frontline.Tier1, Team: "billing",
+		Priority: frontline.PriorityHigh, Reason: "delete my data", Private: true}); err != nil {
+		t.Fatal(err)
+	}
+	sockets := map[*frontline.User]*websocket.Conn{}
+	for _, u := range []*frontline.User{ana, ben, cara} {
+		ws, _, err := dialAgent(t, d, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ws.Close()
+		next(t, ws, "welcome")
+		sockets[u] = ws
+	}
+	call := func(u *frontline.User, f map[string]any) map[string]any {
+		t.Helper()
+		f["v"] = 1
+		ws := sockets[u]
+		if err := ws.WriteJSON(f); err != nil {
+			t.Fatal(err)
+		}
+		_ = ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for {
+			var r map[string]any
+			if err := ws.ReadJSON(&r); err != nil {
+				t.Fatalf("waiting for the answer to %v: %v", f["id"], err)
+			}
+			if (r["type"] == "ack" || r["type"] == "error") && r["id"] == f["id"] {
+				return r
+			}
+		}
+	}
+	if r := call(ana, map[string]any{"type": "claim", "id": "c1", "conversation_id": d.conv}); r["type"] != "ack" {
+		t.Fatalf("claim = %v", r)
+	}
+	for i, c := range []struct {
+		name  string
+		u     *frontline.User
+		frame map[string]any
+		code  string
+	}{
+		{"agent of another team opens it", ben, map[string]any{"type": "open", "conversation_id": d.conv}, frontline.EForbidden},
+		{"agent of another team replies", ben, map[string]any{"type": "reply", "conversation_id": d.conv, "body": "hi"}, frontline.EForbidden},
+		{"a private conversation without the skill", ana, map[string]any{"type": "open", "conversation_id": private.ID}, frontline.EForbidden},
+		{"claiming a claimed conversation", cara, map[string]any{"type": "claim", "conversation_id": d.conv}, frontline.EConflict},
+		{"transfer to a team that does not exist", ana, map[string]any{"type": "transfer", "conversation_id": d.conv, "team": "astrology", "reason": "wrong desk"}, frontline.EInvalid},
+		{"bad conversation id", ana, map[string]any{"type": "open", "conversation_id": "a b"}, frontline.EInvalid},
+		{"unknown conversation", ana, map[string]any{"type": "open", "conversation_id": "c_nope"}, frontline.ENotFound},
+	} {
+		c.frame["id"] = fmt.Sprint("b", i)
+		if r := call(c.u, c.frame); r["type"] != "error" || r["code"] != c.code || r["message"] == "" {
+			t.Errorf("%s: %v, want %s with a message", c.name, r, c.code)
+		}
+	}
+	if r := call(ana, map[string]any{"type": "resolve", "id": "r1", "conversation_id": d.conv}); r["type"] != "ack" {
+		t.Fatalf("resolve = %v", r)
+	}
+	if r := call(ana, map[string]any{"type": "resolve", "id": "r2", "conversation_id": d.conv}); r["code"] != frontline.EConflict {
+		t.Errorf("second resolve = %v, want conflict", r)
+	}
+	e, _ := d.svc.Entry(ctx, d.conv)
+	if d.events(t, frontline.EventClaim) != 1 || d.events(t, frontline.EventResolution) != 1 || d.events(t, frontline.EventTransfer) != 0 ||
+		e.Status != frontline.QueueResolved || e.Team != "billing" || e.AssigneeID != ana.ID {
+		t.Errorf("state after bad input: %+v", e)
+	}
+	if p, _ := d.svc.Entry(ctx, private.ID); p.Status != frontline.QueueWaiting {
+		t.Errorf("the private conversation is %s, want still waiting", p.Status)
 	}
 }

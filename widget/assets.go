@@ -64,7 +64,17 @@ func (s *Server) writeScript(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {
 	var buf bytes.Buffer
-	data := struct{ ScriptURL, SiteKey string }{s.assets.scriptPath, s.cfg.DemoSiteKey}
+	data := struct {
+		ScriptURL, SiteKey string
+		Preview            bool
+	}{s.assets.scriptPath, s.cfg.DemoSiteKey, false}
+	// ?site=KEY previews another configured site's look on the demo shop
+	// (without chatting: the demo page's origin may not be that site's).
+	if key := r.URL.Query().Get("site"); key != "" && key != s.cfg.DemoSiteKey {
+		if _, ok := s.sites[key]; ok {
+			data.SiteKey, data.Preview = key, true
+		}
+	}
 	if err := s.assets.demo.Execute(&buf, data); err != nil {
 		s.logger.Error("widget: render demo page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -72,6 +82,6 @@ func (s *Server) serveDemo(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data:")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:")
 	_, _ = w.Write(buf.Bytes())
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,13 +148,16 @@ func TestBrowser(t *testing.T) {
 
 	t.Run("after hours: email field; after resolution: CSAT", func(t *testing.T) {
 		t.Parallel()
-		tomorrow := time.Now().UTC().Add(24 * time.Hour).Weekday()
+		tomorrow := strings.ToLower(time.Now().UTC().Add(24 * time.Hour).Weekday().String()[:3])
 		b := setup(t, func(o *setupOpts) {
-			o.hours = BusinessHours{Location: time.UTC, Days: []time.Weekday{tomorrow}, Open: 0, Close: 24 * time.Hour}
+			o.hours = &frontline.BusinessHours{Open: []frontline.OpenSpan{{Days: []string{tomorrow}, From: "00:00", To: "24:00"}}}
 		})
 		tab := openDemo(t, br, b)
 		tab.Exec(q(".human") + `.click()`)
 		tab.WaitJS("the after-hours notice", q(`.away input[type="email"]`))
+		if got := browsertest.Eval[string](tab, q(".away")+`.textContent`); !strings.Contains(got, "we answer from") {
+			t.Errorf("after-hours notice %q does not say when the team answers (the welcome's opens_at)", got)
+		}
 		tab.Exec(q(`.away input[type="email"]`) + `.value = 'pat@example.com'; ` + q(".away form") + `.requestSubmit()`)
 		tab.WaitJS("email saved", q(".away")+`.textContent.includes('we will email you')`)
 		convID := browsertest.Eval[string](tab, `JSON.parse(atob(localStorage.getItem('frontline:acme:token').split('.')[1].replace(/-/g,'+').replace(/_/g,'/'))).cid`)

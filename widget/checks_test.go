@@ -103,41 +103,6 @@ func TestVerifyUser(t *testing.T) {
 	}
 }
 
-func TestBusinessHours(t *testing.T) {
-	t.Parallel()
-	h, err := ParseBusinessHours("Mon-Fri 09:00-17:30 Europe/Berlin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	berlin, _ := time.LoadLocation("Europe/Berlin")
-	cases := []struct {
-		at   time.Time
-		want bool
-	}{
-		{time.Date(2026, 11, 23, 9, 0, 0, 0, berlin), true},   // Monday opening
-		{time.Date(2026, 11, 23, 17, 29, 0, 0, berlin), true}, // just before closing
-		{time.Date(2026, 11, 23, 17, 30, 0, 0, berlin), false},
-		{time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC), true}, // 09:00 in Berlin
-		{time.Date(2026, 11, 28, 12, 0, 0, 0, berlin), false}, // Saturday
-	}
-	for _, tc := range cases {
-		if got := h.IsOpen(tc.at); got != tc.want {
-			t.Errorf("IsOpen(%v) = %v, want %v", tc.at, got, tc.want)
-		}
-	}
-	if got := h.String(); got != "Mon,Tue,Wed,Thu,Fri 09:00-17:30 Europe/Berlin" {
-		t.Errorf("String() = %q", got)
-	}
-	if always, _ := ParseBusinessHours(""); !always.IsOpen(time.Now()) {
-		t.Error("empty hours should always be open")
-	}
-	for _, bad := range []string{"Mon-Fri", "Mon-Fri 17:00-09:00 UTC", "Funday 09:00-17:00 UTC", "09:00-17:00 Mars/Olympus", "9-5 UTC"} {
-		if _, err := ParseBusinessHours(bad); err == nil {
-			t.Errorf("ParseBusinessHours(%q) accepted", bad)
-		}
-	}
-}
-
 // TestScriptAgreesOnTerminalCloseCodes keeps widget.js's list of codes it
 // does not reconnect after in step with the protocol.
 func TestScriptAgreesOnTerminalCloseCodes(t *testing.T) {

@@ -1,6 +1,7 @@
 package widget
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -37,7 +38,9 @@ type Config struct {
 
 // Site is one website that embeds the widget.
 type Site struct {
-	Key  string
+	Key string
+	// Name heads the chat panel unless the site's stored settings give a
+	// display name; empty shows the widget's "Chat with us".
 	Name string
 	// AllowedOrigins are exact origins ("https://shop.example"; scheme,
 	// host and port must match, host case-insensitively). A page this
@@ -48,8 +51,6 @@ type Site struct {
 	// IdentitySecret verifies customers: the site sends user_id and
 	// hex(HMAC-SHA256(IdentitySecret, user_id)). Empty disables it.
 	IdentitySecret string
-	// Hours are when humans answer; zero value means always.
-	Hours BusinessHours
 }
 
 // Limits bound what one connection and one IP may do. Zero fields take the
@@ -154,11 +155,19 @@ type Deps struct {
 	Bus frontline.Bus
 	// Handoff gives queue positions; nil until the queue is wired.
 	Handoff frontline.Handoff
+	// Hours says whether humans answer now (the hand-off side's team
+	// hours); nil means always.
+	Hours TeamHours
 	// Guard masks private data (card numbers, passwords...) in what a
 	// customer types before it is stored, logged or answered: the bot's
 	// Prepare. Required, so no path stores unmasked text.
-	Guard  Guard
-	Logger *slog.Logger
+	Guard Guard
+	// Sites stores the sites' settings (their look); nil shows every site
+	// with the widget's defaults.
+	Sites frontline.SiteSettingsStore
+	// Articles resolves the articles a site suggests; nil suggests none.
+	Articles ArticleFinder
+	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -178,148 +187,15 @@ type ContextGuard interface {
 	PrepareAfter(prev, text string) (masked string, redactions []string, err error)
 }
 
-// BusinessHours are the hours humans answer, in one time zone.
-type BusinessHours struct {
-	Location *time.Location
-	// Days open; empty means every day when Open/Close are set.
-	Days []time.Weekday
-	// Open and Close are offsets from local midnight; Close <= Open with
-	// both zero means always open.
-	Open, Close time.Duration
-}
-
-// Always reports whether the hours never close.
-func (h BusinessHours) Always() bool { return h.Open == 0 && h.Close == 0 }
-
-// IsOpen reports whether humans answer at t.
-func (h BusinessHours) IsOpen(t time.Time) bool {
-	if h.Always() {
-		return true
-	}
-	loc := h.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	lt := t.In(loc)
-	if len(h.Days) > 0 {
-		open := false
-		for _, d := range h.Days {
-			if d == lt.Weekday() {
-				open = true
-			}
-		}
-		if !open {
-			return false
-		}
-	}
-	since := time.Duration(lt.Hour())*time.Hour + time.Duration(lt.Minute())*time.Minute + time.Duration(lt.Second())*time.Second
-	return since >= h.Open && since < h.Close
-}
-
-// String is the form ParseBusinessHours reads, shown to customers.
-func (h BusinessHours) String() string {
-	if h.Always() {
-		return ""
-	}
-	days := "every day"
-	if len(h.Days) > 0 {
-		var names []string
-		for _, d := range h.Days {
-			names = append(names, d.String()[:3])
-		}
-		days = strings.Join(names, ",")
-	}
-	loc := "UTC"
-	if h.Location != nil {
-		loc = h.Location.String()
-	}
-	return fmt.Sprintf("%s %s-%s %s", days, clock(h.Open), clock(h.Close), loc)
-}
-
-func clock(d time.Duration) string {
-	return fmt.Sprintf("%02d:%02d", int(d.Hours()), int(d.Minutes())%60)
-}
-
-var weekdays = map[string]time.Weekday{
-	"sun": time.Sunday, "mon": time.Monday, "tue": time.Tuesday, "wed": time.Wednesday,
-	"thu": time.Thursday, "fri": time.Friday, "sat": time.Saturday,
-}
-
-// ParseBusinessHours reads "Mon-Fri 09:00-17:00 Europe/Berlin",
-// "Mon,Wed,Sat 10:00-14:00 UTC" or "09:00-18:00 UTC" (every day). The empty
-// string means always open.
-func ParseBusinessHours(s string) (BusinessHours, error) {
-	fields := strings.Fields(s)
-	if len(fields) == 0 {
-		return BusinessHours{}, nil
-	}
-	if len(fields) < 2 || len(fields) > 3 {
-		return BusinessHours{}, fmt.Errorf("business hours %q: want [days] HH:MM-HH:MM zone", s)
-	}
-	var h BusinessHours
-	if len(fields) == 3 {
-		days, err := parseDays(fields[0])
-		if err != nil {
-			return BusinessHours{}, fmt.Errorf("business hours %q: %w", s, err)
-		}
-		h.Days = days
-		fields = fields[1:]
-	}
-	open, close, ok := strings.Cut(fields[0], "-")
-	if !ok {
-		return BusinessHours{}, fmt.Errorf("business hours %q: time range %q: want HH:MM-HH:MM", s, fields[0])
-	}
-	var err error
-	if h.Open, err = parseClock(open); err != nil {
-		return BusinessHours{}, fmt.Errorf("business hours %q: %w", s, err)
-	}
-	if h.Close, err = parseClock(close); err != nil {
-		return BusinessHours{}, fmt.Errorf("business hours %q: %w", s, err)
-	}
-	if h.Close <= h.Open {
-		return BusinessHours{}, fmt.Errorf("business hours %q: closing %s is not after opening %s", s, close, open)
-	}
-	if h.Location, err = time.LoadLocation(fields[1]); err != nil {
-		return BusinessHours{}, fmt.Errorf("business hours %q: zone: %w", s, err)
-	}
-	return h, nil
-}
-
-func parseDays(s string) ([]time.Weekday, error) {
-	var days []time.Weekday
-	for part := range strings.SplitSeq(strings.ToLower(s), ",") {
-		from, to, isRange := strings.Cut(part, "-")
-		a, ok := weekdays[from]
-		if !ok {
-			return nil, fmt.Errorf("day %q: want Mon..Sun", from)
-		}
-		if !isRange {
-			days = append(days, a)
-			continue
-		}
-		b, ok := weekdays[to]
-		if !ok {
-			return nil, fmt.Errorf("day %q: want Mon..Sun", to)
-		}
-		for d := a; ; d = (d + 1) % 7 {
-			days = append(days, d)
-			if d == b {
-				break
-			}
-		}
-	}
-	return days, nil
-}
-
-func parseClock(s string) (time.Duration, error) {
-	t, err := time.Parse("15:04", s)
-	if err != nil {
-		if s == "24:00" {
-			return 24 * time.Hour, nil
-		}
-		return 0, fmt.Errorf("time %q: want HH:MM", s)
-	}
-	return time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
+// TeamHours tells the widget whether the team a conversation would go to
+// is within its business hours, and when it opens: the one source is the
+// hand-off side's teams (cmd wires handoff.Service).
+type TeamHours interface {
+	// TeamHours answers for conversationID's queued team while it waits
+	// or is assigned, else for the first-line team (conversationID may be
+	// empty: no conversation yet). An error means it could not tell; the
+	// widget then says nothing about hours.
+	TeamHours(ctx context.Context, conversationID string) (frontline.TeamHours, error)
 }
 
 // ParseTrustedProxies reads a comma-separated list of addresses and CIDR

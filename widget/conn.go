@@ -367,7 +367,16 @@ func (c *conn) hello(h *helloFrame) bool {
 		lastSeq = 0
 	}
 	c.tok, c.verified = tok, customerID != ""
+	look := s.look(ctx, c.site)
 
+	// Out of the team's hours the customer is told when they will be
+	// answered (and widget.js offers an email field). Before a hand-off
+	// that is the first-line team; once queued, the conversation's own.
+	asked := ""
+	if status == frontline.StatusQueued || status == frontline.StatusAssigned {
+		asked = tok.ConversationID
+	}
+	hours := s.teamHours(ctx, asked)
 	w := &welcomeFrame{
 		serverHeader:   hdr(TypeWelcome),
 		VisitorID:      tok.VisitorID,
@@ -375,9 +384,11 @@ func (c *conn) hello(h *helloFrame) bool {
 		Token:          signToken(s.cfg.TokenSecret, tok),
 		Status:         string(status),
 		Verified:       c.verified,
-		SiteName:       c.site.Name,
-		AfterHours:     !c.site.Hours.IsOpen(now),
-		Hours:          c.site.Hours.String(),
+		SiteName:       look.Name,
+		Look:           &look,
+		AfterHours:     !hours.Open,
+		Hours:          hours.Hours.String(),
+		OpensAt:        rfc3339(hours.OpensAt),
 		MaxBody:        s.limits.MaxBodyBytes,
 		Reset:          reset,
 	}

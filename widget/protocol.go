@@ -352,9 +352,15 @@ type welcomeFrame struct {
 	Status         string `json:"status"`
 	Verified       bool   `json:"verified"`
 	SiteName       string `json:"site_name,omitempty"`
-	AfterHours     bool   `json:"after_hours"`
-	Hours          string `json:"hours,omitempty"`
-	MaxBody        int    `json:"max_body"`
+	// Look is the site's look, as GET /widget/settings gives it.
+	Look *Look `json:"look,omitempty"`
+	// AfterHours is true while the team the conversation would go to is
+	// out of its business hours; Hours describes them and OpensAt (RFC
+	// 3339) says when it next opens, holidays skipped.
+	AfterHours bool   `json:"after_hours"`
+	Hours      string `json:"hours,omitempty"`
+	OpensAt    string `json:"opens_at,omitempty"`
+	MaxBody    int    `json:"max_body"`
 	// Reset tells the client to drop what it shows: its last_seq was not
 	// from this conversation, and everything is replayed from seq 1.
 	Reset bool `json:"reset,omitempty"`

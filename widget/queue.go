@@ -57,6 +57,12 @@ func (q *queueWatch) remove(c *conn) {
 	q.mu.Unlock()
 }
 
+// queueRefreshEvery spaces the refreshes the queue's changes cause: each
+// reads every waiting entry's place, so under a stream of hand-offs one
+// per change would cost a scan of the whole queue per hand-off. A new
+// watcher is served at once.
+const queueRefreshEvery = 100 * time.Millisecond
+
 // queueRecheck is how long after a queue change the places are worked out
 // once more. The hand-off service answers places from a per-node cache up
 // to half a second old, so a change made through another node may not show
@@ -70,6 +76,7 @@ func (q *queueWatch) run(ctx context.Context) {
 	recheck := time.NewTimer(queueRecheck)
 	recheck.Stop()
 	armed := false
+	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
@@ -80,10 +87,20 @@ func (q *queueWatch) run(ctx context.Context) {
 				recheck.Reset(queueRecheck)
 				armed = true
 			}
+			if wait := queueRefreshEvery - time.Since(last); wait > 0 {
+				select {
+				case <-ctx.Done():
+					recheck.Stop()
+					return
+				case <-time.After(wait): // changes meanwhile fold into this refresh
+				case <-q.kick:
+				}
+			}
 		case <-q.kick:
 		case <-recheck.C:
 			armed = false
 		}
+		last = time.Now()
 		q.refresh(ctx)
 	}
 }
@@ -111,9 +128,7 @@ func (q *queueWatch) refresh(ctx context.Context) {
 		}
 		f := queueFrame{serverHeader: hdr(TypeQueue), Status: string(pos.Status), Position: pos.Position,
 			ETASeconds: int64(pos.ETA / time.Second), AgentName: pos.AgentName}
-		if !pos.OpensAt.IsZero() {
-			f.OpensAt = pos.OpensAt.UTC().Format(time.RFC3339)
-		}
+		f.OpensAt = rfc3339(pos.OpensAt)
 		if f == w.last {
 			continue
 		}
@@ -130,4 +145,27 @@ func (q *queueWatch) refresh(ctx context.Context) {
 		q.mu.Unlock()
 		c.push(outbound{frame: &f})
 	}
+}
+
+// teamHours asks whether humans answer convID now (see TeamHours). Without
+// an answer (no TeamHours wired, or it failed) the customer is told
+// nothing about hours rather than something wrong.
+func (s *Server) teamHours(ctx context.Context, convID string) frontline.TeamHours {
+	if s.hours == nil {
+		return frontline.TeamHours{Open: true}
+	}
+	th, err := s.hours.TeamHours(ctx, convID)
+	if err != nil {
+		s.logger.Warn("widget: team hours", "conversation", convID, "err", err)
+		return frontline.TeamHours{Open: true}
+	}
+	return th
+}
+
+// rfc3339 formats t for a frame; the zero time is "".
+func rfc3339(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
 }

@@ -53,7 +53,11 @@ type Server struct {
 	log       frontline.Log
 	bus       frontline.Bus
 	handoff   frontline.Handoff
+	hours     TeamHours
 	guard     Guard
+	siteStore frontline.SiteSettingsStore
+	articles  ArticleFinder
+	looks     *looks
 	logger    *slog.Logger
 	now       func() time.Time
 	upgrader  websocket.Upgrader
@@ -98,7 +102,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		log:         deps.Log,
 		bus:         deps.Bus,
 		handoff:     deps.Handoff,
+		hours:       deps.Hours,
 		guard:       deps.Guard,
+		siteStore:   deps.Sites,
+		articles:    deps.Articles,
 		logger:      deps.Logger,
 		now:         deps.Now,
 		conns:       map[*conn]struct{}{},
@@ -127,6 +134,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.ips = newIPLimiter(s.limits, s.now)
 	s.maxWaiting = 2 * (s.limits.FrameBurst + int(s.limits.FramesPerSecond*StoreTimeout.Seconds()))
 	s.queue = newQueueWatch(s)
+	s.looks = &looks{s: s, entries: map[string]lookEntry{}}
 	a, err := loadAssets()
 	if err != nil {
 		return nil, err
@@ -141,6 +149,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 //	GET /widget.js              the script, short cache (for embedding)
 //	GET /widget/{hash}/widget.js the script, cached for a year
 //	GET /widget/ws?site=KEY     the customer websocket (PROTOCOL.md)
+//	GET /widget/settings?site=KEY the site's look (name, colour, launcher...), JSON
 //	GET /debug/widget/stats     connections and memory (admin token; off without one)
 func (s *Server) Routes(mux *http.ServeMux) {
 	if s.cfg.DemoSiteKey != "" {
@@ -149,7 +158,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /widget.js", s.serveScriptAlias)
 	mux.HandleFunc("GET /widget/{hash}/widget.js", s.serveScript)
 	mux.HandleFunc("GET /widget/ws", s.serveWS)
-	mux.HandleFunc("GET /debug/widget/stats", s.serveStats)
+	mux.HandleFunc("GET /widget/settings", s.serveLook)
+	mux.Handle("GET /debug/widget/stats", s.AdminOnly(http.HandlerFunc(s.serveStats)))
 }
 
 // Handler returns a mux with only the widget's routes.
@@ -356,6 +366,10 @@ func (s *Server) beginAppend() bool {
 
 func (s *Server) site(key string) *Site { return s.sites[key] }
 
+// Connections is the number of customer websockets open on this node
+// (the metrics read it at scrape time).
+func (s *Server) Connections() int64 { return s.connCount.Load() }
+
 // Stats is what /debug/widget/stats returns.
 type Stats struct {
 	Connections int64  `json:"connections"`
@@ -365,6 +379,11 @@ type Stats struct {
 	StackInuse  uint64 `json:"stack_inuse"`
 	Sys         uint64 `json:"sys"`
 	NumGC       uint32 `json:"num_gc"`
+	// The process's CPU seconds and voluntary context switches since it
+	// started (0 where the OS does not say), for per-message costs.
+	CPUUserSeconds float64 `json:"cpu_user_seconds"`
+	CPUSysSeconds  float64 `json:"cpu_sys_seconds"`
+	Wakeups        int64   `json:"voluntary_context_switches"`
 }
 
 // ReadStats reads the live connection count and runtime memory after gc
@@ -377,7 +396,9 @@ func (s *Server) ReadStats(gc int) Stats {
 	}
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
+	user, sys, waits := processUsage()
 	return Stats{
+		CPUUserSeconds: user, CPUSysSeconds: sys, Wakeups: waits,
 		Connections: s.connCount.Load(),
 		Goroutines:  runtime.NumGoroutine(),
 		HeapInuse:   m.HeapInuse,
@@ -389,19 +410,28 @@ func (s *Server) ReadStats(gc int) Stats {
 }
 
 func (s *Server) serveStats(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.AdminToken == "" {
-		http.NotFound(w, r) // off: no admin token is configured
-		return
-	}
-	if !s.statsAllowed(r) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
-		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EUnauthorized, "stats need the admin token (Authorization: Bearer <token>)"))
-		return
-	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	gc, _ := strconv.Atoi(r.URL.Query().Get("gc"))
 	_ = json.NewEncoder(w).Encode(s.ReadStats(gc))
+}
+
+// AdminOnly guards an operator's endpoint under /debug/ (the stats here,
+// the profiler the server mounts) with the admin token: 404 while no token
+// is configured, 401 without it, whoever calls.
+func (s *Server) AdminOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.cfg.AdminToken == "" {
+			http.NotFound(w, r) // off: no admin token is configured
+			return
+		}
+		if !s.statsAllowed(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
+			apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EUnauthorized, "/debug/ needs the admin token (Authorization: Bearer <token>)"))
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // statsAllowed reports whether r carries the admin token. Where a request

@@ -40,13 +40,16 @@ type bundle struct {
 	bus       frontline.Bus
 	handoff   *fakeHandoff
 	responder *fakeResponder
+	sites     frontline.SiteSettingsStore
 }
 
 type setupOpts struct {
-	now       func() time.Time // the server's clock (default time.Now)
-	limits    Limits
-	proxies   []netip.Prefix
-	hours     BusinessHours
+	now     func() time.Time // the server's clock (default time.Now)
+	limits  Limits
+	proxies []netip.Prefix
+	// hours are the first-line team's (nil: always open); the fake
+	// hand-off answers TeamHours and queue positions from them.
+	hours     *frontline.BusinessHours
 	noHandoff bool
 	// noWorker runs no bot worker: the node that stored a message died
 	// before answering it.
@@ -63,6 +66,11 @@ type setupOpts struct {
 	// was given back.
 	connReleased func()
 	adminToken   string
+	// origins are allowed for the test site besides testOrigin and the
+	// server's own (a page served by another test server).
+	origins []string
+	// sites are configured besides the test site.
+	sites []Site
 }
 
 func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
@@ -74,6 +82,7 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 	var (
 		store frontline.Log
 		bus   frontline.Bus
+		sites frontline.SiteSettingsStore
 	)
 	if o.postgres {
 		db := pgtest.NewDB(t)
@@ -83,20 +92,27 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		}
 		t.Cleanup(pgBus.Close)
 		store, bus = db, pgBus
+		sites = postgres.NewSiteStore(db)
 	} else {
 		memBus := memory.NewBus()
 		store, bus = memory.NewStore(memBus), memBus
+		sites = memory.NewSiteStore()
 	}
-	b := &bundle{store: store, bus: bus}
-	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}}
+	b := &bundle{store: store, bus: bus, sites: sites}
+	clock := o.now
+	if clock == nil {
+		clock = time.Now
+	}
+	b.handoff = &fakeHandoff{log: store, bus: bus, agentNames: map[string]string{}, hours: o.hours, now: clock}
 	b.responder = &fakeResponder{log: store, handoff: b.handoff}
 	var log frontline.Log = store
 	if o.wrapLog != nil {
 		log = o.wrapLog(store)
 	}
-	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now}
+	deps := Deps{Log: log, Bus: bus, Handoff: b.handoff, Hours: b.handoff, Guard: guard.New(guard.Config{}), Now: o.now,
+		Sites: sites, Articles: testArticles}
 	if o.noHandoff {
-		deps.Handoff = nil
+		deps.Handoff, deps.Hours = nil, nil
 	}
 	// Listen first: the demo page's origin is this server's, allowed as
 	// configuration (never read from the request's Host).
@@ -105,10 +121,10 @@ func setup(t testing.TB, opts ...func(*setupOpts)) *bundle {
 		t.Fatal(err)
 	}
 	srv, err := New(Config{
-		Sites: []Site{{
-			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: []string{testOrigin, "http://" + ln.Addr().String()},
-			IdentitySecret: testIdentity, Hours: o.hours,
-		}},
+		Sites: append([]Site{{
+			Key: testSite, Name: "Acme Outfitters", AllowedOrigins: append([]string{testOrigin, "http://" + ln.Addr().String()}, o.origins...),
+			IdentitySecret: testIdentity,
+		}}, o.sites...),
 		TokenSecret:    testSecret,
 		DemoSiteKey:    testSite,
 		Limits:         o.limits,
@@ -201,6 +217,24 @@ func (r *fakeResponder) HandleMessage(ctx context.Context, conv *frontline.Conve
 	return err
 }
 
+// testArticles are the help centre's published public articles in the
+// widget's tests; "members-only" exists but is not public.
+var testArticles = fakeArticles{
+	"returns":        "Returns and exchanges",
+	"shipping-times": "Shipping times",
+	"sizing":         "Sizing <guide> & fit",
+}
+
+type fakeArticles map[string]string
+
+func (f fakeArticles) PublicArticle(ctx context.Context, slug string) (string, string, error) {
+	title, ok := f[slug]
+	if !ok {
+		return "", "", frontline.Errorf(frontline.ENotFound, "no article %s", slug)
+	}
+	return title, "https://help.acme.example/kb/" + slug, nil
+}
+
 // fakeHandoff is a FIFO queue with a fixed ETA per place in line.
 type fakeHandoff struct {
 	log        frontline.Log
@@ -209,6 +243,18 @@ type fakeHandoff struct {
 	waiting    []string
 	assigned   map[string]bool
 	agentNames map[string]string
+	hours      *frontline.BusinessHours // the one team's
+	now        func() time.Time
+}
+
+// TeamHours answers from the one team's hours, as handoff.Service does.
+func (h *fakeHandoff) TeamHours(ctx context.Context, conversationID string) (frontline.TeamHours, error) {
+	now := h.now()
+	th := frontline.TeamHours{Team: "support", Open: h.hours.IsOpen(now), Hours: h.hours}
+	if !th.Open {
+		th.OpensAt = h.hours.NextOpen(now)
+	}
+	return th, nil
 }
 
 func (h *fakeHandoff) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*frontline.QueueEntry, error) {
@@ -237,7 +283,11 @@ func (h *fakeHandoff) QueuePosition(ctx context.Context, id string) (frontline.Q
 	}
 	for i, w := range h.waiting {
 		if w == id {
-			return frontline.QueuePosition{ConversationID: id, Status: frontline.QueueWaiting, Position: i + 1, ETA: time.Duration(i+1) * 3 * time.Minute}, nil
+			qp := frontline.QueuePosition{ConversationID: id, Status: frontline.QueueWaiting, Position: i + 1, ETA: time.Duration(i+1) * 3 * time.Minute}
+			if now := h.now(); !h.hours.IsOpen(now) {
+				qp.OpensAt = h.hours.NextOpen(now)
+			}
+			return qp, nil
 		}
 	}
 	return frontline.QueuePosition{}, frontline.Errorf(frontline.ENotFound, "not queued")
@@ -332,6 +382,8 @@ type frame struct {
 	Status         string             `json:"status"`
 	Verified       bool               `json:"verified"`
 	AfterHours     bool               `json:"after_hours"`
+	Hours          string             `json:"hours"`
+	OpensAt        string             `json:"opens_at"`
 	Reset          bool               `json:"reset"`
 	MsgSeq         int64              `json:"msg_seq"`
 	Duplicate      bool               `json:"duplicate"`
@@ -346,6 +398,8 @@ type frame struct {
 	Who            string             `json:"who"`
 	On             bool               `json:"on"`
 	Name           string             `json:"name"`
+	SiteName       string             `json:"site_name"`
+	Look           *Look              `json:"look"`
 }
 
 type client struct {

@@ -25,6 +25,9 @@ import (
 type rule struct {
 	public bool
 	roles  []frontline.Role
+	// adminToken: only the operator's admin token (FRONTLINE_ADMIN_TOKEN)
+	// opens it, no person's session or API token (the /debug/ routes).
+	adminToken bool
 }
 
 var (
@@ -34,6 +37,7 @@ var (
 	editors     = rule{roles: []frontline.Role{frontline.RoleEditor, frontline.RoleAdmin}}
 	supervisors = rule{roles: []frontline.Role{frontline.RoleSupervisor, frontline.RoleAdmin}}
 	agents      = rule{roles: []frontline.Role{frontline.RoleAgent, frontline.RoleSupervisor, frontline.RoleAdmin}}
+	operators   = rule{adminToken: true}
 )
 
 // routeRules is the authorization matrix's expectation: who may call each
@@ -80,6 +84,12 @@ var routeRules = map[string]rule{
 	"POST /api/kb/candidates/{id}/accept":  editors,
 	"POST /api/kb/candidates/{id}/reject":  editors,
 	"* /api/kb/":                           editors, // JSON 404 for unknown editor endpoints
+
+	// The widget's sites: their look (widget.Server.AdminRoutes).
+	"GET /api/admin/sites":          admins,
+	"GET /api/admin/sites/{key}":    admins,
+	"PUT /api/admin/sites/{key}":    admins,
+	"DELETE /api/admin/sites/{key}": admins,
 
 	"GET /api/handoffs":      supervisors,
 	"GET /api/handoffs/{$}":  supervisors,
@@ -129,6 +139,13 @@ var routeRules = map[string]rule{
 	"GET /api/reports":                           supervisors,
 	"GET /api/reports/export.csv":                supervisors,
 	"GET /api/reports/charts/{name}":             supervisors,
+
+	// The profiler (net/http/pprof), beside /debug/widget/stats.
+	"GET /debug/pprof/":        operators,
+	"GET /debug/pprof/cmdline": operators,
+	"GET /debug/pprof/profile": operators,
+	"GET /debug/pprof/symbol":  operators,
+	"GET /debug/pprof/trace":   operators,
 }
 
 func routeKey(rt frontline.Route) string {
@@ -184,10 +201,16 @@ func isState(method string) bool {
 // handler), signed in as the people the in-memory demo prints.
 func TestAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
-	srv, printed := startDemoServer(t)
+	srv, printed := startDemoServer(t, "--admin-token", matrixAdminToken)
 	sessions := demoSessions(t, srv, printed)
 	mounted := srv.people.Mounted()
 	seen := map[string]bool{}
+	for _, rt := range debugRoutes() {
+		seen[rt.pattern] = true
+		if want, ok := routeRules[rt.pattern]; !ok || !want.adminToken {
+			t.Errorf("debug route %s is mounted without an operators row in routeRules", rt.pattern)
+		}
+	}
 	for _, rt := range mounted {
 		key := routeKey(rt)
 		seen[key] = true
@@ -208,6 +231,41 @@ func TestAuthorizationMatrix(t *testing.T) {
 	customerToken := widgetToken(t, srv)
 	t.Run("probe", func(t *testing.T) { matrixOnProbes(t, mounted, customerToken) })
 	t.Run("server", func(t *testing.T) { matrixOnServer(t, srv, mounted, sessions, customerToken) })
+	t.Run("debug", func(t *testing.T) { matrixOnDebugRoutes(t, srv, sessions, customerToken) })
+}
+
+const matrixAdminToken = "authz-matrix-admin-token-0123456789"
+
+// matrixOnDebugRoutes calls every operators route as every person (by
+// session), nobody, a customer, and a wrong token: all 401 in the error
+// shape; the admin token gets the page.
+func matrixOnDebugRoutes(t *testing.T, srv *Server, sessions map[frontline.Role]string, customerToken string) {
+	var callers []principal
+	for _, r := range frontline.Roles {
+		callers = append(callers, principal{name: string(r), cookie: sessions[r], role: r})
+	}
+	callers = append(callers,
+		principal{name: "nobody"},
+		principal{name: "a customer's widget token", bearer: customerToken},
+		principal{name: "a wrong token", bearer: matrixAdminToken + "x"},
+	)
+	for key, rule := range routeRules {
+		if !rule.adminToken {
+			continue
+		}
+		path := strings.TrimPrefix(key, "GET ")
+		for _, p := range callers {
+			if status, body := call(t, srv.URL(), "GET", path, p, "same-origin"); status != http.StatusUnauthorized || errorCode(body) == "" {
+				t.Errorf("GET %s as %s = %d %v, want 401 in the error shape", path, p.name, status, body)
+			}
+		}
+		if path == "/debug/pprof/profile" || path == "/debug/pprof/trace" {
+			path += "?seconds=1"
+		}
+		if status, _ := call(t, srv.URL(), "GET", path, principal{name: "operator", bearer: matrixAdminToken}, "same-origin"); status != http.StatusOK {
+			t.Errorf("GET %s with the admin token = %d, want 200", path, status)
+		}
+	}
 }
 
 // widgetToken is a real customer's visitor token, from the widget's hello.
@@ -500,6 +558,74 @@ func socketReplyTo(t *testing.T, ws *websocket.Conn, id string) map[string]any {
 		}
 		if f["id"] == id && (f["type"] == "ack" || f["type"] == "error") {
 			return f
+		}
+	}
+}
+
+// adminTokenRules are the routes behind the operator's admin token (a
+// bearer, FRONTLINE_ADMIN_TOKEN) instead of people's sign-in: no person's
+// session or API token opens them, whatever their role, and without an
+// admin token configured they do not exist. The server's own list
+// (adminTokenRoutes) must match; the widget's stats route is checked too.
+var adminTokenRules = map[string]bool{
+	"GET /metrics":            true,
+	"GET /debug/widget/stats": true,
+}
+
+func TestAdminTokenMatrix(t *testing.T) {
+	t.Parallel()
+	for _, key := range adminTokenRoutes {
+		if !adminTokenRules[key] {
+			t.Errorf("route %s is mounted behind the admin token with no row in adminTokenRules", key)
+		}
+	}
+	const token = "matrix-admin-token-0123456789"
+	srv, printed := startDemoServer(t, "--admin-token", token)
+	sessions := demoSessions(t, srv, printed)
+	type caller struct {
+		name           string
+		bearer, cookie string
+		want           int
+	}
+	callers := []caller{
+		{name: "nobody", want: http.StatusUnauthorized},
+		{name: "a wrong bearer", bearer: "matrix-admin-token-0123456788", want: http.StatusUnauthorized},
+		{name: "an admin's API token", bearer: adminAPIToken(t, srv), want: http.StatusUnauthorized},
+		{name: "a customer's widget token", bearer: widgetToken(t, srv), want: http.StatusUnauthorized},
+		{name: "the admin token", bearer: token, want: http.StatusOK},
+	}
+	for role, session := range sessions {
+		callers = append(callers, caller{name: string(role) + "'s session", cookie: session, want: http.StatusUnauthorized})
+	}
+	for key := range adminTokenRules {
+		method, path, _ := strings.Cut(key, " ")
+		for _, c := range callers {
+			req, _ := http.NewRequest(method, srv.URL()+path, nil)
+			if c.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+c.bearer)
+			}
+			if c.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: auth.SessionCookie, Value: c.cookie})
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != c.want {
+				t.Errorf("%s as %s: HTTP %d, want %d", key, c.name, resp.StatusCode, c.want)
+			}
+		}
+	}
+	off, err := startServer(t, map[string]string{"FRONTLINE_DEMO_KB": "false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key := range adminTokenRules {
+		_, path, _ := strings.Cut(key, " ")
+		if code, _ := get(t, off.URL()+path); code != http.StatusNotFound {
+			t.Errorf("%s with no admin token configured: HTTP %d, want 404", key, code)
 		}
 	}
 }

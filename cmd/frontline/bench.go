@@ -44,6 +44,8 @@ type benchOptions struct {
 	duration                          time.Duration
 	rate                              float64
 	idle, idleMessage, baseline, json bool
+	costs, findMax                    bool
+	maxReplyP99                       time.Duration
 	drain                             time.Duration
 	askHuman                          float64
 	connectRate                       float64
@@ -94,6 +96,10 @@ type benchResult struct {
 	Check      benchCheck `json:"check"`
 	// Agents is what the --agent-tokens agents did and saw.
 	Agents *benchAgentResult `json:"agents,omitempty"`
+	// Costs per message (--costs).
+	Costs *benchCosts `json:"costs,omitempty"`
+	// FindMax is --find-max's climb.
+	FindMax *benchFindMax `json:"find_max,omitempty"`
 }
 
 // runBench drives real websocket customers against a running server and
@@ -129,7 +135,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.BaselineIdleP50Ms = benchMS(benchPercentile(idle, 50))
 	}
 
-	before, err := b.stats(ctx)
+	var meter *costMeter
+	if o.costs {
+		dbURL := os.Getenv("DATABASE_URL")
+		if dbURL == "" {
+			return errors.New("bench: --costs needs DATABASE_URL (the server's database)")
+		}
+		if meter, err = newCostMeter(ctx, dbURL, func(ctx context.Context) (widget.Stats, error) { return b.stats(ctx, 0) }); err != nil {
+			return err
+		}
+		defer meter.Close(context.WithoutCancel(ctx))
+	}
+
+	before, err := b.stats(ctx, 3)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v (no memory figures)\n", err)
 	}
@@ -152,11 +170,19 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// message each, answered by the bot before measuring); measure what
 		// the server keeps per connection.
 		b.waitOutstanding(ctx, benchIdleDrain)
+	} else if o.findMax {
+		b.waitOutstanding(ctx, benchIdleDrain)
+		res.FindMax = b.findMax(ctx, stderr)
 	} else {
 		// Each customer's first message (it creates their conversation) is
 		// warm-up: measured are customers in a conversation, as in a chat.
 		b.waitOutstanding(ctx, benchIdleDrain)
 		b.resetCounts()
+		if meter != nil {
+			if err := meter.start(ctx); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintf(stderr, "bench: %d customers sending %.2g messages/s each for %s\n", res.Connected, o.rate, o.duration)
 		var concurrent, pings []time.Duration
 		var probeErr, pingErr error
@@ -174,7 +200,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			pings, pingErr = b.probePings(loadCtx, 20*time.Millisecond)
 		}()
 		start := time.Now()
-		b.load(loadCtx)
+		b.load(loadCtx, o.rate)
 		stopLoad()
 		<-probeDone
 		<-pingDone
@@ -191,12 +217,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if b.agents != nil {
 			b.agents.waitSettled(ctx, time.Until(drainEnd))
 		}
+		if meter != nil {
+			b.mu.Lock()
+			acked := int64(len(b.acks))
+			b.mu.Unlock()
+			if res.Costs, err = meter.stop(ctx, acked, int64(len(concurrent))); err != nil {
+				return err
+			}
+		}
 		if len(concurrent) > 0 {
 			res.BaselineCommitP50Ms = benchMS(benchPercentile(concurrent, 50))
 			res.BaselineCommitP99Ms = benchMS(benchPercentile(concurrent, 99))
 		}
 	}
-	after, err := b.stats(ctx)
+	after, err := b.stats(ctx, 3)
 	if err != nil {
 		fmt.Fprintf(stderr, "bench: %v (no memory figures)\n", err)
 	}
@@ -278,6 +312,9 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 	fs.Float64Var(&o.connectRate, "connect-rate", 0, "new connections per second while connecting (0: as fast as --dialers allow)")
 	fs.BoolVar(&o.baseline, "baseline", false, "also time a bare single-row insert+commit on DATABASE_URL in the same run")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object")
+	fs.BoolVar(&o.findMax, "find-max", false, "raise the rate from --rate by a quarter per stage of --duration until a stage fails (reply p99 over --max-reply-p99, an error, or a message unanswered after --drain) and print the highest rate that passed")
+	fs.DurationVar(&o.maxReplyP99, "max-reply-p99", 50*time.Millisecond, "with --find-max: the reply p99 a stage must stay within")
+	fs.BoolVar(&o.costs, "costs", false, "attribute what each message costs during the load: server CPU and wake-ups (needs the admin token), PostgreSQL statements, commits and CPU (needs DATABASE_URL, pg_stat_statements, and the bench on the database's machine)")
 	fs.Float64Var(&o.askHuman, "ask-human", 0, "share of messages (0..1) sent with the \"talk to a human\" button instead of typed")
 	fs.StringVar(&o.agentTokens, "agent-tokens", "", "`file` of agents' API tokens, one a line: each becomes an agent on the agent socket (spread over the nodes) who goes online, answers and resolves every conversation assigned to it")
 	fs.DurationVar(&o.agentDelay, "agent-delay", time.Second, "how long an agent takes before answering an assigned conversation")
@@ -299,6 +336,10 @@ func parseBenchFlags(args []string, stdout, stderr io.Writer) (benchOptions, err
 		return o, fmt.Errorf("bench: --ask-human %g: want 0..1", o.askHuman)
 	case o.drain < 0 || o.drain > benchMaxDuration:
 		return o, fmt.Errorf("bench: --drain %s: want up to %s", o.drain, benchMaxDuration)
+	case o.findMax && (o.idle || o.costs):
+		return o, fmt.Errorf("bench: --find-max runs its own stages: without --idle or --costs")
+	case o.maxReplyP99 <= 0:
+		return o, fmt.Errorf("bench: --max-reply-p99 %s: want more than 0", o.maxReplyP99)
 	case o.dialers < 1:
 		return o, fmt.Errorf("bench: --dialers: want at least 1")
 	}
@@ -455,10 +496,10 @@ func errorKind(err error) string {
 	return s
 }
 
-// load makes every customer send at the rate until ctx ends; start times
+// load makes every customer send at rate until ctx ends; start times
 // are spread over one period so sends do not arrive in lockstep.
-func (b *bench) load(ctx context.Context) {
-	period := time.Duration(float64(time.Second) / b.o.rate)
+func (b *bench) load(ctx context.Context, rate float64) {
+	period := time.Duration(float64(time.Second) / rate)
 	var wg sync.WaitGroup
 	for _, c := range b.customers {
 		wg.Add(1)
@@ -533,8 +574,9 @@ func (b *bench) check(ctx context.Context) benchCheck {
 	return total
 }
 
-func (b *bench) stats(ctx context.Context) (widget.Stats, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.o.url+"/debug/widget/stats?gc=3", nil)
+// stats reads the server's figures after gc garbage collections.
+func (b *bench) stats(ctx context.Context, gc int) (widget.Stats, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, fmt.Sprintf("%s/debug/widget/stats?gc=%d", b.o.url, gc), nil)
 	if err != nil {
 		return widget.Stats{}, err
 	}
@@ -647,7 +689,7 @@ func benchMS(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 
 
 func printBench(w io.Writer, r benchResult, o benchOptions) {
 	fmt.Fprintf(w, "customers          %d connected of %d\n", r.Connected, r.Customers)
-	if !o.idle {
+	if !o.idle && r.FindMax == nil {
 		fmt.Fprintf(w, "messages           %d sent, %d acked, %d answered (%d not: in the human queue) in %.1f s (%.0f messages/s)\n", r.Sent, r.Acked, r.Replies, r.Unanswered, r.DurationS, r.MessagesPerS)
 		fmt.Fprintf(w, "hand-offs          %d customers handed off and replaced by new visitors\n", r.HandedOff)
 		fmt.Fprintf(w, "ack latency        p50 %.2f ms   p99 %.2f ms\n", r.AckP50Ms, r.AckP99Ms)
@@ -672,8 +714,14 @@ func printBench(w io.Writer, r benchResult, o benchOptions) {
 	fmt.Fprintf(w, "every client's view  lost %d, duplicated %d, out of order %d, unanswered %d, answered twice %d (unacknowledged %d, unchecked %d)\n",
 		k.Lost, k.Duplicated, k.OutOfOrder, k.Unanswered, k.AnsweredTwice, k.Unacked, k.Unchecked)
 	if a := r.Agents; a != nil {
-		fmt.Fprintf(w, "agents             %d: %d conversations assigned (%d to two agents), %d replied, %d resolved, %d unfinished, %d still queued; %d SLA frames, %d reconnects, errors %v\n",
+		fmt.Fprintf(w, "agents             %d: %d hand-offs assigned (%d conversations held by two agents), %d replied, %d resolved, %d unfinished, %d still queued; %d SLA frames, %d reconnects, errors %v\n",
 			a.Agents, a.Assigned, a.AssignedTwice, a.Replied, a.Resolved, a.Unfinished, a.Queued, a.SLAFrames, a.Reconnects, a.Errors)
+	}
+	if r.Costs != nil {
+		printCosts(w, r.Costs)
+	}
+	if r.FindMax != nil {
+		printFindMax(w, r.FindMax)
 	}
 	fmt.Fprintf(w, "errors             %d", r.Errors)
 	for k, v := range r.ErrorKinds {

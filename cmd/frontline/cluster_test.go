@@ -148,7 +148,7 @@ type socket struct {
 	err    error
 }
 
-func dialSocket(t *testing.T, name, url string, h http.Header) *socket {
+func dialTestSocket(t *testing.T, name, url string, h http.Header) *socket {
 	t.Helper()
 	ws, resp, err := websocket.DefaultDialer.Dial(url, h)
 	if err != nil {
@@ -182,7 +182,7 @@ func dialSocket(t *testing.T, name, url string, h http.Header) *socket {
 // customerSocket is a widget client on node n that said hello.
 func (c *cluster) customerSocket(name string, n int) *socket {
 	base := "http://" + c.nodes[n].addr
-	s := dialSocket(c.t, name, "ws://"+c.nodes[n].addr+"/widget/ws?site=demo", http.Header{"Origin": {base}})
+	s := dialTestSocket(c.t, name, "ws://"+c.nodes[n].addr+"/widget/ws?site=demo", http.Header{"Origin": {base}})
 	s.send(map[string]any{"type": "hello"})
 	s.await("welcome", func(f map[string]any) bool { return f["type"] == "welcome" })
 	return s
@@ -191,7 +191,7 @@ func (c *cluster) customerSocket(name string, n int) *socket {
 // agentSocket is the agent socket on node n, signed in with email's token.
 func (c *cluster) agentSocket(email string, n int) *socket {
 	base := "http://" + c.nodes[n].addr
-	s := dialSocket(c.t, email, "ws://"+c.nodes[n].addr+handoff.SocketPath,
+	s := dialTestSocket(c.t, email, "ws://"+c.nodes[n].addr+handoff.SocketPath,
 		http.Header{"Origin": {base}, "Authorization": {"Bearer " + c.tokens[email]}})
 	s.await("welcome", func(f map[string]any) bool { return f["type"] == "welcome" })
 	return s

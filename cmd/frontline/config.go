@@ -26,13 +26,15 @@ var options = []option{
 	{Env: "FRONTLINE_MIGRATE", Flag: "migrate", Default: "false", Bool: true, Help: "apply database migrations at start-up"},
 	{Env: "FRONTLINE_WAIT_FOR_DB", Flag: "wait-for-db", Default: "false", Bool: true, Help: "keep retrying an unreachable database (with backoff) instead of exiting; /readyz says why"},
 	{Env: "FRONTLINE_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for connections and writes to finish"},
+	{Env: "FRONTLINE_RETENTION_DAYS", Flag: "retention-days", Default: "0", Help: "delete conversations inactive for this many days, with their messages, events, hand-off records, SLA timers and recorded questions (hourly; queued and assigned ones are kept); 0 keeps everything forever"},
 	{Env: "FRONTLINE_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
 	{Env: "FRONTLINE_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
 	{Env: "FRONTLINE_PUBLIC_URL", Flag: "public-url", Help: "the URL customers reach this server at (links in answers); default http://ADDR"},
-	{Env: "FRONTLINE_ADMIN_TOKEN", Flag: "admin-token", Help: "bearer token that opens /debug/widget/stats to callers off this machine (16+ characters); people sign in with accounts (frontline user add) and automation uses their API tokens", Secret: true},
+	{Env: "FRONTLINE_ADMIN_TOKEN", Flag: "admin-token", Help: "bearer token that opens /metrics (Prometheus), /debug/widget/stats and /debug/pprof/ (16+ characters; loopback gets no exception; unset, they answer 404); people sign in with accounts (frontline user add) and automation uses their API tokens", Secret: true},
 	{Env: "FRONTLINE_TOKEN_SECRET", Flag: "token-secret", Help: "key that signs visitor tokens; random per process when empty (visitors lose their thread on restart)", Secret: true},
 	{Env: "FRONTLINE_SITES", Flag: "sites", Default: "demo=http://localhost:8080,http://127.0.0.1:8080", Help: "widget sites: key=origin,origin;key2=origin. The demo page at / and its site key demo exist only when this lists demo (\"demo=\" alone is enough); the page's own origin, from --public-url, is then allowed for it"},
-	{Env: "FRONTLINE_BUSINESS_HOURS", Flag: "business-hours", Help: "when humans answer, e.g. \"Mon-Fri 09:00-17:30 Europe/Berlin\"; empty means always (outside them the widget offers an email field)"},
+	{Env: "FRONTLINE_SITES_CONFIG", Flag: "sites-config", Help: "YAML file of widget sites: origins and each site's look (display name, accent colour, greeting, avatar, launcher position, suggested articles), stored at start-up (README: Sites config); its sites join those of --sites"},
+	{Env: "FRONTLINE_BUSINESS_HOURS", Flag: "business-hours", Help: "removed: business hours are per team, with holidays (hours in --people-config or PUT /api/admin/teams/{id}); setting it stops start-up with that hint"},
 	{Env: "FRONTLINE_TRUSTED_PROXIES", Flag: "trusted-proxies", Help: "reverse proxies whose X-Forwarded-For is believed, e.g. \"10.0.0.0/8,192.168.1.7\"; empty believes none (behind a proxy every customer then shares its address for the per-address limits)"},
 	{Env: "FRONTLINE_WIDGET_LIMITS", Flag: "widget-limits", Help: "widget limits over the defaults, e.g. \"frames_per_second=5,ip_max_connections=100\" (keys in widget/PROTOCOL.md); a load test from one address needs the ip_ ones raised"},
 	{Env: "FRONTLINE_IDENTITY_SECRET", Flag: "identity-secret", Help: "HMAC secret sites use to sign customer ids (identity verification); empty disables it", Secret: true},
@@ -137,6 +139,19 @@ func (s settings) duration(name string) (time.Duration, error) {
 		return 0, fmt.Errorf("--%s: %q is not a duration such as 10s", name, s[name])
 	}
 	return d, nil
+}
+
+// count reads a whole number of at least 0; empty is 0.
+func (s settings) count(name string) (int, error) {
+	v := s[name]
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("--%s: %q is not a whole number of 0 or more", name, v)
+	}
+	return n, nil
 }
 
 func (s settings) float(name string) (float64, bool, error) {

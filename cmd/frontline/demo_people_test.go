@@ -37,11 +37,11 @@ func (s *syncBuffer) String() string {
 
 // startDemoServer runs an in-memory node like startServer and returns
 // what it printed at start-up.
-func startDemoServer(t *testing.T) (*Server, string) {
+func startDemoServer(t *testing.T, flags ...string) (*Server, string) {
 	t.Helper()
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	s, err := parseSettings(fs, []string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, func(string) string { return "" })
+	s, err := parseSettings(fs, append([]string{"--addr", "127.0.0.1:0", "--log-level", "warn"}, flags...), func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

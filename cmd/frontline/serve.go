@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -15,8 +16,10 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/bot/guard"
+	"github.com/frontlinehq/frontline/internal/apierror"
 	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/memory"
+	"github.com/frontlinehq/frontline/internal/metrics"
 	"github.com/frontlinehq/frontline/internal/postgres"
 )
 
@@ -25,6 +28,7 @@ type Server struct {
 	settings  settings
 	logger    *slog.Logger
 	logOutput io.Writer
+	metrics   *metrics.Metrics // served at /metrics
 
 	ln         net.Listener
 	httpServer *http.Server
@@ -79,7 +83,7 @@ func NewServer(s settings, logOutput io.Writer) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{settings: s, logger: logger, logOutput: logOutput}, nil
+	return &Server{settings: s, logger: logger, logOutput: logOutput, metrics: metrics.New()}, nil
 }
 
 // Addr is the address the server listens on, once started.
@@ -101,7 +105,7 @@ func (s *Server) Listen() error {
 	starting := "starting"
 	s.notReady.Store(&starting)
 	s.httpServer = &http.Server{
-		Handler:           s.routes(),
+		Handler:           s.metrics.HTTP(s.routes()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
@@ -232,6 +236,7 @@ func (s *Server) routes() http.Handler {
 		io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /readyz", s.handleReady)
+	mux.Handle(metricsRoute, s.adminOnly(s.metrics.Handler()))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h := s.app.Load()
 		if h == nil {
@@ -242,6 +247,39 @@ func (s *Server) routes() http.Handler {
 		(*h).ServeHTTP(w, r)
 	})
 	return mux
+}
+
+// minAdminToken is the shortest admin token accepted.
+const minAdminToken = 16
+
+// metricsRoute serves Prometheus' text format to the admin token.
+const metricsRoute = "GET /metrics"
+
+// adminTokenRoutes are the routes the server itself mounts behind the admin
+// token (adminOnly) rather than behind people's sign-in; the authorization
+// matrix checks them (widget's /debug/widget/stats uses the same token).
+var adminTokenRoutes = []string{metricsRoute}
+
+// adminOnly lets through requests bearing the admin token. Without an admin
+// token configured the route does not exist (404); where a request comes
+// from proves nothing (a proxy on the same host makes every caller look
+// local), so loopback gets no exception.
+func (s *Server) adminOnly(next http.Handler) http.Handler {
+	token := s.settings["admin-token"]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if len(token) < minAdminToken { // off, or too short to serve (Start refuses it)
+			http.NotFound(w, r)
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), []byte(token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="frontline"`)
+			apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EUnauthorized, "this needs the admin token (Authorization: Bearer <token>)"))
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {

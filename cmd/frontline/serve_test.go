@@ -30,7 +30,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) (*Server, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // generous: the machine may be loaded
 	defer cancel()
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)

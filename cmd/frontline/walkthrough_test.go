@@ -193,7 +193,8 @@ func cleanEnv() []string {
 // dropRoleAndDatabase removes name's database and role when the test ends.
 func dropRoleAndDatabase(t *testing.T, name string) {
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		// DROP DATABASE waits for a checkpoint: minutes on a loaded machine.
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		conn, err := pgx.Connect(ctx, pgtest.URL())
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/pprof"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -23,6 +24,7 @@ import (
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/obligation"
 	"github.com/frontlinehq/frontline/internal/postgres"
+	"github.com/frontlinehq/frontline/internal/retention"
 	"github.com/frontlinehq/frontline/kb"
 	"github.com/frontlinehq/frontline/kb/demo"
 	"github.com/frontlinehq/frontline/kb/editor"
@@ -36,6 +38,13 @@ const demoSiteKey = "demo"
 // wire builds the product on the opened store: the knowledge base, the
 // hand-off queue, the bot and the widget, and the routes that serve them.
 func (s *Server) wire(ctx context.Context) (http.Handler, error) {
+	if s.settings["business-hours"] != "" {
+		// One source of hours: a second writer (this, beside the YAML and
+		// the admin API) would have no clear winner across restarts and
+		// nodes, and this format cannot say holidays. Refused before any
+		// work, rather than ignored.
+		return nil, fmt.Errorf("--business-hours (FRONTLINE_BUSINESS_HOURS) was removed: business hours are per team now, with holidays; give the first-line team (%q by default) hours in --people-config (README: People config) and unset it", bot.DefaultPolicy().HumanRequest.Team)
+	}
 	var (
 		kbStore      kb.Store
 		handoffStore handoff.Store
@@ -55,12 +64,42 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	botCfg := bot.DefaultConfig()
+	if path := s.settings["bot-config"]; path != "" {
+		if botCfg, err = bot.LoadConfig(path); err != nil {
+			return nil, err
+		}
+	}
+	// The parts write through observed decorators: /metrics counts what
+	// they commit without any of them knowing about Prometheus.
+	log := s.metrics.Log(s.log)
 	hcfg := handoff.DefaultConfig()
 	hcfg.Logger = s.logger.With("part", "handoff")
-	queue := handoff.NewService(handoffStore, s.log, s.bus, hcfg)
+	// Before a hand-off, the widget's after-hours notice follows the team
+	// a customer asking for a person goes to.
+	hcfg.FirstLineTeam = botCfg.Policy.HumanRequest.Team
+	queue := handoff.NewService(s.metrics.HandoffStore(handoffStore), log, s.bus, hcfg)
+	if err := s.metrics.Queue(handoffStore); err != nil {
+		return nil, err
+	}
+	retentionDays, err := s.settings.count("retention-days")
+	if err != nil {
+		return nil, err
+	}
+	keep := retention.Days(retentionDays)
+	keep.Logger = s.logger.With("part", "retention")
 	var timers handoff.TimerRunner
 	if s.db != nil {
-		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla")})
+		// The retention sweep is a periodic job on the node's River
+		// client: whichever node leads schedules it, once per period.
+		var periodic []postgres.Periodic
+		if retentionDays > 0 {
+			periodic = append(periodic, postgres.Periodic{Name: "retention", Every: retention.Interval, Run: func(ctx context.Context) error {
+				_, err := keep.Sweep(ctx, s.db)
+				return err
+			}})
+		}
+		timers = postgres.NewTimerRunner(s.db, postgres.TimerOptions{Logger: s.logger.With("part", "sla"), Periodic: periodic})
 	} else {
 		timers = memory.NewTimerRunner(handoffStore.(*memory.HandoffStore), nil, 0)
 	}
@@ -71,6 +110,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	}
 	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
 	go queue.RunIdleSweep(sweepCtx, time.Minute) // idle agents go away
+	if retentionDays > 0 && s.db == nil {
+		purger := memory.NewPurger(s.log.(*memory.Store), handoffStore.(*memory.HandoffStore), kbStore.(*memory.KBStore))
+		go keep.Run(sweepCtx, purger, retention.Interval)
+	}
 	s.onShutdown(func(ctx context.Context) {
 		stopSweep()
 		if err := timers.Stop(ctx); err != nil {
@@ -78,16 +121,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		}
 	})
 
-	botCfg := bot.DefaultConfig()
-	if path := s.settings["bot-config"]; path != "" {
-		if botCfg, err = bot.LoadConfig(path); err != nil {
-			return nil, err
-		}
-	}
 	botCfg.LLM.BaseURL = firstNonEmpty(s.settings["llm-url"], botCfg.LLM.BaseURL)
 	botCfg.LLM.Model = firstNonEmpty(s.settings["llm-model"], botCfg.LLM.Model)
 	botCfg.LLM.APIKey = s.settings["llm-key"]
-	deps := bot.Deps{Log: s.log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")}
+	deps := bot.Deps{Log: log, KB: knowledge, Handoff: queue, Logger: s.logger.With("part", "bot")}
 	if path := s.settings["signal-config"]; path != "" {
 		cfg, err := signal.LoadConfig(path)
 		if err != nil {
@@ -107,10 +144,16 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	// The admin token only opens /debug/* to callers off the machine;
 	// people sign in with their accounts.
 	adminToken := s.settings["admin-token"]
-	if adminToken != "" && len(adminToken) < 16 {
+	if adminToken != "" && len(adminToken) < minAdminToken {
 		return nil, fmt.Errorf("--admin-token: use at least 16 characters")
 	}
-	widgetCfg, err := s.widgetConfig(adminToken)
+	var sitesFile widget.SitesConfig
+	if path := s.settings["sites-config"]; path != "" {
+		if sitesFile, err = widget.LoadSitesConfig(path); err != nil {
+			return nil, fmt.Errorf("--sites-config: %w", err)
+		}
+	}
+	widgetCfg, err := s.widgetConfig(adminToken, sitesFile)
 	if err != nil {
 		return nil, err
 	}
@@ -119,17 +162,29 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		// deployment gets a plain home page instead (home.go).
 		widgetCfg.DemoSiteKey = ""
 	}
+	var siteStore frontline.SiteSettingsStore = memory.NewSiteStore()
+	if s.db != nil {
+		siteStore = postgres.NewSiteStore(s.db)
+	}
 	customers, err := widget.New(widgetCfg, widget.Deps{
-		Log: s.log, Bus: s.bus, Guard: responder, Handoff: queue,
-		Logger: s.logger.With("part", "widget"),
+		Log: log, Bus: s.bus, Guard: responder, Handoff: queue, Hours: queue,
+		Sites:    siteStore,
+		Articles: publicArticles{kb: knowledge, prefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix},
+		Logger:   s.logger.With("part", "widget"),
 	})
 	if err != nil {
+		return nil, err
+	}
+	if err := s.seedSites(ctx, customers, siteStore, sitesFile); err != nil {
 		return nil, err
 	}
 	// The bot answers what the Log says it owes, whichever node stored it;
 	// stopped after the widget (its last appends owe answers too), before
 	// the store closes.
-	worker := obligation.New(s.log, responder, obligation.Options{
+	if err := s.metrics.Connections(customers.Connections, queue.SocketConnections); err != nil {
+		return nil, err
+	}
+	worker := obligation.New(log, s.metrics.Responder(responder), obligation.Options{
 		Typing: customers.BotTyping, Logger: s.logger.With("part", "bot"),
 	})
 	worker.Start()
@@ -152,6 +207,10 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	mux := http.NewServeMux()
 	// Customers' routes: the widget checks its own visitors and origins.
 	customers.Routes(mux)
+	// The profiler, for operators, behind the same admin token.
+	for _, rt := range debugRoutes() {
+		mux.Handle(rt.pattern, customers.AdminOnly(rt.handler))
+	}
 	helpCentre, err := kb.NewPublicHandler(knowledge, kb.PublicOptions{
 		Logger: s.logger.With("part", "help-centre"),
 		Name:   s.settings["help-centre-name"], Accent: s.settings["help-centre-color"],
@@ -169,8 +228,9 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		people.Routes(),
 		editor.Routes(knowledge, editor.Options{Logger: s.logger.With("part", "editor")}),
 		handoff.APIRoutes(queue, s.logger.With("part", "handoff")),
+		customers.AdminRoutes(),
 		queue.Routes(s.logger.With("part", "agent-api")),
-		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: s.log, Reports: reports}, console.Options{
+		console.Routes(console.Deps{Handoff: queue, KB: knowledge, Log: log, Reports: reports}, console.Options{
 			ArticleURLPrefix: strings.TrimRight(s.publicURL(), "/") + kb.PublicPrefix,
 			EditorPath:       editor.PagePrefix,
 			Logger:           s.logger.With("part", "console"),
@@ -196,6 +256,75 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	return securityHeaders(mux), nil
+}
+
+// seedSites stores the looks the sites config file gives (replacing what
+// the admin API set for those sites), and on the demo a look for the demo
+// shop unless one is stored.
+func (s *Server) seedSites(ctx context.Context, customers *widget.Server, store frontline.SiteSettingsStore, file widget.SitesConfig) error {
+	for _, site := range file.Sites {
+		if !site.HasLook {
+			continue
+		}
+		settings := site.SiteSettings
+		settings.UpdatedBy = "sites-config"
+		if err := customers.PutSiteSettings(ctx, &settings, false); err != nil {
+			return fmt.Errorf("--sites-config: site %q: %w", site.SiteKey, err)
+		}
+	}
+	if slices.ContainsFunc(file.Sites, func(c widget.SiteConfig) bool { return c.SiteKey == demoSiteKey && c.HasLook }) {
+		return nil // the file dressed the demo
+	}
+	return s.seedDemoLook(ctx, customers, store)
+}
+
+// seedDemoLook dresses the demo shop's widget, when the demo is on and no
+// look is stored for it.
+func (s *Server) seedDemoLook(ctx context.Context, customers *widget.Server, store frontline.SiteSettingsStore) error {
+	if !s.demoOn() {
+		return nil
+	}
+	_, err := store.FindSiteSettings(ctx, demoSiteKey)
+	if frontline.ErrorCode(err) != frontline.ENotFound {
+		return err
+	}
+	look := demoLook
+	look.SuggestedArticles = slices.Clone(demoLook.SuggestedArticles)
+	if err := customers.PutSiteSettings(ctx, &look, true); err != nil && frontline.ErrorCode(err) != frontline.ENotFound {
+		return fmt.Errorf("demo site look: %w", err)
+	}
+	return nil
+}
+
+// demoLook is the Acme demo shop's widget: its name, colour, greeting
+// and three articles from the demo knowledge base.
+var demoLook = frontline.SiteSettings{
+	SiteKey: demoSiteKey, DisplayName: "Acme Outfitters", AccentColor: "#2f4a3a",
+	Greeting:          "Hi! I'm Acme's assistant. Ask me about orders, returns, delivery or sizing; a person from our team can take over at any time.",
+	SuggestedArticles: []string{"start-a-return", "order-status", "shipping-options"},
+	UpdatedBy:         "demo",
+}
+
+// publicArticles shows the widget the help centre's articles: published,
+// readable by anyone, titled as published.
+type publicArticles struct {
+	kb     *kb.Service
+	prefix string // absolute URL of the help centre, ending in /
+}
+
+func (p publicArticles) PublicArticle(ctx context.Context, slug string) (string, string, error) {
+	a, err := p.kb.ArticleBySlug(ctx, slug)
+	if err != nil {
+		return "", "", err
+	}
+	if a.State != kb.StatePublished || a.PublishedRevisionID == "" || a.Audience != kb.AudiencePublic {
+		return "", "", frontline.Errorf(frontline.ENotFound, "no published public article %q", slug)
+	}
+	rev, err := p.kb.Revision(ctx, a.PublishedRevisionID)
+	if err != nil {
+		return "", "", err
+	}
+	return rev.Title, p.prefix + a.Slug, nil
 }
 
 // newAuth builds the sign-in service on the store: cookies are Secure when
@@ -348,14 +477,10 @@ func (s *Server) publicURL() string {
 // the demo key; the demo page's own origin, from the public URL, is then
 // allowed for it. Origins come from configuration only, never from a
 // request's Host header.
-func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
+func (s *Server) widgetConfig(adminToken string, file widget.SitesConfig) (widget.Config, error) {
 	sites, err := parseSites(s.settings["sites"])
 	if err != nil {
 		return widget.Config{}, err
-	}
-	hours, err := widget.ParseBusinessHours(s.settings["business-hours"])
-	if err != nil {
-		return widget.Config{}, fmt.Errorf("--business-hours: %w", err)
 	}
 	limits, err := widget.ParseLimits(s.settings["widget-limits"])
 	if err != nil {
@@ -366,6 +491,18 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 		return widget.Config{}, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	cfg := widget.Config{Limits: limits, TrustedProxies: proxies}
+	// The sites config file's sites join --sites; a key in both has the
+	// origins of both.
+	for _, site := range file.Sites {
+		if _, ok := sites[site.SiteKey]; !ok {
+			sites[site.SiteKey] = []string{}
+		}
+		for _, o := range site.Origins {
+			if !slices.Contains(sites[site.SiteKey], o) {
+				sites[site.SiteKey] = append(sites[site.SiteKey], o)
+			}
+		}
+	}
 	for key, origins := range sites {
 		if key == demoSiteKey {
 			own, err := originOf(s.publicURL())
@@ -377,14 +514,13 @@ func (s *Server) widgetConfig(adminToken string) (widget.Config, error) {
 			}
 			cfg.DemoSiteKey = demoSiteKey
 		}
-		name := key
+		name := "" // the widget's own "Chat with us"
 		if key == demoSiteKey && s.demoOn() {
 			name = demo.ShopName // the widget's title on the demo shop's page
 		}
 		cfg.Sites = append(cfg.Sites, widget.Site{
 			Key: key, Name: name, AllowedOrigins: origins,
 			IdentitySecret: s.settings["identity-secret"],
-			Hours:          hours,
 		})
 	}
 	if len(cfg.Sites) == 0 {
@@ -463,4 +599,23 @@ func homeSiteKey(cfg widget.Config, publicURL string) string {
 		return demoSiteKey
 	}
 	return slices.Min(keys)
+}
+
+type debugRoute struct {
+	pattern string
+	handler http.Handler
+}
+
+// debugRoutes are net/http/pprof's endpoints, mounted here behind the
+// admin token (the package also registers them on http.DefaultServeMux,
+// which nothing serves). `go tool pprof` reads them with the token: see
+// the README.
+func debugRoutes() []debugRoute {
+	return []debugRoute{
+		{"GET /debug/pprof/", http.HandlerFunc(pprof.Index)},
+		{"GET /debug/pprof/cmdline", http.HandlerFunc(pprof.Cmdline)},
+		{"GET /debug/pprof/profile", http.HandlerFunc(pprof.Profile)},
+		{"GET /debug/pprof/symbol", http.HandlerFunc(pprof.Symbol)},
+		{"GET /debug/pprof/trace", http.HandlerFunc(pprof.Trace)},
+	}
 }

@@ -54,6 +54,7 @@ func RunTests(t *testing.T, newStore func(t *testing.T) Store) {
 		{"DirectoryRoundTrips", testDirectory},
 		{"NextResponseClock", testNextResponse},
 		{"PlacementKeepsQueueOrder", testPlacementOrder},
+		{"TeamHoursFollowTheConversationsTeam", testTeamHours},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -793,6 +794,77 @@ func testDirectory(t *testing.T, b bundle) {
 	}
 	if cs, err := b.Queue.FindCannedReplies(ctx(t)); err != nil || len(cs) != 1 || cs[0].Body != "Hi {{customer.name}}" {
 		t.Fatalf("canned = %+v (%v)", cs, err)
+	}
+}
+
+// testTeamHours: what the widget tells a customer comes from the team the
+// conversation would go to: the first-line team until it is queued, then
+// its own; a holiday inside the weekly hours is closed, and the next
+// opening skips it.
+func testTeamHours(t *testing.T, b bundle) {
+	christmas := time.Date(2026, 12, 25, 10, 0, 0, 0, time.UTC) // a Friday, 11:00 in Berlin
+	var mu sync.Mutex
+	now := christmas
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	svc := handoff.NewService(b.Queue, b.Log, b.Bus, handoff.Config{Now: clock, FirstLineTeam: "support"})
+	hours := &frontline.BusinessHours{TimeZone: "Europe/Berlin",
+		Open:     []frontline.OpenSpan{{Days: []string{"mon", "tue", "wed", "thu", "fri"}, From: "09:00", To: "17:00"}},
+		Holidays: []string{"2026-12-25"}}
+	for _, team := range []frontline.Team{{ID: "support", Name: "Support", Hours: hours}, {ID: "billing", Name: "Billing"}} {
+		if err := svc.PutTeam(ctx(t), team); err != nil {
+			t.Fatal(err)
+		}
+	}
+	monday := time.Date(2026, 12, 28, 8, 0, 0, 0, time.UTC) // 09:00 in Berlin
+	toBilling := storetest.MustCreateConversation(t, b.Log, "v_1")
+	toSupport := storetest.MustCreateConversation(t, b.Log, "v_2")
+	neverQueued := storetest.MustCreateConversation(t, b.Log, "v_3")
+	mustEnqueue(t, bundle{Store: b.Store, svc: svc}, packet(toBilling.ID, frontline.Tier1, "billing", frontline.PriorityNormal))
+	mustEnqueue(t, bundle{Store: b.Store, svc: svc}, packet(toSupport.ID, frontline.Tier1, "support", frontline.PriorityNormal))
+
+	for _, c := range []struct {
+		name, conv, team string
+		open             bool
+		opensAt          time.Time
+	}{
+		{"no conversation yet: the first-line team", "", "support", false, monday},
+		{"never queued: the first-line team", neverQueued.ID, "support", false, monday},
+		{"not an id: the first-line team", "../x", "support", false, monday},
+		{"queued for billing, which has no hours", toBilling.ID, "billing", true, time.Time{}},
+		{"queued for support", toSupport.ID, "support", false, monday},
+	} {
+		th, err := svc.TeamHours(ctx(t), c.conv)
+		if err != nil || th.Team != c.team || th.Open != c.open || !th.OpensAt.Equal(c.opensAt) {
+			t.Errorf("%s: TeamHours = %+v (err %v), want team %s open %v opens at %v", c.name, th, err, c.team, c.open, c.opensAt)
+		}
+	}
+	if th, _ := svc.TeamHours(ctx(t), ""); th.Hours == nil || th.Hours.String() != "Mon,Tue,Wed,Thu,Fri 09:00-17:00 Europe/Berlin" {
+		t.Errorf("first-line hours = %v, want the team's", th.Hours)
+	}
+	// The queue says the same to the customer already waiting.
+	if qp, err := svc.QueuePosition(ctx(t), toSupport.ID); err != nil || !qp.OpensAt.Equal(monday) {
+		t.Errorf("queue position on the holiday = %+v (err %v), want opens at %v", qp, err, monday)
+	}
+	mu.Lock()
+	now = monday
+	mu.Unlock()
+	if th, err := svc.TeamHours(ctx(t), ""); err != nil || !th.Open || !th.OpensAt.IsZero() {
+		t.Errorf("Monday 09:00 in Berlin: %+v (err %v), want open", th, err)
+	}
+	// A resolved conversation goes back to the bot: the next hand-off is
+	// the first-line team's again.
+	ana := b.user(t, "ana")
+	if _, err := svc.Claim(ctx(t), ana, toBilling.ID); err != nil {
+		t.Fatal(err)
+	}
+	if th, err := svc.TeamHours(ctx(t), toBilling.ID); err != nil || th.Team != "billing" {
+		t.Errorf("assigned: TeamHours = %+v (err %v), want its team, billing", th, err)
+	}
+	if _, err := svc.Resolve(ctx(t), ana, toBilling.ID); err != nil {
+		t.Fatal(err)
+	}
+	if th, err := svc.TeamHours(ctx(t), toBilling.ID); err != nil || th.Team != "support" {
+		t.Errorf("resolved: TeamHours = %+v (err %v), want the first-line team", th, err)
 	}
 }
 

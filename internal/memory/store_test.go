@@ -3,6 +3,8 @@ package memory_test
 import (
 	"testing"
 
+	"github.com/frontlinehq/frontline"
+
 	"github.com/frontlinehq/frontline/internal/memory"
 	"github.com/frontlinehq/frontline/internal/storetest"
 )
@@ -13,4 +15,9 @@ func TestConformance(t *testing.T) {
 		bus := memory.NewBus()
 		return storetest.Store{Log: memory.NewStore(bus), Bus: bus}
 	})
+}
+
+func TestSiteSettingsConformance(t *testing.T) {
+	t.Parallel()
+	storetest.RunSiteSettingsTests(t, func(t *testing.T) frontline.SiteSettingsStore { return memory.NewSiteStore() })
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/pgtest"
@@ -145,4 +146,48 @@ func BenchmarkAppendParallel(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkCustomerMessageStatements is one customer message's life in the
+// Log, as the widget and the bot's worker drive it on one node: the
+// append, the claim, the bot's read of the conversation, its reply (which
+// ends the obligation) and the worker's drop, then the customer's tab
+// reading past its last message (an empty page). It reports the round
+// trips and statements per message, which the machine's load does not
+// change; ns/op is one client's serial latency.
+func BenchmarkCustomerMessageStatements(b *testing.B) {
+	db, counter := newCountedDB(b)
+	ctx := context.Background()
+	conv := storetest.MustCreateConversation(b, db, "v_bench")
+	trips, stmts := counter.now()
+	i := 0
+	for b.Loop() {
+		i++
+		res, err := db.AppendMessage(ctx, frontline.AppendRequest{Message: frontline.Message{
+			ConversationID: conv.ID, ClientMsgID: fmt.Sprint("m", i), Author: frontline.AuthorCustomer, Body: "where is my parcel?",
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		obs, err := db.ClaimObligations(ctx, frontline.ClaimOpts{Limit: 8, Lease: 10 * time.Second})
+		if err != nil || len(obs) != 1 {
+			b.Fatalf("claimed %d (%v), want 1", len(obs), err)
+		}
+		if _, err := db.ReadMessages(ctx, conv.ID, max(res.Message.Seq-20, 0), 0); err != nil {
+			b.Fatal(err)
+		}
+		reply, err := db.AppendMessage(ctx, frontline.AppendRequest{Answers: res.Message.Seq, Message: frontline.Message{
+			ConversationID: conv.ID, Author: frontline.AuthorBot, Body: "It is on its way.", Meta: frontline.MessageMeta{ReplyTo: res.Message.Seq},
+		}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.DropObligation(ctx, obs[0].Key()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.ReadMessages(ctx, conv.ID, reply.Message.Seq, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	counter.report(b, trips, stmts)
 }

@@ -89,7 +89,7 @@ func TestBusReconnects(t *testing.T) {
 	}
 }
 
-func mustStartBus(t *testing.T, db *postgres.DB) *postgres.Bus {
+func mustStartBus(t testing.TB, db *postgres.DB) *postgres.Bus {
 	t.Helper()
 	b := postgres.NewBus(db)
 	if err := b.Start(context.Background()); err != nil {

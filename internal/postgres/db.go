@@ -48,6 +48,9 @@ type DB struct {
 	notify  *notifier
 	recent  *recentMessages
 	owed    chan struct{} // see Owed
+	// answered are the obligations this node's replies ended (see
+	// DropObligation).
+	answered answeredSet
 }
 
 var _ frontline.Log = (*DB)(nil)

@@ -46,6 +46,8 @@ type kbShared struct {
 	// counted at smallAt (zero: count again).
 	small   bool
 	smallAt time.Time
+	// vectors is this node's copy of a small vector index (kb_vectors.go).
+	vectors vectorCache
 }
 
 // exactBelow is the passage count under which vector queries scan every
@@ -96,11 +98,17 @@ func (s *KBStore) do(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if s.tx != nil {
 		return fn(s.tx)
 	}
+	// Every node's copy of the vector index is dropped when a write
+	// commits (this node's at once, after it); reads need not be told.
+	defer s.shared.vectors.invalidate()
 	return s.db.withTx(ctx, func(tx pgx.Tx) error {
 		if err := s.registerVector(ctx, tx.Conn()); err != nil {
 			return err
 		}
-		return fn(tx)
+		if err := fn(tx); err != nil {
+			return err
+		}
+		return s.db.notifyTx(ctx, tx, kbIndexTopic, 1)
 	})
 }
 
@@ -668,6 +676,16 @@ func (s *KBStore) SearchVector(ctx context.Context, q kb.VectorQuery) ([]kb.Pass
 		return nil, frontline.Errorf(frontline.EInvalid, "query vector is empty")
 	}
 	limit := max(q.Limit, 1)
+	if s.tx == nil {
+		idx, err := s.currentVectors(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("vector search: %w", err)
+		}
+		if idx != nil && !idx.large {
+			s.shared.vectors.served.Add(1)
+			return idx.search(q)
+		}
+	}
 	var out []kb.PassageMatch
 	err := s.read(ctx, func(c kbConn) error {
 		exact := q.Exact

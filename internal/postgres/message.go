@@ -204,6 +204,9 @@ func (db *DB) AppendMessage(ctx context.Context, req frontline.AppendRequest) (f
 	}
 	m.Seq = *insSeq
 	m.CreatedAt = createdAt.UTC()
+	if req.Answers > 0 {
+		db.answered.add(frontline.ObligationKey{ConversationID: m.ConversationID, Seq: req.Answers})
+	}
 	db.recent.put(m) // before the wake-up, so the woken readers find it
 	db.notify.wake(frontline.ConversationTopic(m.ConversationID), m.Seq)
 	if m.Author == frontline.AuthorCustomer {
@@ -221,31 +224,57 @@ func (db *DB) readDuplicate(ctx context.Context, m frontline.Message) (frontline
 	return frontline.AppendResult{Message: got, Duplicate: true}, nil
 }
 
+// readMessagesSQL reads a page through the conversation's row: an
+// unknown conversation gives no row, an empty page one row of NULLs, so
+// telling them apart costs no second statement.
+const readMessagesSQL = `SELECT m.conversation_id, m.seq, coalesce(m.client_msg_id, ''), m.author, m.author_id, m.author_name, m.body, m.meta, m.created_at
+	FROM conversations c
+	LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND seq > $2 ORDER BY seq LIMIT $3) m ON true
+	WHERE c.id = $1
+	ORDER BY m.seq`
+
 // ReadMessages implements frontline.Log.
 func (db *DB) ReadMessages(ctx context.Context, conversationID string, afterSeq int64, limit int) ([]frontline.Message, error) {
 	if limit <= 0 {
 		limit = frontline.DefaultListLimit
 	}
-	rows, err := db.pool.Query(ctx, `SELECT `+messageColumns+` FROM messages
-		WHERE conversation_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, conversationID, afterSeq, limit)
+	rows, err := db.pool.Query(ctx, readMessagesSQL, conversationID, afterSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read messages: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (frontline.Message, error) { return scanMessage(r) })
+	found := false
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*frontline.Message, error) {
+		found = true
+		var (
+			m                                                  frontline.Message
+			seq                                                *int64
+			conv, clientID, author, authorID, authorName, body *string
+			meta                                               *frontline.MessageMeta
+			createdAt                                          *time.Time
+		)
+		if err := r.Scan(&conv, &seq, &clientID, &author, &authorID, &authorName, &body, &meta, &createdAt); err != nil || seq == nil {
+			return nil, err // seq NULL: the conversation, with no message after afterSeq
+		}
+		m.ConversationID, m.Seq, m.ClientMsgID, m.Author, m.AuthorID, m.AuthorName, m.Body = *conv, *seq, *clientID, frontline.Author(*author), *authorID, *authorName, *body
+		if meta != nil {
+			m.Meta = *meta
+		}
+		m.CreatedAt = createdAt.UTC()
+		return &m, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read messages: %w", err)
 	}
-	if len(out) == 0 {
-		// Tell an empty page from an unknown conversation.
-		var exists bool
-		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM conversations WHERE id = $1)`, conversationID).Scan(&exists); err != nil {
-			return nil, fmt.Errorf("read messages: %w", err)
-		}
-		if !exists {
-			return nil, notFound(conversationID)
+	if !found {
+		return nil, notFound(conversationID)
+	}
+	msgs := make([]frontline.Message, 0, len(out))
+	for _, m := range out {
+		if m != nil {
+			msgs = append(msgs, *m)
 		}
 	}
-	return out, nil
+	return msgs, nil
 }
 
 func isForeignKeyViolation(err error) bool {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -130,8 +131,14 @@ WITH d AS (
 )
 SELECT count(*) FROM d`
 
-// DropObligation implements frontline.Obligations.
+// DropObligation implements frontline.Obligations. After a reply this
+// node committed for the obligation (the worker drops every obligation it
+// handled), there is nothing to drop and no statement is sent: a deleted
+// obligation never comes back, since a message owes its answer once.
 func (db *DB) DropObligation(ctx context.Context, key frontline.ObligationKey, events ...frontline.Event) (bool, error) {
+	if db.answered.take(key) {
+		return false, nil
+	}
 	data, err := encodeEvents(events)
 	if err != nil {
 		return false, err
@@ -151,4 +158,38 @@ func (db *DB) signalOwed() {
 	case db.owed <- struct{}{}:
 	default:
 	}
+}
+
+// answeredSet remembers for a while the obligations this node's replies
+// ended. Two generations of answeredTTL: an entry nobody takes (the
+// responder failed after its reply) is forgotten within two.
+type answeredSet struct {
+	mu       sync.Mutex
+	cur, old map[frontline.ObligationKey]struct{}
+	rotated  time.Time
+}
+
+const answeredTTL = time.Minute
+
+func (a *answeredSet) add(k frontline.ObligationKey) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if now := time.Now(); now.Sub(a.rotated) >= answeredTTL || a.cur == nil {
+		a.old, a.cur, a.rotated = a.cur, map[frontline.ObligationKey]struct{}{}, now
+	}
+	a.cur[k] = struct{}{}
+}
+
+func (a *answeredSet) take(k frontline.ObligationKey) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.cur[k]; ok {
+		delete(a.cur, k)
+		return true
+	}
+	if _, ok := a.old[k]; ok {
+		delete(a.old, k)
+		return true
+	}
+	return false
 }

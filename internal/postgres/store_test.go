@@ -62,3 +62,8 @@ func TestRecentMessagesMatchTheDatabase(t *testing.T) {
 		t.Errorf("RecentMessages(3, 4) = %+v, %v; want this node's seq 4", got, ok)
 	}
 }
+
+func TestSiteSettingsConformance(t *testing.T) {
+	t.Parallel()
+	storetest.RunSiteSettingsTests(t, func(t *testing.T) frontline.SiteSettingsStore { return postgres.NewSiteStore(pgtest.NewDB(t)) })
+}

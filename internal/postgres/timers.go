@@ -105,6 +105,50 @@ type TimerOptions struct {
 	// Workers bounds the timers fired at once; default 10.
 	Workers int
 	Logger  *slog.Logger
+	// Periodic is other durable work this node's River client runs on a
+	// schedule (retention). River's leader (one node at a time) inserts
+	// each job once per period, unique by period, so it runs once across
+	// the cluster; a node killed mid-run leaves it to River's rescuer.
+	// Every node should be given the same list: whichever node leads
+	// schedules it.
+	Periodic []Periodic
+}
+
+// Periodic is a job run every Every (and once at start-up) on one node.
+type Periodic struct {
+	// Name identifies the job across nodes and restarts.
+	Name  string
+	Every time.Duration
+	Run   func(context.Context) error
+}
+
+// periodicQueue is the River queue of periodic jobs: one at a time per node.
+const periodicQueue = "frontline_periodic"
+
+type periodicArgs struct {
+	Name string `json:"name"`
+}
+
+func (periodicArgs) Kind() string { return "frontline_periodic" }
+
+type periodicWorker struct {
+	river.WorkerDefaults[periodicArgs]
+	jobs map[string]Periodic
+}
+
+// Timeout lifts the timers' 30 s limit: a sweep works in short
+// transactions for as long as the backlog takes. (Past River's stuck-job
+// rescue a second node may join it; each batch skips rows another holds.)
+func (w *periodicWorker) Timeout(*river.Job[periodicArgs]) time.Duration { return -1 }
+
+func (w *periodicWorker) Work(ctx context.Context, job *river.Job[periodicArgs]) error {
+	p, ok := w.jobs[job.Args.Name]
+	if !ok {
+		// Scheduled by a node that knows a job this one does not (an
+		// older or newer binary): leave it to River's retries.
+		return fmt.Errorf("periodic job %q is not known to this node", job.Args.Name)
+	}
+	return p.Run(ctx)
 }
 
 var _ handoff.TimerRunner = (*TimerRunner)(nil)
@@ -154,9 +198,27 @@ func (c clock) NowOrNil() *time.Time {
 func (r *TimerRunner) Start(ctx context.Context, fire func(context.Context, handoff.Timer) error) error {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &timerWorker{fire: fire})
+	queues := map[string]river.QueueConfig{timerQueue: {MaxWorkers: r.opts.Workers}}
+	var periodic []*river.PeriodicJob
+	if len(r.opts.Periodic) > 0 {
+		jobs := map[string]Periodic{}
+		for _, p := range r.opts.Periodic {
+			if p.Name == "" || p.Every <= 0 || p.Run == nil {
+				return fmt.Errorf("periodic job %q: needs a name, a period and a function", p.Name)
+			}
+			jobs[p.Name] = p
+			periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(p.Every), func() (river.JobArgs, *river.InsertOpts) {
+				return periodicArgs{Name: p.Name}, &river.InsertOpts{Queue: periodicQueue, MaxAttempts: 3,
+					UniqueOpts: river.UniqueOpts{ByArgs: true, ByPeriod: p.Every}}
+			}, &river.PeriodicJobOpts{ID: p.Name, RunOnStart: true}))
+		}
+		river.AddWorker(workers, &periodicWorker{jobs: jobs})
+		queues[periodicQueue] = river.QueueConfig{MaxWorkers: 1}
+	}
 	cfg := &river.Config{
 		Schema:               r.db.schema,
-		Queues:               map[string]river.QueueConfig{timerQueue: {MaxWorkers: r.opts.Workers}},
+		Queues:               queues,
+		PeriodicJobs:         periodic,
 		Workers:              workers,
 		FetchCooldown:        min(r.opts.PollInterval/2, 100*time.Millisecond),
 		FetchPollInterval:    r.opts.PollInterval,
