@@ -169,10 +169,9 @@ func runJourney(t *testing.T, site journeySite) {
 	// 3. Frustration: the bot hands off, saying why, and the customer sees
 	// their place in line.
 	sayInWidget(customer, journeyFrustrated)
-	customer.WaitJS("the hand-off notice", wRoot+`.querySelectorAll('li.msg.system').length >= 1 && !`+wq(".notice.queue")+`.hidden`)
-	if got := browsertest.Eval[string](customer, `[...`+wRoot+`.querySelectorAll('li.msg.system')].map(li => li.textContent).join(' | ')`); !strings.Contains(got, "support team") {
-		t.Errorf("the hand-off notices read %q, want them to say who takes over", got)
-	}
+	// The notice says who takes over (routing may give it to the agent,
+	// and say so, a moment before the notice arrives).
+	customer.WaitJS("the hand-off notice naming the team", `[...`+wRoot+`.querySelectorAll('li.msg.system')].some(li => li.textContent.includes('support team')) && !`+wq(".notice.queue")+`.hidden`)
 	tess.WaitJS("the hand-off alert", `!document.querySelector('#alert').hidden`)
 	shot(t, site, customer, "journey-3-handoff.png")
 
