@@ -288,11 +288,8 @@ func (s *Server) adminSite(w http.ResponseWriter, r *http.Request) (*Site, bool)
 	return site, ok
 }
 
-func (s *Server) adminGetSite(w http.ResponseWriter, r *http.Request) {
-	site, ok := s.adminSite(w, r)
-	if !ok {
-		return
-	}
+// writeSiteView answers with the site's stored settings and its look.
+func (s *Server) writeSiteView(w http.ResponseWriter, r *http.Request, site *Site) {
 	v, err := s.siteView(r.Context(), site)
 	if err != nil {
 		apierror.Write(w, r, s.logger, err)
@@ -301,13 +298,17 @@ func (s *Server) adminGetSite(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-func (s *Server) adminPutSite(w http.ResponseWriter, r *http.Request) {
+func (s *Server) adminGetSite(w http.ResponseWriter, r *http.Request) {
 	site, ok := s.adminSite(w, r)
 	if !ok {
 		return
 	}
-	if s.siteStore == nil {
-		apierror.Write(w, r, s.logger, frontline.Errorf(frontline.EUnavailable, "no settings store is configured"))
+	s.writeSiteView(w, r, site)
+}
+
+func (s *Server) adminPutSite(w http.ResponseWriter, r *http.Request) {
+	site, ok := s.adminSite(w, r)
+	if !ok {
 		return
 	}
 	var in frontline.SiteSettings
@@ -327,12 +328,7 @@ func (s *Server) adminPutSite(w http.ResponseWriter, r *http.Request) {
 		apierror.Write(w, r, s.logger, err)
 		return
 	}
-	v, err := s.siteView(r.Context(), site)
-	if err != nil {
-		apierror.Write(w, r, s.logger, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	s.writeSiteView(w, r, site)
 }
 
 func (s *Server) adminDeleteSite(w http.ResponseWriter, r *http.Request) {
