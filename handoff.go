@@ -126,4 +126,10 @@ type Handoff interface {
 	// QueuePosition tells the customer where they stand. ENotFound when the
 	// conversation was never handed off.
 	QueuePosition(ctx context.Context, conversationID string) (QueuePosition, error)
+
+	// WatchQueue signals on the returned channel after each change to the
+	// queue, made through any node, once QueuePosition reflects it. Signals
+	// coalesce (a slow reader sees one for many changes); the channel
+	// closes when ctx ends.
+	WatchQueue(ctx context.Context) <-chan struct{}
 }

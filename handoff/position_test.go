@@ -129,3 +129,79 @@ func TestWaitingCustomersShareOneRead(t *testing.T) {
 		}
 	}
 }
+
+// A change made through another node (another Service on the same store
+// and bus) shows in this node's places as soon as WatchQueue signals it,
+// however young the cached answer: the clock here never moves, so only the
+// bus note can empty the cache.
+func TestWatchQueueSignalsAfterAnotherNodesChange(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	now := time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+	bus := memory.NewBus()
+	log := memory.NewStore(bus)
+	store := memory.NewHandoffStore(log)
+	cfg := handoff.DefaultConfig()
+	cfg.Now = func() time.Time { return now }
+	here, there := handoff.NewService(store, log, bus, cfg), handoff.NewService(store, log, bus, cfg)
+	var convs []string
+	for range 2 {
+		c := &frontline.Conversation{VisitorID: "v"}
+		if err := log.CreateConversation(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := there.Enqueue(ctx, frontline.HandoffPacket{ConversationID: c.ID, Tier: frontline.Tier1, Team: "support", Priority: frontline.PriorityNormal}); err != nil {
+			t.Fatal(err)
+		}
+		convs = append(convs, c.ID)
+	}
+	changes := here.WatchQueue(ctx)
+	drain := func() {
+		for {
+			select {
+			case <-changes:
+			case <-time.After(50 * time.Millisecond):
+				return
+			}
+		}
+	}
+	drain()
+	position := func() int {
+		t.Helper()
+		qp, err := here.QueuePosition(ctx, convs[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return qp.Position
+	}
+	if got := position(); got != 2 {
+		t.Fatalf("position = %d, want 2", got)
+	}
+	agent := handoff.Agent{UserID: "agent_1", Name: "Dana", Tiers: frontline.Tiers, Teams: []string{"support"}, Capacity: 5}
+	if err := there.Store().PutAgent(ctx, agent); err != nil {
+		t.Fatal(err)
+	}
+	drain()
+	user := &frontline.User{ID: "agent_1", Roles: []frontline.Role{frontline.RoleAgent}}
+	if _, err := there.Claim(ctx, user, convs[0]); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-changes:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no signal for the other node's claim")
+	}
+	if got := position(); got != 1 {
+		t.Fatalf("position after the other node's claim = %d, want 1 (a stale cached place)", got)
+	}
+	cancel()
+	select {
+	case _, ok := <-changes:
+		for ok {
+			_, ok = <-changes
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WatchQueue's channel stayed open after its context ended")
+	}
+}

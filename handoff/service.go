@@ -29,19 +29,24 @@ type Service struct {
 	sockets   atomic.Int64 // agent websockets open on this node
 }
 
-// positionTTL is how stale a customer's shown place in line may be. Every
-// waiting customer asks again on every queue change; within this time a
-// node answers them all from one read of the waiting line (one query per
-// node per positionTTL, not one per customer per change).
+// positionTTL bounds how long this node answers places from one read of
+// the waiting line. Every waiting customer asks again on every queue
+// change; within this time a node answers them all from one read (one
+// query per node per burst of changes, not one per customer per change).
+// A queue change seen on the bus, from any node, empties the cache at
+// once (see WatchQueue), so the TTL only matters if a note is lost.
 const positionTTL = 500 * time.Millisecond
 
 // positionCache holds this node's recent view of the queue: the places of
 // all waiting conversations from one read, and the last answer for
-// conversations that were not waiting (assigned or resolved).
+// conversations that were not waiting (assigned or resolved). Every entry
+// carries the generation it was read in; clear starts a new one, so a read
+// that began before a change cannot be cached after it.
 type positionCache struct {
 	refresh sync.Mutex // held while reading the line, so callers share one read
 
 	mu     sync.Mutex
+	gen    uint64                  // bumped by clear
 	places map[string]WaitingPlace // waiting conversations' places
 	at     time.Time               // when places was read
 	others map[string]cachedPosition
@@ -56,6 +61,14 @@ func fresh(at, now time.Time) bool {
 	return !at.IsZero() && now.Sub(at) < positionTTL && !now.Before(at)
 }
 
+// generation is the cache's generation: read it before reading the store,
+// and pass it to the put that caches what was read.
+func (c *positionCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
 // waiting returns the waiting line's places if they are fresh.
 func (c *positionCache) waiting(now time.Time) (map[string]WaitingPlace, bool) {
 	c.mu.Lock()
@@ -63,9 +76,13 @@ func (c *positionCache) waiting(now time.Time) (map[string]WaitingPlace, bool) {
 	return c.places, c.places != nil && fresh(c.at, now)
 }
 
-func (c *positionCache) putWaiting(places map[string]WaitingPlace, now time.Time) {
+// putWaiting caches places read in generation gen, unless the queue has
+// changed since.
+func (c *positionCache) putWaiting(gen uint64, places map[string]WaitingPlace, now time.Time) {
 	c.mu.Lock()
-	c.places, c.at = places, now
+	if gen == c.gen {
+		c.places, c.at = places, now
+	}
 	c.mu.Unlock()
 }
 
@@ -79,21 +96,57 @@ func (c *positionCache) other(id string, now time.Time) (frontline.QueuePosition
 	return p.pos, true
 }
 
-func (c *positionCache) putOther(id string, pos frontline.QueuePosition, now time.Time) {
+func (c *positionCache) putOther(gen uint64, id string, pos frontline.QueuePosition, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if c.others == nil || len(c.others) > 50_000 {
 		c.others = make(map[string]cachedPosition) // bounded: forget everything rather than grow
 	}
 	c.others[id] = cachedPosition{pos, now}
 }
 
-// clear forgets everything: a change through this node moves other
-// customers' places too. Changes on other nodes show within positionTTL.
+// clear forgets everything: a queue change moves other customers' places
+// too.
 func (c *positionCache) clear() {
 	c.mu.Lock()
+	c.gen++
 	c.places, c.at, c.others = nil, time.Time{}, nil
 	c.mu.Unlock()
+}
+
+// WatchQueue implements frontline.Handoff: it follows the queue topic,
+// empties this node's place cache on every note, and only then signals, so
+// a reader woken by it never gets a place from before the change.
+func (s *Service) WatchQueue(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	if s.bus == nil {
+		close(out)
+		return out
+	}
+	notes, cancel := s.bus.Subscribe(frontline.TopicQueue)
+	go func() {
+		defer close(out)
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case _, ok := <-notes:
+				if !ok {
+					return
+				}
+				s.positions.clear()
+				select {
+				case out <- struct{}{}:
+				default: // one pending signal covers this change too
+				}
+			}
+		}
+	}()
+	return out
 }
 
 // NewService returns a Service over store. log completes packets (the
@@ -301,6 +354,7 @@ func (s *Service) QueuePosition(ctx context.Context, conversationID string) (fro
 	if qp, ok := s.positions.other(conversationID, now); ok {
 		return qp, nil
 	}
+	gen := s.positions.generation()
 	places, err := s.waitingPlaces(ctx, now)
 	if err != nil {
 		return frontline.QueuePosition{}, err
@@ -327,7 +381,7 @@ func (s *Service) QueuePosition(ctx context.Context, conversationID string) (fro
 	case frontline.QueueAssigned:
 		qp.AgentName = cmpOr(e.AssigneeName, "An agent")
 	}
-	s.positions.putOther(conversationID, qp, now)
+	s.positions.putOther(gen, conversationID, qp, now)
 	return qp, nil
 }
 
@@ -350,11 +404,12 @@ func (s *Service) waitingPlaces(ctx context.Context, now time.Time) (map[string]
 	if places, ok := s.positions.waiting(now); ok {
 		return places, nil // read by the caller we waited for
 	}
+	gen := s.positions.generation()
 	places, err := s.store.WaitingPlaces(ctx)
 	if err != nil {
 		return nil, wrap("queue positions", err)
 	}
-	s.positions.putWaiting(places, now)
+	s.positions.putWaiting(gen, places, now)
 	return places, nil
 }
 

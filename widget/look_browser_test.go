@@ -138,7 +138,7 @@ func TestBrowserSiteLook(t *testing.T) {
 		}}); err != nil {
 			t.Fatal(err)
 		}
-		tab.WaitJS("the cited reply", q(`li.msg.bot:last-of-type .cites`))
+		tab.WaitJS("the cited reply", qAll(`li.msg.bot`)+`.some(li => li.textContent.includes("Orders ship") && li.querySelector(".cites"))`)
 		if got := browsertest.Eval[string](tab, qAll("li.msg.bot")+`.pop().textContent`); strings.Count(got, "Shipping times") != 1 || strings.Contains(got, "https://") {
 			t.Errorf("cited reply reads %q: want the source once, as a link", got)
 		}

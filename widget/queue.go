@@ -63,42 +63,29 @@ func (q *queueWatch) remove(c *conn) {
 // watcher is served at once.
 const queueRefreshEvery = 100 * time.Millisecond
 
-// queueRecheck is how long after a queue change the places are worked out
-// once more. The hand-off service answers places from a per-node cache up
-// to half a second old, so a change made through another node may not show
-// in the refresh its note wakes; without a second look those customers
-// would keep a stale place until the next change.
-const queueRecheck = 600 * time.Millisecond
-
 func (q *queueWatch) run(ctx context.Context) {
-	notes, cancel := q.s.bus.Subscribe(frontline.TopicQueue)
-	defer cancel()
-	recheck := time.NewTimer(queueRecheck)
-	recheck.Stop()
-	armed := false
+	// The hand-off service signals once its places reflect the change, so
+	// one refresh per signal shows every customer their new place, however
+	// many nodes share the queue.
+	changes := q.s.handoff.WatchQueue(ctx)
 	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
-			recheck.Stop()
 			return
-		case <-notes:
-			if !armed {
-				recheck.Reset(queueRecheck)
-				armed = true
+		case _, ok := <-changes:
+			if !ok {
+				return
 			}
 			if wait := queueRefreshEvery - time.Since(last); wait > 0 {
 				select {
 				case <-ctx.Done():
-					recheck.Stop()
 					return
 				case <-time.After(wait): // changes meanwhile fold into this refresh
 				case <-q.kick:
 				}
 			}
 		case <-q.kick:
-		case <-recheck.C:
-			armed = false
 		}
 		last = time.Now()
 		q.refresh(ctx)

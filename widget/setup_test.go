@@ -275,6 +275,28 @@ func (h *fakeHandoff) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*
 	return &frontline.QueueEntry{ConversationID: p.ConversationID, Status: frontline.QueueWaiting}, nil
 }
 
+// WatchQueue follows the bus's queue topic: the fake keeps no cache.
+func (h *fakeHandoff) WatchQueue(ctx context.Context) <-chan struct{} {
+	out := make(chan struct{}, 1)
+	notes, cancel := h.bus.Subscribe(frontline.TopicQueue)
+	go func() {
+		defer close(out)
+		defer cancel()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-notes:
+				select {
+				case out <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	return out
+}
+
 func (h *fakeHandoff) QueuePosition(ctx context.Context, id string) (frontline.QueuePosition, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/auth"
@@ -54,9 +52,7 @@ func startDemoServer(t *testing.T, flags ...string) (*Server, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Shutdown() })
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := srv.Start(ctx); err != nil {
+	if err := startInProcess(srv); err != nil {
 		t.Fatalf("start: %v\n%s", err, out.String())
 	}
 	return srv, out.String()

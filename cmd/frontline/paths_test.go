@@ -36,9 +36,7 @@ func startLoggedServer(t *testing.T, env map[string]string, level string) (*Serv
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := srv.Start(ctx); err != nil {
+	if err := startInProcess(srv); err != nil {
 		t.Fatal(err)
 	}
 	return srv, logs

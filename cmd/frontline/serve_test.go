@@ -30,16 +30,31 @@ func startServer(t *testing.T, env map[string]string, args ...string) (*Server, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // generous: the machine may be loaded
-	defer cancel()
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Shutdown() })
-	if err := srv.Start(ctx); err != nil {
+	if err := startInProcess(srv); err != nil {
 		return nil, err
 	}
 	return srv, nil
+}
+
+// startSlots bounds how many in-process servers start at once. A start on
+// the in-memory store imports the demo knowledge base (training its ranker
+// and calibrating its scores: about a second of CPU, ten under the race
+// detector); a dozen parallel tests doing it together on a small CI
+// machine used to run past their deadline.
+var startSlots = make(chan struct{}, 2)
+
+// startInProcess starts srv once a start slot is free, with a deadline
+// that counts from then.
+func startInProcess(srv *Server) error {
+	startSlots <- struct{}{}
+	defer func() { <-startSlots }()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // generous: the machine may be loaded
+	defer cancel()
+	return srv.Start(ctx)
 }
 
 type testWriter struct{ t *testing.T }
