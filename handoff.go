@@ -121,6 +121,9 @@ type Handoff interface {
 	// is recorded in the same commit and TopicQueue is woken. Enqueueing a
 	// conversation that is already waiting or assigned updates nothing and
 	// returns the existing entry. ENotFound for an unknown conversation.
+	// A conversation given to an agent in the same commit is not announced
+	// to the customer: the caller's notice of the hand-off names the agent
+	// (QueuePosition has it), so the customer reads the hand-off first.
 	Enqueue(ctx context.Context, packet HandoffPacket) (*QueueEntry, error)
 
 	// QueuePosition tells the customer where they stand. ENotFound when the

@@ -73,6 +73,9 @@ type Replies struct {
 	Queued string `json:"queued"`
 	// QueuedNoPosition when the position is not known: {team}.
 	QueuedNoPosition string `json:"queued_no_position"`
+	// QueuedAssigned when an agent took the conversation with the hand-off
+	// itself: {team} and {agent}, the agent's display name.
+	QueuedAssigned string `json:"queued_assigned"`
 	// Private is added to Queued when the conversation became private.
 	Private string `json:"private"`
 	// HandoffFailed when the queue could not take the conversation.
@@ -139,6 +142,7 @@ func DefaultConfig() Config {
 			Source:           "Source: {title} ({url})",
 			Queued:           "I've passed this to our {team} team{private}. You're number {position} in line; the usual wait is {eta}. They'll see everything you've written here, so there's no need to repeat it.",
 			QueuedNoPosition: "I've passed this to our {team} team{private}. Someone will reply here as soon as they can; they'll see everything you've written, so there's no need to repeat it.",
+			QueuedAssigned:   "I've passed this to our {team} team{private}. {agent} has joined and will reply here; they'll see everything you've written, so there's no need to repeat it.",
 			Private:          ", who handle this privately",
 			HandoffFailed:    "I tried to pass this to a person but couldn't reach the team just now. Please try again in a few minutes.",
 		},
@@ -177,7 +181,8 @@ func (c Config) Validate() error {
 	check(c.HistoryLimit >= 10, "history_limit: %d must be at least 10", c.HistoryLimit)
 	for name, s := range map[string]string{"not_sure": c.Replies.NotSure, "clarify": c.Replies.Clarify,
 		"source": c.Replies.Source, "suggest": c.Replies.Suggest, "none_of_these": c.Replies.NoneOfThese, "queued": c.Replies.Queued, "queued_no_position": c.Replies.QueuedNoPosition,
-		"handoff_failed": c.Replies.HandoffFailed} {
+		"queued_assigned": c.Replies.QueuedAssigned,
+		"handoff_failed":  c.Replies.HandoffFailed} {
 		check(strings.TrimSpace(s) != "", "replies.%s: required", name)
 	}
 	check(c.LLM.MinSupport >= 0 && c.LLM.MinSupport <= 1, "llm.min_support: %v is outside [0,1]", c.LLM.MinSupport)

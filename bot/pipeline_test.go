@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/bot"
+	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/kb"
 )
 
@@ -322,5 +324,32 @@ func TestLongMessageIsSearchedByItsStart(t *testing.T) {
 	reply := onlyReply(t, f.say(t, c, long))
 	if reply.Meta.Kind != bot.KindAnswer || len(reply.Meta.Citations) == 0 || reply.Meta.Citations[0].Slug != "reset-password" {
 		t.Fatalf("reply %s citing %+v, want an answer from reset-password", reply.Meta.Kind, reply.Meta.Citations)
+	}
+}
+
+// An online agent with a free seat takes the hand-off in its own commit:
+// the customer reads one notice, the hand-off's, naming the agent, and no
+// "joined" line before it.
+func TestHandoffTakenAtOnceNamesTheAgent(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	agent := handoff.Agent{UserID: "ana", Name: "Ana B.", Tiers: frontline.Tiers, Teams: []string{"support"}, Capacity: 2}
+	if err := f.handoff.Store().PutAgent(ctx(t), agent); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.handoff.Store().SetPresence(ctx(t), "ana", frontline.PresenceOnline, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	c := f.newConversation(t)
+	msgs := f.say(t, c, "I want to talk to a person please")
+	notice := onlyReply(t, msgs)
+	if notice.Author != frontline.AuthorSystem || notice.Meta.Kind != bot.KindHandoff {
+		t.Fatalf("after the request: %s, want only the hand-off notice", describe(msgs))
+	}
+	if !strings.Contains(notice.Body, "Ana B. has joined") || notice.Meta.Extra["agent_name"] != "Ana B." {
+		t.Fatalf("notice = %q extra %v, want it to name Ana B.", notice.Body, notice.Meta.Extra)
+	}
+	if e, err := f.handoff.Entry(ctx(t), c.ID); err != nil || e.Status != frontline.QueueAssigned || e.AssigneeID != "ana" {
+		t.Fatalf("entry = %+v, %v; want assigned to ana", e, err)
 	}
 }

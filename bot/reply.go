@@ -412,6 +412,12 @@ func (b *Bot) announce(ctx context.Context, t *turn, d Route) error {
 			"{eta}", describeWait(pos.ETA)).Replace(b.cfg.Replies.Queued)
 		extra["position"] = strconv.Itoa(pos.Position)
 		extra["eta_minutes"] = strconv.Itoa(int(math.Ceil(pos.ETA.Minutes())))
+	case pos.Status == frontline.QueueAssigned && pos.AgentName != "":
+		// Taken with the hand-off itself: the hand-off service posts no
+		// "joined" notice then (it would come before this one), so this
+		// notice names the agent.
+		body = strings.NewReplacer("{team}", team, "{private}", private, "{agent}", pos.AgentName).Replace(b.cfg.Replies.QueuedAssigned)
+		extra["agent_name"] = pos.AgentName
 	}
 	// The conversation is queued now, so the notice is the system's.
 	_, err = b.post(ctx, t, frontline.AuthorSystem, body, frontline.MessageMeta{Kind: KindHandoff, Extra: extra})

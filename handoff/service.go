@@ -268,12 +268,13 @@ func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*fron
 	}
 	if created {
 		s.positions.clear()
-		if stored.Status == frontline.QueueAssigned {
-			s.joined(ctx, stored) // placed in the hand-off's own commit
-		} else {
+		if stored.Status != frontline.QueueAssigned {
 			s.Route(ctx)
-			s.wake(ctx, p.ConversationID)
 		}
+		// Given to an agent in the hand-off's own commit, the conversation
+		// gets no "joined" notice: it would land before the caller's
+		// announcement of the hand-off, which names the agent instead.
+		s.wake(ctx, p.ConversationID)
 	}
 	return stored, nil
 }
