@@ -32,10 +32,16 @@ var (
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
+	return newDeskWith(t, func(s handoff.Store) handoff.Store { return s })
+}
+
+// newDeskWith is newDesk with the service's store wrapped by wrap.
+func newDeskWith(t *testing.T, wrap func(handoff.Store) handoff.Store) *desk {
+	t.Helper()
 	ctx := context.Background()
 	bus := memory.NewBus()
 	log := memory.NewStore(bus)
-	svc := handoff.NewService(memory.NewHandoffStore(log), log, bus, handoff.Config{})
+	svc := handoff.NewService(wrap(memory.NewHandoffStore(log)), log, bus, handoff.Config{})
 	for _, tm := range []frontline.Team{{ID: "billing"}, {ID: "technical"}} {
 		if err := svc.PutTeam(ctx, tm); err != nil {
 			t.Fatal(err)

@@ -24,6 +24,8 @@ type Service struct {
 	cfg   Config
 
 	positions positionCache
+	snapshot  queueSnapshot
+	watch     queueWatchers
 	dir       dirCache
 	waits     waitCache
 	sockets   atomic.Int64 // agent websockets open on this node
@@ -117,36 +119,83 @@ func (c *positionCache) clear() {
 	c.mu.Unlock()
 }
 
-// WatchQueue implements frontline.Handoff: it follows the queue topic,
-// empties this node's place cache on every note, and only then signals, so
-// a reader woken by it never gets a place from before the change.
+// WatchQueue implements frontline.Handoff. One goroutine per node (per
+// Service) follows the queue topic while anyone watches; on every note it
+// empties this node's caches of the queue and only then signals the
+// watchers, so a reader woken by it never gets a view from before the
+// change.
 func (s *Service) WatchQueue(ctx context.Context) <-chan struct{} {
 	out := make(chan struct{}, 1)
 	if s.bus == nil {
 		close(out)
 		return out
 	}
-	notes, cancel := s.bus.Subscribe(frontline.TopicQueue)
+	s.watch.add(s, out)
 	go func() {
-		defer close(out)
-		defer cancel()
+		<-ctx.Done()
+		s.watch.remove(out)
+		close(out)
+	}()
+	return out
+}
+
+// queueWatchers is the node's one subscription to the queue topic and
+// the channels it signals.
+type queueWatchers struct {
+	mu     sync.Mutex
+	chans  map[chan struct{}]bool
+	cancel func() // ends the subscription; nil while nobody watches
+}
+
+func (w *queueWatchers) add(s *Service, ch chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.chans == nil {
+		w.chans = map[chan struct{}]bool{}
+	}
+	w.chans[ch] = true
+	if w.cancel != nil {
+		return
+	}
+	notes, cancel := s.bus.Subscribe(frontline.TopicQueue)
+	stop := make(chan struct{})
+	w.cancel = func() { close(stop); cancel() }
+	go func() {
 		for {
 			select {
-			case <-ctx.Done():
+			case <-stop:
 				return
 			case _, ok := <-notes:
 				if !ok {
 					return
 				}
 				s.positions.clear()
-				select {
-				case out <- struct{}{}:
-				default: // one pending signal covers this change too
-				}
+				s.snapshot.clear()
+				w.signal()
 			}
 		}
 	}()
-	return out
+}
+
+func (w *queueWatchers) remove(ch chan struct{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.chans, ch)
+	if len(w.chans) == 0 && w.cancel != nil {
+		w.cancel()
+		w.cancel = nil
+	}
+}
+
+func (w *queueWatchers) signal() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for ch := range w.chans {
+		select {
+		case ch <- struct{}{}:
+		default: // one pending signal covers this change too
+		}
+	}
 }
 
 // NewService returns a Service over store. log completes packets (the

@@ -407,25 +407,42 @@ func (c *agentConn) handle(f *clientFrame) (any, error) {
 	return nil, frontline.Errorf(frontline.EInvalid, "unknown type %s", f.Type)
 }
 
-// followQueue pushes the caller's queue now and on every change, and an
-// "assigned" frame for each conversation newly assigned to them.
+// followQueue pushes the caller's queue now and after every change, at
+// most once per queuePushEvery: a burst of hand-offs folds into one push.
 func (c *agentConn) followQueue() {
 	if c.svc.bus == nil {
 		c.pushQueue()
 		return
 	}
-	notes, cancel := c.svc.bus.Subscribe(frontline.TopicQueue)
-	defer cancel()
+	changes := c.svc.WatchQueue(c.ctx)
 	c.pushQueue()
+	last := time.Now()
 	for {
 		select {
 		case <-c.ctx.Done():
 			return
-		case <-notes:
+		case _, ok := <-changes:
+			if !ok {
+				return
+			}
+			if wait := queuePushEvery - time.Since(last); wait > 0 {
+				select {
+				case <-c.ctx.Done():
+					return
+				case <-time.After(wait): // changes meanwhile fold into this push
+				}
+			}
+			last = time.Now()
 			c.pushQueue()
 		}
 	}
 }
+
+// queuePushEvery spaces one socket's queue pushes.
+const queuePushEvery = 100 * time.Millisecond
+
+// agentQueueLimit bounds each status's entries in one agent's queue frame.
+const agentQueueLimit = 200
 
 // brief is an entry without the heavy part of its packet.
 func brief(e *frontline.QueueEntry) frontline.QueueEntry {
@@ -442,20 +459,24 @@ func (c *agentConn) pushQueue() {
 	if err != nil {
 		return
 	}
-	waiting, err := c.svc.queueFor(ctx, who, QueueFilter{Status: frontline.QueueWaiting, Limit: 200})
+	live, err := c.svc.liveQueue(ctx)
 	if err != nil {
 		return
 	}
-	assigned, err := c.svc.queueFor(ctx, who, QueueFilter{Status: frontline.QueueAssigned, Limit: 200})
-	if err != nil {
-		return
+	var mine []*frontline.QueueEntry
+	counts := map[frontline.QueueStatus]int{}
+	for _, e := range live {
+		if counts[e.Status] < agentQueueLimit && who.may(e, ActRead) == nil {
+			mine = append(mine, e)
+			counts[e.Status]++
+		}
 	}
-	entries := make([]frontline.QueueEntry, 0, len(waiting)+len(assigned))
+	entries := make([]frontline.QueueEntry, 0, len(mine))
 	c.mu.Lock()
 	now := map[string]frontline.QueueEntry{}
 	var fresh []*frontline.QueueEntry
 	var sla []frame
-	for _, e := range append(waiting, assigned...) {
+	for _, e := range mine {
 		entries = append(entries, brief(e))
 		now[e.ConversationID] = *e
 		old, seen := c.known[e.ConversationID]

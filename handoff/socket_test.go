@@ -300,3 +300,67 @@ func TestAgentSocketBadInput(t *testing.T) {
 		t.Errorf("the private conversation is %s, want still waiting", p.Status)
 	}
 }
+
+// listCountingStore counts the queue listings: what a change costs the
+// store.
+type listCountingStore struct {
+	handoff.Store
+	lists atomic.Int32
+}
+
+func (s *listCountingStore) FindQueueEntries(ctx context.Context, f handoff.QueueFilter) ([]*frontline.QueueEntry, error) {
+	s.lists.Add(1)
+	return s.Store.FindQueueEntries(ctx, f)
+}
+
+// Every agent socket on a node is pushed its own view of a queue change,
+// from one shared read of the queue: the store's cost of a change does not
+// grow with the agents online.
+func TestAgentSocketsShareOneQueueRead(t *testing.T) {
+	t.Parallel()
+	counting := &listCountingStore{}
+	d := newDeskWith(t, func(s handoff.Store) handoff.Store { counting.Store = s; return counting })
+	type sock struct {
+		ws   *websocket.Conn
+		sees bool // billing, where the new hand-off goes
+	}
+	var socks []sock
+	for range 4 {
+		for _, u := range []*frontline.User{ana, cara, ben} {
+			ws, _, err := dialAgent(t, d, u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ws.Close()
+			next(t, ws, "welcome")
+			next(t, ws, "queue")
+			socks = append(socks, sock{ws, u != ben})
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // past every socket's push spacing
+	counting.lists.Store(0)
+	c := &frontline.Conversation{VisitorID: "v_2"}
+	if err := d.log.CreateConversation(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.svc.Enqueue(context.Background(), frontline.HandoffPacket{ConversationID: c.ID, Tier: frontline.Tier1,
+		Team: "billing", Priority: frontline.PriorityNormal, Reason: "refund"}); err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range socks {
+		for {
+			q := next(t, s.ws, "queue")
+			got := fmt.Sprint(q["handoffs"])
+			if strings.Contains(got, c.ID) != s.sees {
+				if !s.sees {
+					t.Fatalf("socket %d (technical) was shown the billing hand-off", i)
+				}
+				continue // an older push
+			}
+			break
+		}
+	}
+	if n := counting.lists.Load(); n > 4 {
+		t.Fatalf("one hand-off with %d agent sockets open listed the queue %d times, want one read per status (2; 4 if two notes)", len(socks), n)
+	}
+}
