@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -146,14 +147,34 @@ func (h *publicHandler) search(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, page)
 }
 
+// tableBreaks marks the ends of table cells and rows, before the tags go,
+// with private-use characters no article contains.
+var tableBreaks = strings.NewReplacer("</th>", "\ue000", "</td>", "\ue000", "</tr>", "\ue001")
+
+// rowEnd is a row's last cell mark with the row's end: a full stop.
+var rowEnd = regexp.MustCompile(`\s*\x{E000}?\s*\x{E001}\s*`)
+
+// cellEnd is a cell's end within a row.
+var cellEnd = regexp.MustCompile(`\s*\x{E000}\s*`)
+
 // plainText strips every tag; it keeps the text.
 var plainText = bluemonday.StrictPolicy()
 
 // excerpt is the first max bytes (at a word boundary) of a passage's text,
 // without Markdown.
 func excerpt(md string, max int) string {
-	text := html.UnescapeString(plainText.Sanitize(string(RenderMarkdown(md))))
+	// Table cells and rows keep a separator, or a row reads as one run-on
+	// phrase ("Placed We have your order Cancel it").
+	rendered := tableBreaks.Replace(string(RenderMarkdown(md)))
+	text := html.UnescapeString(plainText.Sanitize(rendered))
+	endsInTable := strings.HasSuffix(strings.TrimSpace(text), "\ue001")
+	text = rowEnd.ReplaceAllString(text, ". ")
+	text = strings.ReplaceAll(text, ".. ", ". ") // a cell that ended its own sentence
+	text = cellEnd.ReplaceAllString(text, " · ")
 	text = strings.Join(strings.Fields(text), " ")
+	if endsInTable {
+		text = strings.TrimSuffix(text, ".") // the last row's stop is not the text's
+	}
 	if len(text) <= max {
 		return text
 	}

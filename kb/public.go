@@ -263,7 +263,7 @@ pre,code{background:#eef1f4;border-radius:4px;padding:0 .2em} pre{padding:10px;o
 {{with .Notice}}<p class="notice">{{.}}</p>{{end}}
 {{if .Searched}}
   {{if .Results}}
-    {{if .Abstained}}<p class="muted">No article is a sure match; these come closest to your question.</p>{{end}}
+    {{if .Abstained}}<p class="muted">These are the closest articles we found. If none of them answers your question, ask us in the chat.</p>{{end}}
     <ol class="results">{{range .Results}}
       <li class="result"><h2><a href="{{articleURL .Slug}}">{{.Title}}</a></h2>{{with .Category}}<div class="cat muted">{{.}}</div>{{end}}<p>{{.Excerpt}}</p></li>{{end}}
     </ol>

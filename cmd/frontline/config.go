@@ -39,7 +39,7 @@ var options = []option{
 	{Env: "FRONTLINE_WIDGET_LIMITS", Flag: "widget-limits", Help: "widget limits over the defaults, e.g. \"frames_per_second=5,ip_max_connections=100\" (keys in widget/PROTOCOL.md); a load test from one address needs the ip_ ones raised"},
 	{Env: "FRONTLINE_IDENTITY_SECRET", Flag: "identity-secret", Help: "HMAC secret sites use to sign customer ids (identity verification); empty disables it", Secret: true},
 	{Env: "FRONTLINE_DEMO_KB", Flag: "demo-kb", Default: "auto", Help: "load the bundled demo knowledge base (Acme Outfitters) and show its demo shop at /: auto (only on the in-memory store), true or false; otherwise / is a plain page linking the help centre"},
-	{Env: "FRONTLINE_HELP_CENTRE_NAME", Flag: "help-centre-name", Default: "Help centre", Help: "the name atop every help-centre page (/kb/) and the home page, e.g. \"Acme Outfitters help\""},
+	{Env: "FRONTLINE_HELP_CENTRE_NAME", Flag: "help-centre-name", Help: "the name atop every help-centre page (/kb/) and the home page, e.g. \"Acme Outfitters help\"; empty: \"Acme Outfitters help\" on the demo, else \"Help centre\""},
 	{Env: "FRONTLINE_HELP_CENTRE_COLOR", Flag: "help-centre-color", Default: "#1f5f99", Help: "the help centre's accent colour (#rrggbb): its header, links and buttons"},
 	{Env: "FRONTLINE_SEARCH_THRESHOLD", Flag: "search-threshold", Help: "confidence (0 to 1) below which the bot says it has no confident answer and offers a person (default: the built-in calibrated threshold)"},
 	{Env: "FRONTLINE_KB_AUTO_ACCEPT", Flag: "kb-auto-accept", Help: "learned phrasings accepted without an editor's review, by what resolved the question: agent, picked or \"agent,picked\"; empty: editors review every candidate"},

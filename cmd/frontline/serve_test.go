@@ -90,6 +90,11 @@ func TestServeInMemory(t *testing.T) {
 	if code, body := get(t, srv.URL()+"/"); code != 200 || !strings.Contains(body, "Acme") {
 		t.Fatalf("/ in memory = %d, want the demo shop:\n%s", code, body)
 	}
+	// The demo's help centre bears the shop's name, not the generic one.
+	if code, body := get(t, srv.URL()+"/kb/search?q=how+do+I+reset+my+password"); code != 200 || !strings.Contains(body, "<title>Search results for “how do I reset my password” · Acme Outfitters help</title>") ||
+		!strings.Contains(body, `href="/kb/reset-password"`) {
+		t.Fatalf("demo help centre search = %d, want the shop's name and the reset-password article:\n%s", code, body)
+	}
 }
 
 // testDatabaseURL points serve at a fresh schema of its own.

@@ -213,7 +213,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	}
 	helpCentre, err := kb.NewPublicHandler(knowledge, kb.PublicOptions{
 		Logger: s.logger.With("part", "help-centre"),
-		Name:   s.settings["help-centre-name"], Accent: s.settings["help-centre-color"],
+		Name:   s.helpCentreName(), Accent: s.settings["help-centre-color"],
 		ClientAddr: func(r *http.Request) string { return widget.ClientIP(r, widgetCfg.TrustedProxies) },
 	})
 	if err != nil {
@@ -221,7 +221,7 @@ func (s *Server) wire(ctx context.Context) (http.Handler, error) {
 	}
 	mux.Handle(kb.PublicPrefix, helpCentre)
 	if !s.demoOn() {
-		mux.Handle("GET /{$}", homePage(s.settings["help-centre-name"], s.settings["help-centre-color"], customers.ScriptURL(), homeSiteKey(widgetCfg, s.publicURL())))
+		mux.Handle("GET /{$}", homePage(s.helpCentreName(), s.settings["help-centre-color"], customers.ScriptURL(), homeSiteKey(widgetCfg, s.publicURL())))
 	}
 	// People's routes: every one through the one authorization check.
 	routes := slices.Concat(
@@ -463,6 +463,18 @@ func (s *Server) newKB(ctx context.Context, store kb.Store) (*kb.Service, error)
 func (s *Server) demoOn() bool {
 	v := s.settings["demo-kb"]
 	return v == "true" || (v == "auto" || v == "") && s.db == nil
+}
+
+// helpCentreName is the help centre's name: the setting, else the demo
+// shop's on the demo, else the generic one.
+func (s *Server) helpCentreName() string {
+	switch {
+	case s.settings["help-centre-name"] != "":
+		return s.settings["help-centre-name"]
+	case s.demoOn():
+		return demo.ShopName + " help"
+	}
+	return "Help centre"
 }
 
 func (s *Server) publicURL() string {
