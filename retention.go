@@ -42,4 +42,10 @@ type Purger interface {
 	// written at that moment is skipped (the next sweep looks again).
 	// EInvalid for a Limit below 1.
 	PurgeConversations(ctx context.Context, req PurgeRequest) (PurgeResult, error)
+	// PurgeCandidates deletes the knowledge base's learned phrasing
+	// candidates (customers' questions proposed as an article's phrasings)
+	// last proposed before before and not accepted by an editor, and
+	// returns how many: they are customers' words too. An accepted one is
+	// part of the KB now, and stays.
+	PurgeCandidates(ctx context.Context, before time.Time) (int, error)
 }

@@ -26,7 +26,7 @@ var options = []option{
 	{Env: "FRONTLINE_MIGRATE", Flag: "migrate", Default: "false", Bool: true, Help: "apply database migrations at start-up"},
 	{Env: "FRONTLINE_WAIT_FOR_DB", Flag: "wait-for-db", Default: "false", Bool: true, Help: "keep retrying an unreachable database (with backoff) instead of exiting; /readyz says why"},
 	{Env: "FRONTLINE_SHUTDOWN_TIMEOUT", Flag: "shutdown-timeout", Default: "10s", Help: "how long SIGTERM waits for connections and writes to finish"},
-	{Env: "FRONTLINE_RETENTION_DAYS", Flag: "retention-days", Default: "0", Help: "delete conversations inactive for this many days, with their messages, events, hand-off records, SLA timers and recorded questions (hourly; queued and assigned ones are kept); 0 keeps everything forever"},
+	{Env: "FRONTLINE_RETENTION_DAYS", Flag: "retention-days", Default: "0", Help: "delete conversations inactive for this many days, with their messages, events, hand-off records, SLA timers and recorded questions, and phrasing candidates not accepted (hourly; queued and assigned conversations are kept); 0 keeps everything forever"},
 	{Env: "FRONTLINE_LOG_LEVEL", Flag: "log-level", Default: "info", Help: "debug, info, warn or error"},
 	{Env: "FRONTLINE_LOG_FORMAT", Flag: "log-format", Default: "text", Help: "text or json"},
 	{Env: "FRONTLINE_PUBLIC_URL", Flag: "public-url", Help: "the URL customers reach this server at (links in answers); default http://ADDR"},

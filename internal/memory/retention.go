@@ -94,3 +94,19 @@ func (s *KBStore) forgetConversations(ids map[string]bool) {
 		delete(s.st.handoffs, id)
 	}
 }
+
+// PurgeCandidates implements frontline.Purger.
+func (p *Purger) PurgeCandidates(ctx context.Context, before time.Time) (int, error) {
+	if p.kb == nil {
+		return 0, nil
+	}
+	defer p.kb.write()()
+	n := 0
+	for id, c := range p.kb.st.candidates {
+		if c.State != kb.CandidateAccepted && c.UpdatedAt.Before(before) {
+			delete(p.kb.st.candidates, id)
+			n++
+		}
+	}
+	return n, nil
+}

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -73,6 +74,15 @@ func (db *DB) PurgeConversations(ctx context.Context, req frontline.PurgeRequest
 		return frontline.PurgeResult{}, fmt.Errorf("purge conversations: %w", err)
 	}
 	return res, nil
+}
+
+// PurgeCandidates implements frontline.Purger.
+func (db *DB) PurgeCandidates(ctx context.Context, before time.Time) (int, error) {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM kb_candidates WHERE state <> 'accepted' AND updated_at < $1`, before)
+	if err != nil {
+		return 0, fmt.Errorf("purge candidates: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
 }
 
 // SLATimersOf counts the SLA timer jobs of a conversation that have not

@@ -37,7 +37,9 @@ type Policy struct {
 func Days(days int) Policy { return Policy{Keep: time.Duration(days) * 24 * time.Hour} }
 
 // Sweep deletes every conversation the policy no longer keeps, one batch
-// per transaction (so no lock is held long), and returns how many.
+// per transaction (so no lock is held long), and returns how many; then
+// the phrasing candidates (customers' questions) last proposed as long
+// ago and never accepted.
 func (p Policy) Sweep(ctx context.Context, store frontline.Purger) (int, error) {
 	now := time.Now
 	if p.Now != nil {
@@ -61,6 +63,13 @@ func (p Policy) Sweep(ctx context.Context, store frontline.Purger) (int, error) 
 	}
 	if p.Logger != nil && deleted > 0 {
 		p.Logger.Info("retention: deleted old conversations", "deleted", deleted, "inactive_before", req.Before)
+	}
+	candidates, err := store.PurgeCandidates(ctx, req.Before)
+	if err != nil {
+		return deleted, err
+	}
+	if p.Logger != nil && candidates > 0 {
+		p.Logger.Info("retention: deleted old phrasing candidates", "deleted", candidates, "proposed_before", req.Before)
 	}
 	return deleted, nil
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ func RunRetentionTests(t *testing.T, newStores func(t *testing.T) RetentionStore
 	}{
 		{"OldGoneWithEverythingTiedRecentAndOpenKept", testRetentionSweep},
 		{"PurgeNeedsALimit", testPurgeLimit},
+		{"OldCandidatesGoAcceptedStay", testRetentionCandidates},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,5 +202,48 @@ func testPurgeLimit(t *testing.T, s RetentionStores) {
 	_, err := s.Purger.PurgeConversations(ctx(t), frontline.PurgeRequest{Before: time.Now()})
 	if frontline.ErrorCode(err) != frontline.EInvalid {
 		t.Errorf("a purge with no limit: %v, want invalid", err)
+	}
+}
+
+// testRetentionCandidates: phrasing candidates (customers' questions)
+// last proposed before the cutoff go unless an editor accepted them.
+func testRetentionCandidates(t *testing.T, s RetentionStores) {
+	now := time.Now().UTC()
+	a := &kb.Article{ID: frontline.NewID("art_"), Slug: "returns-" + strings.ToLower(frontline.NewID("")), Title: "Returns",
+		Body: "Send it back.", Locale: "en", Audience: kb.AudiencePublic, State: kb.StateDraft, CreatedAt: now, UpdatedAt: now}
+	if err := s.KB.CreateArticle(ctx(t), a); err != nil {
+		t.Fatal(err)
+	}
+	cutoff := now.Add(-24 * time.Hour)
+	propose := func(text string, state kb.CandidateState, at time.Time) *kb.Candidate {
+		t.Helper()
+		c := &kb.Candidate{ID: frontline.NewID("cand_"), ArticleID: a.ID, Text: text, TextKey: text, Source: kb.CandidatePicked,
+			Count: 1, State: state, CreatedAt: at, UpdatedAt: at}
+		if err := s.KB.ProposeCandidate(ctx(t), c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	oldPending := propose("can i send my boots back", kb.CandidatePending, cutoff.Add(-time.Hour))
+	oldRejected := propose("boots back how", kb.CandidateRejected, cutoff.Add(-time.Hour))
+	oldAccepted := propose("how do i return boots", kb.CandidateAccepted, cutoff.Add(-time.Hour))
+	recent := propose("return my jacket", kb.CandidatePending, now)
+	n, err := s.Purger.PurgeCandidates(ctx(t), cutoff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Errorf("purged %d candidates, want 2 (the old pending and rejected ones)", n)
+	}
+	left, err := s.KB.FindCandidates(ctx(t), kb.CandidateFilter{ArticleID: a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, c := range left {
+		got[c.ID] = true
+	}
+	if got[oldPending.ID] || got[oldRejected.ID] || !got[oldAccepted.ID] || !got[recent.ID] || len(left) != 2 {
+		t.Errorf("after the purge: %v; want only the accepted and the recent candidates", got)
 	}
 }
