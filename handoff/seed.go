@@ -1,14 +1,11 @@
 package handoff
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"os"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/strictyaml"
 )
 
 // PeopleConfig is the YAML a deployment seeds its desk from
@@ -24,14 +21,8 @@ type PeopleConfig struct {
 // LoadPeopleConfig reads and checks a people config file.
 func LoadPeopleConfig(path string) (PeopleConfig, error) {
 	var c PeopleConfig
-	b, err := os.ReadFile(path)
-	if err != nil {
+	if err := strictyaml.ReadFile(path, &c); err != nil {
 		return c, err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := c.Validate(); err != nil {
 		return c, fmt.Errorf("%s: %w", path, err)

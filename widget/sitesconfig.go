@@ -1,13 +1,10 @@
 package widget
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/strictyaml"
 )
 
 // SitesConfig is the sites config file (FRONTLINE_SITES_CONFIG): the
@@ -40,14 +37,8 @@ type SiteConfig struct {
 // a key listed twice and any invalid setting are errors naming the entry.
 func LoadSitesConfig(path string) (SitesConfig, error) {
 	var c SitesConfig
-	b, err := os.ReadFile(path)
-	if err != nil {
+	if err := strictyaml.ReadFile(path, &c); err != nil {
 		return c, err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&c); err != nil {
-		return c, fmt.Errorf("%s: %w", path, err)
 	}
 	seen := map[string]bool{}
 	for i := range c.Sites {

@@ -1,7 +1,6 @@
 package signal
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/frontlinehq/frontline"
+	"github.com/frontlinehq/frontline/internal/strictyaml"
 )
 
 // Config is everything the detectors know: thresholds, weights and the cues
@@ -148,10 +148,8 @@ func LoadConfig(path string) (Config, error) {
 		return Config{}, fmt.Errorf("signal config: %w", err)
 	}
 	cfg := DefaultConfig()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !(err.Error() == "EOF" && len(bytes.TrimSpace(data)) == 0) {
-		return Config{}, fmt.Errorf("signal config %s: %w", filepath.Base(path), err)
+	if err := strictyaml.Decode(filepath.Base(path), data, &cfg); err != nil {
+		return Config{}, fmt.Errorf("signal config %w", err)
 	}
 	if _, err := compile(cfg); err != nil {
 		return Config{}, fmt.Errorf("signal config %s: %w", filepath.Base(path), err)
