@@ -100,16 +100,8 @@ func (s *AuthStore) ListUsers(ctx context.Context) ([]*frontline.User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
-	defer rows.Close()
-	var out []*frontline.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*frontline.User, error) { return scanUser(row) })
+	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	return out, nil
@@ -283,16 +275,8 @@ func (s *AuthStore) ListAPITokens(ctx context.Context, userID string) ([]*auth.A
 	if err != nil {
 		return nil, fmt.Errorf("list API tokens: %w", err)
 	}
-	defer rows.Close()
-	var out []*auth.APIToken
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list API tokens: %w", err)
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*auth.APIToken, error) { return scanToken(row) })
+	if err != nil {
 		return nil, fmt.Errorf("list API tokens: %w", err)
 	}
 	return out, nil

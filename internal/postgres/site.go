@@ -73,16 +73,8 @@ func (st *SiteStore) FindAllSiteSettings(ctx context.Context) ([]*frontline.Site
 	if err != nil {
 		return nil, fmt.Errorf("find site settings: %w", err)
 	}
-	defer rows.Close()
-	out := []*frontline.SiteSettings{}
-	for rows.Next() {
-		s, err := scanSite(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find site settings: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*frontline.SiteSettings, error) { return scanSite(row) })
+	if err != nil {
 		return nil, fmt.Errorf("find site settings: %w", err)
 	}
 	return out, nil
