@@ -258,6 +258,13 @@ func (h *fakeHandoff) TeamHours(ctx context.Context, conversationID string) (fro
 }
 
 func (h *fakeHandoff) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*frontline.QueueEntry, error) {
+	// The conversation is queued before its place shows, as the real
+	// service does both in one commit: a customer told they wait in line
+	// finds their conversation queued when they come back.
+	st := frontline.StatusQueued
+	if _, err := h.log.UpdateConversation(ctx, p.ConversationID, frontline.ConversationUpdate{Status: &st}); err != nil {
+		return nil, err
+	}
 	h.mu.Lock()
 	queued := false
 	for _, id := range h.waiting {
@@ -267,10 +274,6 @@ func (h *fakeHandoff) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*
 		h.waiting = append(h.waiting, p.ConversationID)
 	}
 	h.mu.Unlock()
-	st := frontline.StatusQueued
-	if _, err := h.log.UpdateConversation(ctx, p.ConversationID, frontline.ConversationUpdate{Status: &st}); err != nil {
-		return nil, err
-	}
 	_ = h.bus.Publish(ctx, frontline.TopicQueue, 0)
 	return &frontline.QueueEntry{ConversationID: p.ConversationID, Status: frontline.QueueWaiting}, nil
 }
