@@ -637,6 +637,10 @@ func (d *Detector) detectLearned(ft []folded) Result {
 // LearnedRule names the learned models in Evidence.Rule.
 const LearnedRule = "learned"
 
+// minEvidenceShare is the least share of the strongest word's push that a
+// quoted word has.
+const minEvidenceShare = 0.25
+
 // maxModelEvidence is how many of the customer's phrases a learned signal
 // quotes besides its cues.
 const maxModelEvidence = 3
@@ -678,6 +682,15 @@ func (m *learnedModel) evidence(f *features, ft []folded, head, n int) []frontli
 		}
 		return a.tok - b.tok
 	})
+	// A word that pushed far less than the strongest one is not evidence
+	// an agent should read ("pay" in an earlier, calm question, next to
+	// "useless" now).
+	for i, w := range words {
+		if w.c < minEvidenceShare*words[0].c {
+			words = words[:i]
+			break
+		}
+	}
 	strong := map[key]bool{}
 	for _, w := range words[:min(len(words), 3*n)] {
 		strong[w.key] = true

@@ -194,3 +194,28 @@ func hasRule(r signal.Result, kind frontline.SignalKind, rule string) bool {
 	}
 	return false
 }
+
+// A calm question before the angry turn is not quoted as frustration: the
+// model's weak pushes from it ("pay", "bitcoin") are below the evidence
+// floor, and the angry turn's own words are quoted.
+func TestLearnedEvidenceSkipsWeakWords(t *testing.T) {
+	t.Parallel()
+	d := learned(t)
+	got := d.Detect([]string{"Can I pay with bitcoin?", "this is the third time, useless"})
+	if !got.Frustrated {
+		t.Fatalf("not frustrated: %+v", got)
+	}
+	for _, s := range got.Signals {
+		if s.Kind != frontline.SignalFrustration {
+			continue
+		}
+		if len(s.Evidence) == 0 {
+			t.Fatal("frustration without evidence")
+		}
+		for _, e := range s.Evidence {
+			if e.Turn == 0 {
+				t.Errorf("frustration quotes the calm question: %+v", s.Evidence)
+			}
+		}
+	}
+}
