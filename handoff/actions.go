@@ -113,7 +113,7 @@ func (s *Service) claim(ctx context.Context, req ClaimRequest, actor, reason str
 // joined tells the customer who took their conversation and wakes its
 // readers.
 func (s *Service) joined(ctx context.Context, e *frontline.QueueEntry) {
-	s.positions.clear()
+	s.forgetQueue()
 	if s.log == nil {
 		return
 	}

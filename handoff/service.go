@@ -139,6 +139,13 @@ func (s *Service) WatchQueue(ctx context.Context) <-chan struct{} {
 	return out
 }
 
+// forgetQueue empties this node's caches of the queue (the customers'
+// places and the agents' shared read): the queue changed.
+func (s *Service) forgetQueue() {
+	s.positions.clear()
+	s.snapshot.clear()
+}
+
 // queueWatchers is the node's one subscription to the queue topic and
 // the channels it signals.
 type queueWatchers struct {
@@ -158,6 +165,9 @@ func (w *queueWatchers) add(s *Service, ch chan struct{}) {
 		return
 	}
 	notes, cancel := s.bus.Subscribe(frontline.TopicQueue)
+	// Nobody heard the queue's notes before now: what the caches hold may
+	// be older than the last change.
+	s.forgetQueue()
 	stop := make(chan struct{})
 	w.cancel = func() { close(stop); cancel() }
 	go func() {
@@ -169,8 +179,7 @@ func (w *queueWatchers) add(s *Service, ch chan struct{}) {
 				if !ok {
 					return
 				}
-				s.positions.clear()
-				s.snapshot.clear()
+				s.forgetQueue()
 				w.signal()
 			}
 		}
@@ -316,7 +325,7 @@ func (s *Service) Enqueue(ctx context.Context, p frontline.HandoffPacket) (*fron
 		return nil, wrap("enqueue", err)
 	}
 	if created {
-		s.positions.clear()
+		s.forgetQueue()
 		if stored.Status != frontline.QueueAssigned {
 			s.Route(ctx)
 		}
@@ -502,7 +511,7 @@ func (s *Service) Entry(ctx context.Context, conversationID string) (*frontline.
 // watching it) that it changed. A lost wake-up costs a stale view until
 // the next one, so a failure is not the caller's error.
 func (s *Service) wake(ctx context.Context, conversationID string) {
-	s.positions.clear()
+	s.forgetQueue()
 	if s.bus == nil || s.log == nil {
 		return
 	}

@@ -407,8 +407,10 @@ func (c *agentConn) handle(f *clientFrame) (any, error) {
 	return nil, frontline.Errorf(frontline.EInvalid, "unknown type %s", f.Type)
 }
 
-// followQueue pushes the caller's queue now and after every change, at
-// most once per queuePushEvery: a burst of hand-offs folds into one push.
+// followQueue pushes the caller's queue now and after every change. A
+// change is pushed at once (an agent's new assignment must not wait);
+// changes that come while a push is being read fold into the next one, so
+// a burst costs as many pushes as the socket can make, not one per change.
 func (c *agentConn) followQueue() {
 	if c.svc.bus == nil {
 		c.pushQueue()
@@ -416,7 +418,6 @@ func (c *agentConn) followQueue() {
 	}
 	changes := c.svc.WatchQueue(c.ctx)
 	c.pushQueue()
-	last := time.Now()
 	for {
 		select {
 		case <-c.ctx.Done():
@@ -425,21 +426,10 @@ func (c *agentConn) followQueue() {
 			if !ok {
 				return
 			}
-			if wait := queuePushEvery - time.Since(last); wait > 0 {
-				select {
-				case <-c.ctx.Done():
-					return
-				case <-time.After(wait): // changes meanwhile fold into this push
-				}
-			}
-			last = time.Now()
 			c.pushQueue()
 		}
 	}
 }
-
-// queuePushEvery spaces one socket's queue pushes.
-const queuePushEvery = 100 * time.Millisecond
 
 // agentQueueLimit bounds each status's entries in one agent's queue frame.
 const agentQueueLimit = 200
