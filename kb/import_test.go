@@ -632,3 +632,20 @@ func TestExportRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkImportDemoKB imports the bundled demo knowledge base into a
+// fresh in-memory store, as the zero-setup start does: embedding, ranker
+// training and the article-only calibration.
+func BenchmarkImportDemoKB(b *testing.B) {
+	arts, err := kb.ReadDir(demo.Articles())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		svc := kb.NewService(memory.NewKBStore(), kb.NewOfflineEmbedder(kb.OfflineOptions{}), kb.Options{})
+		if _, err := kb.Import(context.Background(), svc, arts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

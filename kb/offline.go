@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"strings"
 	"sync"
@@ -154,29 +153,55 @@ func (e *OfflineEmbedder) features(text string) [3]map[uint64]int {
 // (between minGram and maxGram runes, with < and > marking its ends). The
 // offline embedder and the ranker share it.
 func textFeatures(words []string, minGram, maxGram int) [3]map[uint64]int {
-	fams := [3]map[uint64]int{{}, {}, {}}
+	fams := [3]map[uint64]int{make(map[uint64]int, len(words)), make(map[uint64]int, len(words)), make(map[uint64]int, 8*len(words))}
+	var starts []int // byte offsets of the runes of "<" + w + ">", and its end
 	for i, w := range words {
 		fams[0][hashFeature('w', w)]++
 		if i > 0 {
-			fams[1][hashFeature('b', words[i-1]+" "+w)]++
+			// hashFeature('b', words[i-1]+" "+w) without building the pair.
+			h := fnvString(fnvString(fnvByte(fnvByte(fnvOffset64, 'b'), ':'), words[i-1]), " ")
+			fams[1][avalanche(fnvString(h, w))]++
 		}
-		rs := []rune("<" + w + ">")
+		marked := "<" + w + ">"
+		starts = starts[:0]
+		for j := range marked {
+			starts = append(starts, j)
+		}
+		starts = append(starts, len(marked))
+		runes := len(starts) - 1
 		for n := minGram; n <= maxGram; n++ {
-			for j := 0; j+n <= len(rs); j++ {
-				fams[2][hashFeature('c', string(rs[j:j+n]))]++
+			for j := 0; j+n <= runes; j++ {
+				fams[2][hashFeature('c', marked[starts[j]:starts[j+n]])]++
 			}
 		}
 	}
 	return fams
 }
 
+// FNV-1a, 64 bits, computed in place: the same values as hash/fnv's
+// New64a without its allocations (features are hashed by the million in a
+// reindex, and the stored models index them by these values).
+const (
+	fnvOffset64 = 14695981039346656037
+	fnvPrime64  = 1099511628211
+)
+
+func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime64 }
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime64
+	}
+	return h
+}
+
 func hashFeature(kind byte, s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte{kind, ':'})
-	h.Write([]byte(s))
-	// FNV's high bit is poorly mixed for short keys; finish with a
-	// murmur-style avalanche so both index and sign are uniform.
-	x := h.Sum64()
+	return avalanche(fnvString(fnvByte(fnvByte(fnvOffset64, kind), ':'), s))
+}
+
+// avalanche finishes an FNV hash: FNV's high bit is poorly mixed for short
+// keys, so a murmur-style finaliser makes both index and sign uniform.
+func avalanche(x uint64) uint64 {
 	x ^= x >> 33
 	x *= 0xff51afd7ed558ccd
 	x ^= x >> 33
