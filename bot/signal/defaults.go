@@ -346,6 +346,51 @@ func defaultHumanRequest() HumanRequestConfig {
 				`\bik wil (?:een |graag een )?(?:medewerker|mens|persoon)\b`,
 				`\b(?:iemand|een medewerker|een mens|een persoon|een echt persoon|de manager|een leidinggevende) (?:\w+ ){0,4}(?:spreken|bellen|praten)\b`,
 			}},
+			{Name: "talk_to_person_it", Weight: 1, Patterns: []string{
+				`\b(?:parlare|parlo|chattare|comunicare|essere messo in contatto) con (?:un |una |un'|l'|il |la |lo |qualche |un vero |una vera )?(?:operatore|operatrice|persona|umano|essere umano|addetto|addetta|responsabile|consulente|agente|qualcuno|dipendente|supervisore)\b`,
+				`\b(?:voglio|vorrei|posso avere|mi serve|chiedo) (?:un |una |un')?(?:operatore|operatrice|persona reale|persona vera|umano|consulente|assistenza umana)\b`,
+				`\b(?:richiamatemi|chiamatemi|mi (?:richiami|richiamate|chiami|chiamate|potete chiamare|potete richiamare|puo chiamare))\b`,
+				`\b(?:persona reale|persona vera|un essere umano|operatore umano|assistenza umana)\b`,
+				`\bmi (?:passi|passate|metta|mettete) (?:in contatto )?con\b`,
+			}},
+			{Name: "talk_to_person_pl", Weight: 1, Patterns: []string{
+				`\b(?:rozmawiac|rozmowa|rozmowy|porozmawiac|polaczyc|polacz(?:cie)? mnie|przelaczyc|przelacz(?:cie)? mnie) (?:sie )?z (?:prawdziwym |zywym )?(?:konsultantem|konsultantka|czlowiekiem|pracownikiem|osoba|kims|kierownikiem|menedzerem|agentem|doradca)\b`,
+				`\b(?:chce|chcialbym|chcialabym|prosze o|potrzebuje) (?:konsultanta|czlowieka|pracownika|prawdziwa osobe|zywego czlowieka|kontakt z konsultantem|doradce)\b`,
+				`\b(?:zadzwoncie do mnie|zadzwon do mnie|prosze o telefon|oddzwoncie|prosze oddzwonic)\b`,
+				`\b(?:prawdziwy czlowiek|zywy czlowiek|prawdziwa osoba|zywa osoba|prawdziwym czlowiekiem|zywym czlowiekiem)\b`,
+			}},
+			{Name: "talk_to_person_sv", Weight: 1, Patterns: []string{
+				`\b(?:prata|tala|chatta) med (?:en |nagon |en riktig |en verklig )?(?:manniska|person|handlaggare|medarbetare|kundtjanst|agent|chef|nagon)\b`,
+				`\b(?:jag vill|jag behover|kan jag fa) (?:en )?(?:manniska|handlaggare|riktig person|medarbetare)\b`,
+				`\b(?:ring mig|ring upp mig|ringa upp mig|kan ni ringa mig|bli uppringd)\b`,
+				`\b(?:riktig manniska|verklig person|riktig person)\b`,
+			}},
+			{Name: "talk_to_person_tr", Weight: 1, Patterns: []string{
+				`\b(?:temsilci|yetkili|insan|kisi|operator|biri|birisi|musteri hizmetleri)\w{0,4} (?:ile )?(?:gorusmek|konusmak|gorusebilir|konusabilir|baglan)\w*`,
+				`\b(?:canli destek|musteri temsilcisi|gercek (?:bir )?(?:insan|kisi))\w*`,
+				`\b(?:beni arayin|beni arar misiniz|beni arayabilir|geri arayin|geri arar misiniz)\b`,
+			}},
+			{Name: "talk_to_person_id", Weight: 1, Patterns: []string{
+				`\b(?:bicara|berbicara|ngobrol|chat|hubungkan saya|sambungkan saya) (?:dengan|ke|sama) (?:seorang |orang |petugas |agen )?(?:manusia|orang asli|orang sungguhan|petugas|agen|cs|customer service|operator|admin|staf|staff|manajer|supervisor)\b`,
+				`\bsaya (?:mau|ingin|perlu|minta) (?:bicara dengan )?(?:manusia|petugas|agen|cs|operator|orang asli)\b`,
+				`\b(?:telepon saya|telpon saya|hubungi saya|tolong telepon|minta ditelepon)\b`,
+				`\b(?:manusia asli|orang sungguhan|orang asli)\b`,
+			}},
+			{Name: "talk_to_person_hi", Weight: 1, Patterns: []string{
+				`\b(?:kisi|insaan|insan|aadmi|agent|executive|representative|banda|bande|customer care)\b.{0,20}\b(?:se baat|baat karni|baat karna|baat karao|baat karwao|baat karwa do|baat kara do|baat krni|baat krna|connect karo|connect kar do)\b`,
+				`\b(?:baat karwao|baat karwa do|baat kara do)\b`,
+				`\b(?:mujhe call|call back karo|call karo|call kar do|call kijiye)\b`,
+			}},
+			{Name: "talk_to_person_ar", Weight: 1, Patterns: []string{
+				`(?:اريد|أريد|ابغى|أبغى|ابي|بدي|عايز|عاوز)\s*(?:التحدث|أتحدث|اتحدث|اكلم|أكلم|التكلم|الكلام)\s*(?:مع|الى|إلى)?\s*(?:موظف|شخص|انسان|إنسان|بشري|مسؤول|ممثل|خدمة العملاء|احد|أحد)`,
+				`(?:موظف حقيقي|شخص حقيقي|انسان حقيقي|إنسان حقيقي|ممثل خدمة العملاء)`,
+				`(?:اتصلوا بي|اتصل بي|كلموني|اتصلو بي)`,
+			}},
+			{Name: "talk_to_person_ja", Weight: 1, Patterns: []string{
+				`(?:担当者|オペレーター|オペレータ|人間|スタッフ|係の人|係員|有人)(?:と|に|で)(?:話|はな|つな|繋|代わ|かわ|対応)`,
+				`(?:電話(?:を)?(?:ください|下さい|してください|して欲しい|してほしい)|折り返し(?:の)?(?:電話|連絡))`,
+				`(?:人と話したい|人間と話したい)`,
+			}},
 		},
 		Vetoes: []Cue{
 			{Name: "are_you_human", Patterns: []string{
