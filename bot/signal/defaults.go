@@ -39,6 +39,13 @@ func defaultFrustration() FrustrationConfig {
 				"nutzlos", "unfahig", "lacherlich", "unverschamt", "frechheit", "inakzeptabel", "katastrophe", "katastrophal", "eine zumutung",
 				"inutil", "ridiculo", "absurdo", "inaceitavel", "vergonha", "pessimo", "lamentavel",
 				"belachelijk", "onacceptabel", "schandalig", "waardeloos", "nutteloos", "onbekwaam", "een grap",
+				// it / pl / sv / tr / id / hi (Latin script)
+				"inutile", "inutili", "ridicolo", "ridicola", "vergognoso", "una vergogna", "pessimo", "pessima", "inaccettabile", "incompetenti", "una truffa", "truffatori", "fa schifo",
+				"beznadziejny", "beznadziejna", "beznadziejne", "zenujace", "skandaliczne", "zalosne", "niedopuszczalne", "oszustwo", "oszusci", "zenada", "nieudolni", "bezuzyteczny",
+				"vardelos", "vardelost", "skandalost", "patetiskt", "oacceptabelt", "lojligt", "inkompetenta", "bedragare", "skamligt",
+				"rezalet", "rezil", "berbat", "sacma", "kabul edilemez", "dolandirici", "dolandiricilik", "beceriksiz",
+				"tidak berguna", "gak berguna", "nggak berguna", "payah", "keterlaluan", "penipu", "penipuan", "tidak becus", "gak becus",
+				"bekaar", "bakwas", "ghatiya", "faltu", "dhokha", "nikamme", "sharam karo",
 			}},
 			{Name: "anger_word", Weight: 0.6, Negatable: true, Group: "feeling", Phrases: []string{
 				"tired of", "so tired", "sick to death", "beyond frustrated", "so annoyed", "really annoyed", "extremely annoyed", "raging",
@@ -52,9 +59,15 @@ func defaultFrustration() FrustrationConfig {
 				"wutend", "sauer", "verargert", "genervt", "es reicht",
 				"irritado", "irritada", "chateado", "chateada", "cansado de", "farto", "furioso",
 				"boos", "woedend", "geirriteerd", "ik ben het zat", "het zat",
+				"arrabbiato", "arrabbiata", "furioso", "furiosa", "stufo", "stufa", "sono stanco di", "sono stanca di", "mi avete stancato",
+				"wkurzony", "wkurzona", "wsciekly", "wsciekla", "mam dosc", "dosc tego", "zdenerwowany", "zdenerwowana",
+				"forbannad", "less pa", "trott pa", "irriterad",
+				"sinirliyim", "sinir oldum", "biktim", "yeter artik", "cok kizgin", "sinir bozucu",
+				"kesal", "marah", "muak", "sebel",
+				"pareshaan", "gussa", "tang aa gaya", "tang aa gayi", "pak gaya", "pak gayi",
 			}},
 			{Name: "disappointed", Weight: 0.5, Negatable: true, Group: "feeling", Phrases: []string{
-				"disappointed", "disappointing", "not happy", "unhappy", "not impressed", "gutted", "decepcionado", "decu", "decue", "enttauscht", "decepcionada", "teleurgesteld",
+				"disappointed", "disappointing", "not happy", "unhappy", "not impressed", "gutted", "decepcionado", "decu", "decue", "enttauscht", "decepcionada", "teleurgesteld", "deluso", "delusa", "rozczarowany", "rozczarowana", "besviken", "hayal kirikligi", "kecewa", "niraash",
 			}},
 			{Name: "profanity", Weight: 0.5, Group: "profanity", Phrases: []string{
 				"fuck*", "f*ck*", "f**k*", "f***", "f***ing", "shit", "shitty", "crap", "crappy", "damn", "damned", "wtf", "bullshit",
@@ -86,12 +99,18 @@ func defaultFrustration() FrustrationConfig {
 				`\b(?:you|it) (?:sent|gave|linked) me the (?:exact )?same\b`,
 			}},
 			{Name: "angry_emoji", Weight: 0.5, Phrases: []string{"😡", "🤬", "😤", "👎"}},
+			{Name: "insult_ar_ja", Weight: 0.6, Patterns: []string{
+				`(?:زفت|مهزلة|غير مقبول|سخيف|نصابين|حرامية|مقرف|خدمة سيئة|اسوأ خدمة|أسوأ خدمة|ما في فايدة|بدون فائدة)`,
+				`(?:最悪|ふざけるな|ふざけんな|いい加減にして|使えない|役に立たない|ひどすぎ|酷すぎ|何度も|何回も|まだ(?:届|返信|連絡)(?:か|が)?(?:ない|ありません))`,
+			}},
 			{Name: "useless_help", Weight: 0.6, Phrases: []string{
 				"this is useless", "not helpful", "no help", "not helping", "doesn't help", "did not help", "didn't help",
 				"you're not helping", "zero help", "no help at all", "not helpful at all", "you're no help", "of no help", "waste of time", "waste of my time", "wasting my time", "pointless", "going in circles",
 				"not what i asked", "that's not what i asked", "you didn't answer", "doesn't answer my question",
 				"no sirve", "no me ayuda", "perdida de tiempo", "ca ne sert a rien", "perte de temps", "vous ne m'aidez pas",
 				"hilft mir nicht", "zeitverschwendung", "nao ajuda", "perda de tempo", "helpt niet", "tijdverspilling",
+				"non serve a niente", "non mi aiuta", "perdita di tempo", "nic nie pomaga", "strata czasu", "hjalper inte", "sloseri med tid",
+				"ise yaramiyor", "hicbir ise yaramiyor", "zaman kaybi", "tidak membantu", "gak membantu", "buang waktu", "koi fayda nahi",
 			}},
 			{Name: "still_broken", Weight: 0.35, Patterns: []string{
 				`(?:^|[.!?]\s*)again\s*[.!?]`, `\b(?:in a row|week after week|month after month|day after day)\b`,
@@ -106,6 +125,9 @@ func defaultFrustration() FrustrationConfig {
 				"todavia no", "sigo esperando", "otra vez", "toujours pas", "toujours rien", "j'attends toujours", "encore une fois",
 				"immer noch nicht", "immer noch kein", "schon wieder", "warte immer noch", "ainda nao", "de novo", "outra vez",
 				"nog steeds niet", "nog steeds geen", "alweer", "wacht nog steeds",
+				"ancora niente", "ancora una volta", "sto ancora aspettando", "nadal nie", "wciaz nie", "po raz kolejny", "ciagle czekam",
+				"fortfarande inte", "vantar fortfarande", "hala bekliyorum", "yine mi", "tekrar tekrar", "masih belum", "lagi-lagi", "sudah berkali-kali",
+				"abhi tak nahi", "ab tak nahi", "phir se", "kitni baar",
 			}},
 			{Name: "already_said", Weight: 0.45, Phrases: []string{
 				"as i said", "as i already said", "like i said", "i already told you", "i already said", "i've already explained",
