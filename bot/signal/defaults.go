@@ -509,6 +509,17 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:golpe|cartao roubado|roubaram|nao fui eu|acesso nao autorizado)\b`,
 					`\b(?:oplichting|gestolen|dat was ik niet|niet door mij|onbevoegd\w*|verdachte inlog)\b`,
 				}},
+				// it / pl / sv / tr / id / hi (Latin) / ar / ja, written from the languages.
+				{Name: "security_more_languages", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\b(?:account (?:hackerato|violato|compromesso)|qualcuno (?:ha )?(?:usato|acceduto|effettuato l'accesso)|accesso (?:sospetto|non autorizzato)|non sono stat[oa] io|carta (?:rubata|clonata))\b`,
+					`\b(?:konto (?:zhakowane|zostalo zhakowane|przejete)|ktos (?:sie )?(?:zalogowal|uzyl|zamowil)|nieautoryzowan\w+|to nie ja|karta (?:skradziona|ukradziona))\b`,
+					`\b(?:kontot (?:hackat|har hackats|kapats)|nagon har (?:loggat in|anvant|bestallt)|obehorig\w*|det var inte jag|kortet (?:ar )?stulet)\b`,
+					`\b(?:hesabim (?:hacklendi|ele gecirildi|calindi)|biri(?:si)? (?:hesabima girdi|kartimi kullandi)|izinsiz (?:giris|islem)|ben yapmadim|kartim calindi)\b`,
+					`\b(?:akun (?:saya )?(?:dibobol|diretas|di-hack|kena hack)|ada yang (?:login|masuk|pakai) (?:ke )?akun|bukan saya yang|kartu (?:saya )?dicuri)\b`,
+					`\b(?:account hack ho gaya|kisi ne (?:login|mera account|mera card)|maine nahi kiya|card chori ho gaya)\b`,
+					`(?:تم اختراق|اخترق|حسابي مخترق|شخص (?:دخل|استخدم) حسابي|ليس انا|بطاقتي (?:سرقت|مسروقة))`,
+					`(?:不正(?:アクセス|ログイン|利用)|乗っ取|身に覚えのない|ハッキング)`,
+				}},
 			}},
 			{Topic: frontline.SeverityLegal, Cues: []Cue{
 				{Name: "lawyer_court", Weight: 0.8, Negatable: true, Phrases: []string{
@@ -532,6 +543,16 @@ func defaultSeverity() SeverityConfig {
 					`\bdispute (?:it|this|the (?:charge|payment|transaction)) with (?:my|the) (?:bank|card (?:provider|issuer|company)|credit card(?: company)?)\b`,
 					`\b(?:opened|raised|filed) a dispute\b`,
 					`\b(?:consumo|oficina del consumidor|omic|facua|ocu|ufc|dgccrf|verbraucherzentrale|procon|reclame aqui|consumentenbond|acm)\b`,
+				}},
+				{Name: "legal_more_languages", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\b(?:avvocato|denuncia|fare causa|vi faccio causa|in tribunale|azioni legali|garante della privacy)\b`,
+					`\b(?:prawnik\w*|pozew|do sadu|w sadzie|rzecznik\w* praw konsumenta|uokik|kroki prawne)\b`,
+					`\b(?:advokat|stamma er|stammer er|domstol\w*|konsumentverket|rattsliga atgarder)\b`,
+					`\b(?:avukat\w*|dava acacagim|mahkeme\w*|tuketici hakem heyeti\w*|yasal islem)\b`,
+					`\b(?:pengacara|lapor polisi|menuntut|gugatan|jalur hukum)\b`,
+					`\b(?:consumer court|legal notice|case kar (?:dunga|dungi|denge))\b`,
+					`(?:محامي|المحكمة|دعوى قضائية|حماية المستهلك|إجراء قانوني|اجراء قانوني)`,
+					`(?:弁護士|訴え|訴訟|裁判|消費者センター|法的措置)`,
 				}},
 			}, Vetoes: []Cue{
 				{Name: "about_oneself", Patterns: []string{
@@ -566,6 +587,16 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:o site|o app|o aplicativo|a pagina|a aplicacao) (?:nao (?:funciona|carrega|abre)|esta fora do ar|caiu|trava)\b`,
 					`\b(?:de (?:website|site|app)|het (?:afrekenen|betalen)) (?:werkt niet|laadt niet|ligt eruit|is down|crasht)\b`,
 					`\b(?:een storing|storing bij|panne generale|caida del sistema|ausfall|fora do ar)\b`,
+				}},
+				{Name: "outage_more_languages", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\b(?:app|l'app|sito|il sito|pagina|checkout|carrello|applicazione)\b.{0,20}\b(?:non funziona|non si apre|non carica|si blocca|e bloccat\w|crasha)\b`,
+					`\b(?:aplikacja|strona|serwis|koszyk|platnosc)\w*\b.{0,20}\b(?:nie dziala|nie laduje sie|nie otwiera sie|zawiesza sie|padla|padl)\b`,
+					`\b(?:appen|sidan|webbplatsen|kassan|tjansten)\b.{0,20}\b(?:fungerar inte|funkar inte|laddar inte|kraschar|ligger nere|hanger sig)\b`,
+					`\b(?:uygulama|site|sayfa|sepet|odeme)\w*\b.{0,20}\b(?:calismiyor|acilmiyor|yuklenmiyor|coktu|donuyor|hata veriyor)\b`,
+					`\b(?:aplikasi|situs|website|halaman|keranjang)\b.{0,20}\b(?:tidak bisa dibuka|gak bisa dibuka|error|down|tidak berfungsi|nggak jalan|gak jalan)\b`,
+					`\b(?:app|site|website|page|checkout)\b.{0,20}\b(?:kaam nahi kar (?:raha|rahi)|nahi chal (?:raha|rahi)|khul nahi (?:raha|rahi))\b`,
+					`(?:التطبيق|الموقع|الصفحة)\s*(?:لا يعمل|لا يفتح|معطل|ما يشتغل|ما يفتح)`,
+					`(?:アプリ|サイト|ページ|ログイン|決済)(?:が|に)?(?:開かない|動かない|落ちる|落ちて|エラー|繋がらない|つながらない)`,
 				}},
 			}, Vetoes: []Cue{
 				{Name: "customers_own_connection", Patterns: []string{
@@ -632,6 +663,16 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:cobrado|cobraram|cobrada) (?:duas vezes|a mais|em dobro)\b`, `\b(?:cobranca (?:duplicada|indevida)|valor errado|reembolso nao|estorno nao)\b`,
 					`\b(?:dubbel|twee keer|tweemaal) (?:afgeschreven|betaald|gefactureerd)\b`, `\b(?:verkeerd bedrag|onbekende afschrijving|terugbetaling (?:niet|nog niet|nooit)|geld (?:niet|nog niet) terug)\b`,
 				}},
+				{Name: "billing_error_more_languages", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\b(?:addebitat[oi] (?:due volte|il doppio|in piu)|doppio addebito|addebito (?:sconosciuto|errato|non autorizzato)|importo sbagliato|rimborso (?:non (?:ancora )?arrivato|mai arrivato|non ricevuto)|non ho (?:ancora )?ricevuto il rimborso)\b`,
+					`\b(?:pobrano (?:dwa razy|podwojnie|za duzo)|podwojn\w+ (?:platnosc|oplat\w+)|nieznana (?:platnosc|transakcja|oplata)|zla kwota|zwrot (?:nie dotarl|nie doszedl)|nie (?:dostalem|dostalam|otrzymalem|otrzymalam) zwrotu)\b`,
+					`\b(?:dragit (?:pengar )?tva ganger|debiterad tva ganger|dubbeldebiter\w*|fel belopp|okand (?:dragning|debitering)|inte fatt (?:min |nagon )?aterbetalning)\b`,
+					`\b(?:iki (?:kez|kere) (?:cekildi|ucret alindi|odeme alindi)|fazla ucret|yanlis tutar|tanimadigim (?:bir )?(?:islem|odeme|cekim)|iade(?:m)? (?:gelmedi|yapilmadi|hala gelmedi))\b`,
+					`\b(?:terpotong dua kali|ditagih dua kali|tagihan (?:ganda|salah|dobel)|potongan (?:ganda|dobel)|refund (?:belum (?:masuk|diterima|cair))|dana (?:belum kembali|belum dikembalikan)|transaksi tidak dikenal)\b`,
+					`\b(?:do baar (?:paise|payment|charge) (?:kat|kate|kaat|cut)|double (?:charge|payment) ho gaya|refund (?:nahi aaya|abhi tak nahi aaya|nahi mila)|galat amount)\b`,
+					`(?:خصم(?:وا)? مرتين|تم (?:الخصم|السحب) مرتين|مبلغ خاطئ|لم (?:يصل|استلم) (?:المبلغ|الاسترداد)|عملية (?:غير معروفة|لا اعرفها))`,
+					`(?:二重(?:請求|引き落とし|課金)|2回(?:請求|引き落と|課金)|請求(?:額)?が(?:違|間違|おかし)|返金(?:が|されて)(?:まだ|ない|いない))`,
+				}},
 			}},
 			{Topic: frontline.SeverityPrivacy, Cues: []Cue{
 				{Name: "personal_data_handling", Weight: 0.8, Negatable: false, Within: 8, Near: [][]string{
@@ -665,6 +706,16 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:reisepass|personalausweis|krankheit|gesundheitsdaten|schwanger|behinderung|diagnose)\b`,
 					`\b(?:passaporte|carteira de identidade|cpf|minha saude|gravida|deficiencia)\b`,
 					`\b(?:paspoort|identiteitskaart|bsn|medisch|zwanger|handicap)\b`,
+				}},
+				{Name: "privacy_more_languages", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\b(?:(?:cancellate|cancellare|eliminate|eliminare) (?:tutti )?i miei dati|(?:copia|accesso) (?:dei|ai) miei dati)\b`,
+					`\b(?:usuncie moje dane|usunac moje dane|kopi\w* moich danych|moje dane osobowe|rodo)\b`,
+					`\b(?:radera mina (?:uppgifter|personuppgifter)|ta bort mina (?:uppgifter|personuppgifter)|mina personuppgifter)\b`,
+					`\b(?:verilerimi sil\w*|kisisel verilerim\w*|kvkk)\b`,
+					`\b(?:hapus data (?:pribadi )?saya|data pribadi saya|salinan data saya)\b`,
+					`\b(?:mera data (?:delete|hata)\w*)\b`,
+					`(?:احذفوا بياناتي|حذف بياناتي|بياناتي الشخصية|نسخة من بياناتي)`,
+					`(?:個人情報(?:を)?(?:削除|消して|開示)|データ(?:を)?削除)`,
 				}},
 			}, Vetoes: []Cue{
 				{Name: "routine_account_data", Patterns: []string{
@@ -717,6 +768,16 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:nao (?:chegou|recebi|foi entregue)|ainda nao chegou|nunca chegou)\b`, `\b(?:pedido|pacote|encomenda|produto) (?:errado|danificado|quebrado|atrasado|extraviado|perdido)\b`, `\bchegou (?:quebrado|danificado|errado|aberto)\b`,
 					`\b(?:niet (?:aangekomen|ontvangen|geleverd|bezorgd)|nooit (?:aangekomen|ontvangen)|nog steeds niet (?:binnen|ontvangen|bezorgd))\b`, `\b(?:pakket|bestelling|artikel) (?:is )?(?:kwijt|beschadigd|kapot|vertraagd|verkeerd)\b`, `\bverkeerde (?:artikel|product|maat|kleur)\b`, `\bwaar is mijn (?:bestelling|pakket)\b`,
 				}},
+				{Name: "delivery_more_languages", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\b(?:non (?:e |mi e |e ancora )?(?:arrivat[oa]|stat[oa] consegnat[oa])|mai arrivat[oa]|pacco (?:perso|danneggiato|rotto|in ritardo)|ordine (?:sbagliato|danneggiato)|articolo sbagliato|arrivat[oa] (?:rott[oa]|danneggiat[oa])|dov'e il mio (?:ordine|pacco))\b`,
+					`\b(?:nie (?:dotarla|dotarlo|doszla|doszlo|doszedl)|paczka (?:zaginela|jest uszkodzona|uszkodzona)|zly (?:rozmiar|produkt)|gdzie jest moja paczka|gdzie jest moje zamowienie)\b`,
+					`\b(?:har inte (?:kommit|levererats)|paketet (?:ar borta|ar skadat|forsvann)|fel (?:storlek|vara)|kom (?:trasig|skadad)|var ar mitt paket|var ar min bestallning)\b`,
+					`\b(?:siparisim (?:gelmedi|hala gelmedi|ulasmadi)|kargo(?:m)? (?:gelmedi|kayboldu|ulasmadi)|hasarli geldi|yanlis urun|siparisim nerede|kargom nerede)\b`,
+					`\b(?:paket (?:belum (?:sampai|datang|diterima)|hilang|rusak)|pesanan (?:belum (?:sampai|datang|diterima)|hilang|salah|rusak)|barang (?:rusak|salah|belum sampai|belum datang))\b`,
+					`\b(?:order (?:nahi aaya|abhi tak nahi aaya|nahi mila)|parcel (?:nahi aaya|nahi mila)|delivery nahi hui|galat (?:product|item|saman))\b`,
+					`(?:لم (?:يصل|تصل) (?:الطلب|طلبي|الطرد)|ما وصل(?:ت)? (?:الطلب|طلبي|الطرد)|الطلب (?:لم يصل|متأخر)|الطرد (?:ضاع|تالف)|منتج خاطئ|وصل تالف)`,
+					`(?:届かない|届いていない|届いてない|まだ届|商品が(?:違|壊)|破損して|違う商品|配送が遅)`,
+				}},
 			}, Vetoes: []Cue{
 				{Name: "customers_own_choice", Patterns: []string{
 					`\b(?:i|we) (?:picked|chose|ordered|selected|bought|clicked|entered|typed|put) (?:the |a )?wrong\b`,
@@ -751,6 +812,16 @@ func defaultSeverity() SeverityConfig {
 					`\btake my (?:business|money) elsewhere\b`, `\b(?:switch|switching|move|moving) to (?:another|a different|a competitor|your competitor)\b`,
 					`\bnever (?:order|ordering|buy|buying|shop|shopping)\b.{0,20}\bagain\b`, `\byou('ve| have)? lost (?:me|a customer)\b`,
 					`\b(?:i'?m|i am|we'?re|we are) (?:so |completely |totally )?done with (?:you|this|your)\b`, `\blast time i (?:order|buy|shop|use)\b`,
+				}},
+				{Name: "cancel_more_languages", Weight: 0.8, Negatable: false, Patterns: []string{
+					`\b(?:disdire|disdetta|annullare (?:l'|il |il mio )?abbonamento|cancellare (?:il mio )?account|chiudere (?:il mio )?(?:account|conto))\b`,
+					`\b(?:anulowac (?:subskrypcje|abonament)|zrezygnowac z (?:subskrypcji|abonamentu)|usunac konto|zamknac konto|wypowiedziec umowe)\b`,
+					`\b(?:saga upp (?:mitt )?(?:abonnemang|medlemskap|avtal)|avsluta (?:mitt )?(?:abonnemang|konto|prenumeration|medlemskap)|radera (?:mitt )?konto)\b`,
+					`\b(?:aboneligimi iptal|uyeligimi iptal|hesabimi (?:kapat|sil)|aboneligi iptal)\w*`,
+					`\b(?:berhenti berlangganan|batalkan langganan|batal langganan|hapus akun|tutup akun)\b`,
+					`\b(?:subscription cancel kar|account band kar|account delete kar)\w*`,
+					`(?:إلغاء (?:الاشتراك|اشتراكي)|الغاء (?:الاشتراك|اشتراكي)|حذف حسابي|اغلاق حسابي|إغلاق حسابي)`,
+					`(?:解約|退会|サブスク(?:を)?(?:やめ|止め)|アカウント(?:を)?削除)`,
 				}},
 			}, Vetoes: []Cue{
 				{Name: "single_order_or_pause", Patterns: []string{
