@@ -409,7 +409,7 @@ func defaultHumanRequest() HumanRequestConfig {
 				`(?:اتصلوا بي|اتصل بي|كلموني|اتصلو بي)`,
 			}},
 			{Name: "talk_to_person_ja", Weight: 1, Patterns: []string{
-				`(?:担当者|オペレーター|オペレータ|人間|スタッフ|係の人|係員|有人)(?:と|に|で)(?:話|はな|つな|繋|代わ|かわ|対応)`,
+				`(?:担当者|オペレーター|オペレータ|人間|スタッフ|有人)(?:と|に|で)(?:話|はな|つな|繋|代わ|かわ|対応)`,
 				`(?:電話(?:を)?(?:ください|下さい|してください|して欲しい|してほしい)|折り返し(?:の)?(?:電話|連絡))`,
 				`(?:人と話したい|人間と話したい)`,
 			}},
@@ -552,7 +552,7 @@ func defaultSeverity() SeverityConfig {
 					`\b(?:pengacara|lapor polisi|menuntut|gugatan|jalur hukum)\b`,
 					`\b(?:consumer court|legal notice|case kar (?:dunga|dungi|denge))\b`,
 					`(?:محامي|المحكمة|دعوى قضائية|حماية المستهلك|إجراء قانوني|اجراء قانوني)`,
-					`(?:弁護士|訴え|訴訟|裁判|消費者センター|法的措置)`,
+					`(?:弁護士|訴訟|裁判|消費者センター|法的措置)`,
 				}},
 			}, Vetoes: []Cue{
 				{Name: "about_oneself", Patterns: []string{
