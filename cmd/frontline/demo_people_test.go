@@ -63,7 +63,7 @@ func startDemoServer(t *testing.T, flags ...string) (*Server, string) {
 // them as their role allows. It returns each role's session.
 func demoSessions(t *testing.T, srv *Server, printed string) map[frontline.Role]string {
 	t.Helper()
-	if !strings.Contains(printed, srv.URL()+"/login") || !strings.Contains(printed, srv.URL()+"/editor/") {
+	if !strings.Contains(printed, srv.URL()+"/login") || !strings.Contains(printed, srv.URL()+"/editor/") || !strings.Contains(printed, srv.URL()+"/kb/ (help centre)") {
 		t.Errorf("start-up output lacks the sign-in and editor URLs:\n%s", printed)
 	}
 	logins := regexp.MustCompile(`(?m)^\s+(agent|supervisor|editor|admin)\s+(\S+@\S+)\s+(\S+)$`).FindAllStringSubmatch(printed, -1)

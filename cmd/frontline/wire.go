@@ -392,8 +392,8 @@ func (s *Server) createDemoPeople(ctx context.Context, people *auth.Service) (ma
 		}
 		fmt.Fprintf(&b, "  %-10s  %-22s  %s\n", p.role, p.email, password)
 	}
-	fmt.Fprintf(&b, "frontline: pages: %s/ (shop with the widget), %s%s (agent console), %s%s (supervisor), %s%s (reports), %s%s (KB editor)\n",
-		base, base, console.PagePrefix, base, console.SupervisorPath, base, console.ReportsPath, base, editor.PagePrefix)
+	fmt.Fprintf(&b, "frontline: pages: %s/ (shop with the widget), %s%s (help centre), %s%s (agent console), %s%s (supervisor), %s%s (reports), %s%s (KB editor)\n",
+		base, base, kb.PublicPrefix, base, console.PagePrefix, base, console.SupervisorPath, base, console.ReportsPath, base, editor.PagePrefix)
 	_, err := io.WriteString(s.stderr(), b.String())
 	return agents, err
 }
