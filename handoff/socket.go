@@ -417,6 +417,11 @@ func (c *agentConn) followQueue() {
 		return
 	}
 	changes := c.svc.WatchQueue(c.ctx)
+	// The first push reads the queue afresh: this node may not have heard
+	// yet of a change the agent made through another node just before
+	// connecting here (a conversation they resolved there would come back
+	// as theirs to answer).
+	c.svc.snapshot.clear()
 	c.pushQueue()
 	for {
 		select {
