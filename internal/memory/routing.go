@@ -211,7 +211,8 @@ func (s *HandoffStore) addTimersLocked(ts []handoff.Timer) {
 	}
 }
 
-// PendingTimers returns the timers not fired yet (for tests).
+// PendingTimers returns the timers not fired yet, in due order (for
+// tests).
 func (s *HandoffStore) PendingTimers() []handoff.Timer {
 	s.log.mu.RLock()
 	defer s.log.mu.RUnlock()
@@ -219,6 +220,9 @@ func (s *HandoffStore) PendingTimers() []handoff.Timer {
 	for _, t := range s.timers {
 		out = append(out, t.t)
 	}
+	// In due order, not the map's: firing them in this order is what a
+	// clock moving forward does.
+	slices.SortStableFunc(out, func(a, b handoff.Timer) int { return a.At.Compare(b.At) })
 	return out
 }
 
