@@ -20,7 +20,6 @@ import (
 	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/pgtest"
-	"github.com/frontlinehq/frontline/internal/postgres"
 	"github.com/frontlinehq/frontline/widget"
 )
 
@@ -54,14 +53,7 @@ func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	ctx := context.Background()
 	bin := buildBinary(t)
-	db, schema := pgtest.NewUnmigratedDB(t)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	people, err := auth.New(postgres.NewAuthStore(db), auth.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, schema, people := migratedPeople(t)
 	c := &cluster{t: t, schema: schema, tokens: map[string]string{}}
 	type person struct {
 		email, name string
@@ -116,10 +108,11 @@ func startCluster(t *testing.T) *cluster {
 		t.Cleanup(n.kill)
 		c.nodes = append(c.nodes, n)
 	}
-	c.admin, err = pgx.Connect(ctx, pgtest.URL())
+	admin, err := pgx.Connect(ctx, pgtest.URL())
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.admin = admin
 	t.Cleanup(func() { c.admin.Close(context.Background()) })
 	return c
 }

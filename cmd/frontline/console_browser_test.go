@@ -15,8 +15,6 @@ import (
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/browsertest"
-	"github.com/frontlinehq/frontline/internal/pgtest"
-	"github.com/frontlinehq/frontline/internal/postgres"
 )
 
 // Payloads customers (and agents' tags) carry; none may run or become an
@@ -56,14 +54,7 @@ canned_replies:
 func consoleSetup(t *testing.T) (base string, ids map[string]string) {
 	t.Helper()
 	ctx := context.Background()
-	db, schema := pgtest.NewUnmigratedDB(t)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	people, err := auth.New(postgres.NewAuthStore(db), auth.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, schema, people := migratedPeople(t)
 	ids = map[string]string{}
 	for _, p := range []struct {
 		email, name string

@@ -13,8 +13,6 @@ import (
 
 	"github.com/frontlinehq/frontline"
 	"github.com/frontlinehq/frontline/internal/auth"
-	"github.com/frontlinehq/frontline/internal/pgtest"
-	"github.com/frontlinehq/frontline/internal/postgres"
 )
 
 // TestAfterHoursHolidayEndToEnd: an admin gives the first-line team hours
@@ -120,14 +118,7 @@ func TestAfterHoursHolidayEndToEnd(t *testing.T) {
 func hoursPostgresServer(t *testing.T) (base, admin, agent string) {
 	t.Helper()
 	ctx := context.Background()
-	db, schema := pgtest.NewUnmigratedDB(t)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	people, err := auth.New(postgres.NewAuthStore(db), auth.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, schema, people := migratedPeople(t)
 	const password = "correct horse battery staple"
 	for _, p := range []struct {
 		email string

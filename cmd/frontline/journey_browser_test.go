@@ -16,8 +16,6 @@ import (
 	"github.com/frontlinehq/frontline/handoff"
 	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/browsertest"
-	"github.com/frontlinehq/frontline/internal/pgtest"
-	"github.com/frontlinehq/frontline/internal/postgres"
 )
 
 // The journey's questions, chosen by what the demo shop's articles say,
@@ -69,14 +67,7 @@ func TestBrowserJourney(t *testing.T) {
 // (online) and an editor.
 func journeyOnPostgres(t *testing.T) journeySite {
 	ctx := context.Background()
-	db, schema := pgtest.NewUnmigratedDB(t)
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	people, err := auth.New(postgres.NewAuthStore(db), auth.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, schema, people := migratedPeople(t)
 	tessUser, err := people.CreateUser(ctx, auth.NewUser{Email: "tess@example.com", Name: "Tess Tierone", Roles: []frontline.Role{frontline.RoleAgent}, Password: consolePassword})
 	if err != nil {
 		t.Fatal(err)

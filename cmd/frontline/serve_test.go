@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frontlinehq/frontline/internal/auth"
 	"github.com/frontlinehq/frontline/internal/pgtest"
 	"github.com/frontlinehq/frontline/internal/postgres"
 )
@@ -38,6 +39,21 @@ func startServer(t *testing.T, env map[string]string, args ...string) (*Server, 
 		return nil, err
 	}
 	return srv, nil
+}
+
+// migratedPeople makes a fresh, migrated schema and the sign-in service
+// over it, for tests that run servers on PostgreSQL with people of their own.
+func migratedPeople(t *testing.T) (*postgres.DB, string, *auth.Service) {
+	t.Helper()
+	db, schema := pgtest.NewUnmigratedDB(t)
+	if _, err := db.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	people, err := auth.New(postgres.NewAuthStore(db), auth.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, schema, people
 }
 
 // startSlots bounds how many in-process servers start at once. A start on
