@@ -40,7 +40,8 @@ func (q *queueSnapshot) clear() {
 func (q *queueSnapshot) get(now time.Time) ([]*frontline.QueueEntry, uint64, bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	ok := q.entries != nil && !q.at.IsZero() && now.Sub(q.at) < snapshotTTL && !now.Before(q.at)
+	// By the time of the read, not the entries: an empty queue is a read too.
+	ok := !q.at.IsZero() && now.Sub(q.at) < snapshotTTL && !now.Before(q.at)
 	return q.entries, q.gen, ok
 }
 

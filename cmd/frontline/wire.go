@@ -299,7 +299,7 @@ func (s *Server) seedDemoLook(ctx context.Context, customers *widget.Server, sto
 // demoLook is the Acme demo shop's widget: its name, colour, greeting
 // and three articles from the demo knowledge base.
 var demoLook = frontline.SiteSettings{
-	SiteKey: demoSiteKey, DisplayName: "Acme Outfitters", AccentColor: "#2f4a3a",
+	SiteKey: demoSiteKey, DisplayName: demo.ShopName, AccentColor: "#2f4a3a",
 	Greeting:          "Hi! I'm Acme's assistant. Ask me about orders, returns, delivery or sizing; a person from our team can take over at any time.",
 	SuggestedArticles: []string{"start-a-return", "order-status", "shipping-options"},
 	UpdatedBy:         "demo",
